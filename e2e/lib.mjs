@@ -1,0 +1,149 @@
+// Shared helpers of the end-to-end suite: start a throw-away `bulwark-node --dev --tmp`, connect
+// @polkadot/api with no custom types, submit extrinsics and wait for their events.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Path of the node binary: $BULWARK_NODE, else the release build in the shared target dir. */
+export function nodeBinary() {
+  if (process.env.BULWARK_NODE) return process.env.BULWARK_NODE;
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/bulwark/target');
+  return join(target, 'release', 'bulwark-node');
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts `bulwark-node --dev --tmp` on `port` and resolves once its RPC answers.
+ * The node's output goes to e2e/.chain/<name>.log.
+ */
+export async function startDevNode({ port = 9955, name = 'node' } = {}) {
+  const bin = nodeBinary();
+  if (!existsSync(bin)) throw new Error(`node binary not found at ${bin}: run scripts/build.sh`);
+  const logDir = join(here, '.chain');
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `${name}.log`);
+  const log = createWriteStream(logPath);
+  const child = spawn(
+    bin,
+    ['--dev', '--tmp', '--rpc-port', String(port), '--no-prometheus', '--no-telemetry', '--port', String(port + 1000)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+
+  const url = `ws://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited) throw new Error(`node exited early (${JSON.stringify(exited)}); see ${logPath}:\n${tail(logPath)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] }),
+      });
+      if (res.ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`node RPC did not come up on ${url}; see ${logPath}`);
+    await sleep(500);
+  }
+
+  const stop = async () => {
+    if (exited) return exited;
+    child.kill('SIGINT');
+    for (let i = 0; i < 100 && !exited; i++) await sleep(100);
+    if (!exited) child.kill('SIGKILL');
+    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+    return exited;
+  };
+  return { url, port, logPath, stop, child };
+}
+
+export function tail(path, lines = 40) {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Connects @polkadot/api with no custom types. */
+export async function connect(url) {
+  await cryptoWaitReady();
+  const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true, throwOnConnect: true });
+  return api;
+}
+
+/** The well-known dev accounts (sr25519, //Alice ...). */
+export function devAccounts() {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const out = {};
+  for (const n of ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']) out[n.toLowerCase()] = keyring.addFromUri(`//${n}`);
+  return out;
+}
+
+/**
+ * Signs and submits `tx`, resolves when it is in a block with its events and the decoded
+ * dispatch error (if any). Rejects if the pool refuses it.
+ */
+export function signAndWait(api, tx, signer, { timeoutMs = 60_000 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    let unsub = null;
+    const timer = setTimeout(() => { if (unsub) unsub(); reject(new Error('timed out waiting for inclusion')); }, timeoutMs);
+    tx.signAndSend(signer, (result) => {
+      const { status, events, dispatchError } = result;
+      if (status.isInBlock || status.isFinalized) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        let error = null;
+        if (dispatchError) {
+          if (dispatchError.isModule) {
+            const meta = api.registry.findMetaError(dispatchError.asModule);
+            error = `${meta.section}.${meta.name}`;
+          } else {
+            error = dispatchError.toString();
+          }
+        }
+        resolvePromise({
+          blockHash: status.isInBlock ? status.asInBlock.toHex() : status.asFinalized.toHex(),
+          events: events.map(({ event }) => event),
+          error,
+        });
+      } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        reject(new Error(`transaction ${status.type}`));
+      }
+    }).then((u) => { unsub = u; }).catch((e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** The first event `section.method` in `events`, or undefined. */
+export function findEvent(events, section, method) {
+  return events.find((e) => e.section === section && e.method === method);
+}
+
+/** Resolves with the finalized header once its number reaches `n`. */
+export async function waitFinalized(api, n, timeoutMs = 120_000) {
+  return new Promise((resolvePromise, reject) => {
+    let unsub = null;
+    const timer = setTimeout(() => { if (unsub) unsub(); reject(new Error(`block #${n} not finalized in time`)); }, timeoutMs);
+    api.rpc.chain.subscribeFinalizedHeads((header) => {
+      if (header.number.toNumber() >= n) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        resolvePromise(header);
+      }
+    }).then((u) => { unsub = u; }).catch(reject);
+  });
+}
+
+export const repoRoot = resolve(here, '..');

@@ -1,0 +1,225 @@
+//! # Bulwark runtime
+//!
+//! A proof-of-stake solochain runtime for staked perpetual markets.
+//!
+//! - Consensus: Aura block production and GRANDPA finality; the validator set comes from
+//!   `pallet-staking` (NPoS, on-chain sequential Phragmén) through `pallet-session`, and
+//!   equivocations reach `pallet-staking` through `pallet-offences`.
+//! - Tokens: **BWK** (`Balances`, 12 decimals) for fees, validator staking and the council;
+//!   **bUSD** (`Busd`, a second `pallet-balances` instance, 6 decimals) for margin, vault stake,
+//!   oracle bonds and insurance.
+//! - Governance: a risk council (`Council` = `pallet-collective`, members managed by
+//!   `CouncilMembership`). [`RiskOrigin`] (Root, or two thirds of the council) gates every risk
+//!   parameter, staking administration and slash cancellation.
+//!
+//! `configs/` holds one file per concern; `apis.rs` the runtime APIs; `genesis_config_presets.rs`
+//! the `dev` and `local` presets.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to large enums.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+#[cfg(test)]
+mod tests;
+
+use sp_runtime::{
+    generic, impl_opaque_keys,
+    traits::{BlakeTwo256, IdentifyAccount, Verify},
+    MultiAddress, MultiSignature,
+};
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+use sp_version::RuntimeVersion;
+
+pub use bulwark_primitives::currency::{BUSD, BUSD_DECIMALS, BWK, BWK_DECIMALS};
+pub use configs::governance::{RiskCouncilInstance, RiskOrigin};
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types for the node, which need not know the runtime's extrinsic format.
+pub mod opaque {
+    use super::*;
+    pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+    /// Opaque block header type.
+    pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+    /// Opaque block type.
+    pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+    /// Opaque block hash type.
+    pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+}
+
+impl_opaque_keys! {
+    /// The session keys of a validator: Aura for authoring, GRANDPA for finality.
+    pub struct SessionKeys {
+        pub aura: Aura,
+        pub grandpa: Grandpa,
+    }
+}
+
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+    spec_name: alloc::borrow::Cow::Borrowed("bulwark"),
+    impl_name: alloc::borrow::Cow::Borrowed("bulwark"),
+    authoring_version: 1,
+    spec_version: 100,
+    impl_version: 1,
+    apis: apis::RUNTIME_API_VERSIONS,
+    transaction_version: 1,
+    system_version: 1,
+};
+
+/// The native version, for the node.
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+    NativeVersion {
+        runtime_version: VERSION,
+        can_author_with: Default::default(),
+    }
+}
+
+/// Block times and the periods derived from them.
+///
+/// Staking periods are kept short (minutes) because this runtime serves dev and test chains; a
+/// production network would raise `SESSION_BLOCKS`, `SESSIONS_PER_ERA` and the bonding and
+/// deferral eras in `configs/staking.rs`.
+pub mod time {
+    use super::BlockNumber;
+
+    /// Target block time. Aura produces one block per slot.
+    pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
+    /// Aura slot duration. It cannot change once the chain has started.
+    pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+    /// Blocks per minute.
+    pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+    /// Blocks per hour.
+    pub const HOURS: BlockNumber = MINUTES * 60;
+    /// Blocks per day.
+    pub const DAYS: BlockNumber = HOURS * 24;
+    /// Blocks per session (validator-set rotation).
+    pub const SESSION_BLOCKS: BlockNumber = MINUTES;
+}
+
+/// Signature of transactions.
+pub type Signature = MultiSignature;
+/// Account identifier: the public key of the signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balance of either token.
+pub type Balance = bulwark_primitives::Balance;
+/// Transaction counter of an account.
+pub type Nonce = u32;
+/// Block hash.
+pub type Hash = sp_core::H256;
+/// Block number.
+pub type BlockNumber = bulwark_primitives::BlockNumber;
+/// Address format of extrinsics.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// Signed block with justifications.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// The transaction extensions, checked in this order.
+pub type TxExtension = (
+    frame_system::CheckNonZeroSender<Runtime>,
+    frame_system::CheckSpecVersion<Runtime>,
+    frame_system::CheckTxVersion<Runtime>,
+    frame_system::CheckGenesis<Runtime>,
+    frame_system::CheckEra<Runtime>,
+    frame_system::CheckNonce<Runtime>,
+    frame_system::CheckWeight<Runtime>,
+    pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+    frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic.
+pub type UncheckedExtrinsic =
+    generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload signed by a transaction's sender.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations not declared by the pallets themselves.
+type Migrations = ();
+
+/// Dispatches extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+    Runtime,
+    Block,
+    frame_system::ChainContext<Runtime>,
+    Runtime,
+    AllPalletsWithSystem,
+    Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+    #[runtime::runtime]
+    #[runtime::derive(
+        RuntimeCall,
+        RuntimeEvent,
+        RuntimeError,
+        RuntimeOrigin,
+        RuntimeFreezeReason,
+        RuntimeHoldReason,
+        RuntimeSlashReason,
+        RuntimeLockId,
+        RuntimeTask,
+        RuntimeViewFunction
+    )]
+    pub struct Runtime;
+
+    // --- system and consensus ---
+    #[runtime::pallet_index(0)]
+    pub type System = frame_system;
+    #[runtime::pallet_index(1)]
+    pub type Timestamp = pallet_timestamp;
+    #[runtime::pallet_index(2)]
+    pub type Balances = pallet_balances;
+    #[runtime::pallet_index(3)]
+    pub type TransactionPayment = pallet_transaction_payment;
+    #[runtime::pallet_index(4)]
+    pub type Busd = pallet_balances<Instance2>;
+
+    // Authorship must come before Session so it sees the current validator set, and Staking
+    // before Session so the new validator set is ready when Session asks for it.
+    #[runtime::pallet_index(10)]
+    pub type Authorship = pallet_authorship;
+    #[runtime::pallet_index(11)]
+    pub type Staking = pallet_staking;
+    #[runtime::pallet_index(12)]
+    pub type Offences = pallet_offences;
+    #[runtime::pallet_index(13)]
+    pub type Historical = pallet_session::historical;
+    #[runtime::pallet_index(14)]
+    pub type Session = pallet_session;
+    #[runtime::pallet_index(15)]
+    pub type Aura = pallet_aura;
+    #[runtime::pallet_index(16)]
+    pub type Grandpa = pallet_grandpa;
+
+    // --- governance ---
+    #[runtime::pallet_index(20)]
+    pub type Council = pallet_collective<Instance1>;
+    #[runtime::pallet_index(21)]
+    pub type CouncilMembership = pallet_membership<Instance1>;
+    #[runtime::pallet_index(29)]
+    pub type Sudo = pallet_sudo;
+
+    // --- Bulwark ---
+    #[runtime::pallet_index(30)]
+    pub type Oracle = pallet_bulwark_oracle;
+}

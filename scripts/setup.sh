@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Idempotent machine setup for Bulwark: installs only what is missing and says what it does.
+#   - Debian packages: protobuf-compiler (prost-build in litep2p/sc-network), clang (bindgen),
+#     make/perl/pkg-config (vendored OpenSSL in litep2p webrtc), curl, jq.
+#   - Rust: wasm32v1-none and wasm32-unknown-unknown targets, rust-src.
+#   - npm packages of the end-to-end suite (e2e/, pinned by its package-lock.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+
+need_apt=()
+command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || need_apt+=(clang)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+command -v perl >/dev/null 2>&1 || need_apt+=(perl)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v jq >/dev/null 2>&1 || need_apt+=(jq)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+else
+  say "Debian packages present (protoc, clang, make, perl, pkg-config, curl, jq)"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  say "cargo not found: install Rust with rustup first (https://rustup.rs)"; exit 1
+fi
+installed_targets=$(rustup target list --installed)
+for t in wasm32v1-none wasm32-unknown-unknown; do
+  if ! grep -qx "$t" <<<"$installed_targets"; then
+    say "adding rust target $t"; rustup target add "$t"
+  fi
+done
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding rust component rust-src"; rustup component add rust-src
+fi
+say "rust $(rustc --version | cut -d' ' -f2) with wasm32v1-none, wasm32-unknown-unknown, rust-src"
+
+if [ -f e2e/package.json ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    say "npm not found: install Node.js >= 18 for the end-to-end tests"; exit 1
+  fi
+  if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+    say "installing e2e npm packages (npm ci)"
+    (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    say "e2e npm packages present"
+  fi
+fi
+say "done"

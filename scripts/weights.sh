@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Generates `weights.rs` of Bulwark pallets with `bulwark-node benchmark pallet` on the dev
+# runtime. Usage: scripts/weights.sh [PALLET ...]   (default: every Bulwark pallet)
+#   e.g. scripts/weights.sh pallet_bulwark_oracle
+# Also prints `pallet_balances::transfer_keep_alive` from the same run, for comparison.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bulwark/target}"
+NODE="$CARGO_TARGET_DIR/release/bulwark-node"
+STEPS="${STEPS:-50}"
+REPEAT="${REPEAT:-20}"
+
+declare -A OUT=(
+  [pallet_bulwark_oracle]=pallets/oracle/src/weights.rs
+)
+pallets=("$@")
+[ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}")
+
+./scripts/build.sh
+for pallet in "${pallets[@]}"; do
+  out="${OUT[$pallet]:?unknown pallet $pallet}"
+  echo "[weights] $pallet -> $out (steps $STEPS, repeat $REPEAT)"
+  "$NODE" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
+    --steps "$STEPS" --repeat "$REPEAT" --wasm-execution compiled \
+    --template scripts/weight-template.hbs --output "$out"
+done
+echo "[weights] reference: pallet_balances::transfer_keep_alive"
+"$NODE" benchmark pallet --chain dev --pallet pallet_balances --extrinsic transfer_keep_alive \
+  --steps "$STEPS" --repeat "$REPEAT" --wasm-execution compiled 2>&1 | grep -E "Time ~=|Reads|Writes|Proof Size" | head -8
