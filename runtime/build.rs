@@ -2,7 +2,7 @@
 
 #[cfg(feature = "std")]
 fn main() {
-    substrate_wasm_builder::WasmBuilder::build_using_defaults();
+	substrate_wasm_builder::WasmBuilder::build_using_defaults();
 }
 
 /// Compiling the runtime for wasm itself needs no wasm build.

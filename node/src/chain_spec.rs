@@ -8,38 +8,35 @@ pub type ChainSpec = sc_service::GenericChainSpec;
 
 /// Token symbols and decimals, so polkadot.js shows BWK (native) and bUSD without custom types.
 fn properties() -> sc_service::Properties {
-    let mut properties = sc_service::Properties::new();
-    properties.insert("tokenSymbol".into(), serde_json::json!(["BWK", "bUSD"]));
-    properties.insert(
-        "tokenDecimals".into(),
-        serde_json::json!([BWK_DECIMALS, BUSD_DECIMALS]),
-    );
-    properties.insert("ss58Format".into(), 42.into());
-    properties
+	let mut properties = sc_service::Properties::new();
+	properties.insert("tokenSymbol".into(), serde_json::json!(["BWK", "bUSD"]));
+	properties.insert("tokenDecimals".into(), serde_json::json!([BWK_DECIMALS, BUSD_DECIMALS]));
+	properties.insert("ss58Format".into(), 42.into());
+	properties
 }
 
 fn wasm() -> Result<&'static [u8], String> {
-    WASM_BINARY.ok_or_else(|| "the runtime wasm was not built (SKIP_WASM_BUILD?)".to_string())
+	WASM_BINARY.ok_or_else(|| "the runtime wasm was not built (SKIP_WASM_BUILD?)".to_string())
 }
 
 /// `--dev`: Alice validates alone.
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
-    Ok(ChainSpec::builder(wasm()?, None)
-        .with_name("Bulwark Development")
-        .with_id("bulwark_dev")
-        .with_chain_type(ChainType::Development)
-        .with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
-        .with_properties(properties())
-        .build())
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Bulwark Development")
+		.with_id("bulwark_dev")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
 }
 
 /// `--chain local`: Alice and Bob validate.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-    Ok(ChainSpec::builder(wasm()?, None)
-        .with_name("Bulwark Local Testnet")
-        .with_id("bulwark_local")
-        .with_chain_type(ChainType::Local)
-        .with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-        .with_properties(properties())
-        .build())
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Bulwark Local Testnet")
+		.with_id("bulwark_local")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
 }

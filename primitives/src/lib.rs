@@ -25,7 +25,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::pallet_prelude::DispatchResult;
 use scale_info::TypeInfo;
-use sp_runtime::{DispatchError, FixedI128, FixedU128, Perbill, RuntimeDebug};
+use sp_runtime::{DispatchError, FixedI128, FixedU128, Perbill};
 
 /// Balance of either token (BWK or bUSD), in the token's smallest unit.
 pub type Balance = u128;
@@ -42,167 +42,159 @@ pub type RoundIndex = u32;
 
 /// Token units.
 pub mod currency {
-    use super::Balance;
+	use super::Balance;
 
-    /// Decimals of BWK, the native token (fees, validator staking, council).
-    pub const BWK_DECIMALS: u8 = 12;
-    /// One BWK.
-    pub const BWK: Balance = 1_000_000_000_000;
-    /// Decimals of bUSD, the settlement token (margin, vault stake, bonds, insurance).
-    pub const BUSD_DECIMALS: u8 = 6;
-    /// One bUSD.
-    pub const BUSD: Balance = 1_000_000;
+	/// Decimals of BWK, the native token (fees, validator staking, council).
+	pub const BWK_DECIMALS: u8 = 12;
+	/// One BWK.
+	pub const BWK: Balance = 1_000_000_000_000;
+	/// Decimals of bUSD, the settlement token (margin, vault stake, bonds, insurance).
+	pub const BUSD_DECIMALS: u8 = 6;
+	/// One bUSD.
+	pub const BUSD: Balance = 1_000_000;
 }
 
 /// Whether a market's price may be used, as reported by the oracle.
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    RuntimeDebug,
-    Default,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
 )]
 pub enum MarketStatus {
-    /// Fresh price from a quorum of operators: trading and liquidations allowed.
-    #[default]
-    Active,
-    /// No quorum for longer than the maximum price age: the last price is not fresh and must
-    /// not be used to open exposure or to liquidate.
-    Stale,
-    /// The circuit breaker tripped (the median jumped too far from the EMA): no new exposure and
-    /// no liquidations at the jumped price until the cooldown ends.
-    Halted,
+	/// Fresh price from a quorum of operators: trading and liquidations allowed.
+	#[default]
+	Active,
+	/// No quorum for longer than the maximum price age: the last price is not fresh and must
+	/// not be used to open exposure or to liquidate.
+	Stale,
+	/// The circuit breaker tripped (the median jumped too far from the EMA): no new exposure and
+	/// no liquidations at the jumped price until the cooldown ends.
+	Halted,
 }
 
 /// A market's price as served to consumers.
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    RuntimeDebug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub struct PriceInfo {
-    /// Last aggregated (median) price.
-    pub price: Price,
-    /// Exponential moving average of the median.
-    pub ema_price: Price,
-    /// EWMA estimate of the volatility (standard deviation) of log returns per round.
-    pub volatility: FixedU128,
-    /// Block at which `price` was last aggregated.
-    pub updated_at: BlockNumber,
-    /// Whether the price may be used.
-    pub status: MarketStatus,
+	/// Last aggregated (median) price.
+	pub price: Price,
+	/// Exponential moving average of the median.
+	pub ema_price: Price,
+	/// EWMA estimate of the volatility (standard deviation) of log returns per round.
+	pub volatility: FixedU128,
+	/// Block at which `price` was last aggregated.
+	pub updated_at: BlockNumber,
+	/// Whether the price may be used.
+	pub status: MarketStatus,
 }
 
 /// Source of market prices. Implemented by the oracle pallet.
 pub trait PriceFeed {
-    /// The price info of `market`, or `None` if the market does not exist or never had a price.
-    /// Callers must check [`PriceInfo::status`]: a `Stale` or `Halted` price is not fresh.
-    fn price_info(market: MarketId) -> Option<PriceInfo>;
+	/// The price info of `market`, or `None` if the market does not exist or never had a price.
+	/// Callers must check [`PriceInfo::status`]: a `Stale` or `Halted` price is not fresh.
+	fn price_info(market: MarketId) -> Option<PriceInfo>;
 }
 
 /// A misbehaviour to be punished by the slashing pallet.
 #[derive(
-    Clone,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    RuntimeDebug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub enum OffenceKind<AccountId> {
-    /// An oracle operator's submission deviated from the round's median by more than the
-    /// deviation threshold.
-    OracleDeviation {
-        /// The operator.
-        operator: AccountId,
-        /// The market of the deviating price.
-        market: MarketId,
-        /// The round of the submission.
-        round: RoundIndex,
-        /// |submitted - median| / median.
-        deviation: Perbill,
-    },
-    /// An oracle operator missed `missed` rounds in a row.
-    OracleLiveness {
-        /// The operator.
-        operator: AccountId,
-        /// Consecutive rounds missed.
-        missed: u32,
-    },
+	/// An oracle operator's submission deviated from the round's median by more than the
+	/// deviation threshold.
+	OracleDeviation {
+		/// The operator.
+		operator: AccountId,
+		/// The market of the deviating price.
+		market: MarketId,
+		/// The round of the submission.
+		round: RoundIndex,
+		/// |submitted - median| / median.
+		deviation: Perbill,
+	},
+	/// An oracle operator missed `missed` rounds in a row.
+	OracleLiveness {
+		/// The operator.
+		operator: AccountId,
+		/// Consecutive rounds missed.
+		missed: u32,
+	},
 }
 
 /// Receiver of offence reports. Implemented by the slashing pallet; the oracle reports through
 /// it. Reports are deferred there and may be cancelled by governance before they apply.
 pub trait OffenceReporter<AccountId> {
-    /// Record an offence. `reporter`, if any, is paid a governed share of the slash.
-    fn report_offence(
-        reporter: Option<AccountId>,
-        offence: OffenceKind<AccountId>,
-    ) -> DispatchResult;
+	/// Record an offence. `reporter`, if any, is paid a governed share of the slash.
+	fn report_offence(
+		reporter: Option<AccountId>,
+		offence: OffenceKind<AccountId>,
+	) -> DispatchResult;
 }
 
 /// `()` drops reports: for runtimes or mocks without a slashing pallet.
 impl<AccountId> OffenceReporter<AccountId> for () {
-    fn report_offence(_: Option<AccountId>, _: OffenceKind<AccountId>) -> DispatchResult {
-        Ok(())
-    }
+	fn report_offence(_: Option<AccountId>, _: OffenceKind<AccountId>) -> DispatchResult {
+		Ok(())
+	}
 }
 
 /// Something whose stake can be slashed: an oracle operator's bond, a market's vault.
 /// Implemented by the oracle and vaults pallets; called by the slashing pallet.
 pub trait Slashable<Target, AccountId> {
-    /// The stake currently exposed to a slash of `target` (active and unbonding), so that the
-    /// slashing pallet can estimate a pending slash.
-    fn slashable_balance(target: &Target) -> Balance;
+	/// The stake currently exposed to a slash of `target` (active and unbonding), so that the
+	/// slashing pallet can estimate a pending slash.
+	fn slashable_balance(target: &Target) -> Balance;
 
-    /// Slash `fraction` of `target`'s exposed stake and pay the proceeds to `beneficiary`
-    /// (normally an insurance fund). Returns the amount actually moved, which may be less than
-    /// asked if the stake shrank since the offence.
-    fn slash(
-        target: &Target,
-        fraction: Perbill,
-        beneficiary: &AccountId,
-    ) -> Result<Balance, DispatchError>;
+	/// Slash `fraction` of `target`'s exposed stake and pay the proceeds to `beneficiary`
+	/// (normally an insurance fund). Returns the amount actually moved, which may be less than
+	/// asked if the stake shrank since the offence.
+	fn slash(
+		target: &Target,
+		fraction: Perbill,
+		beneficiary: &AccountId,
+	) -> Result<Balance, DispatchError>;
 }
 
 /// The settlement counterparty of a market: its staking vault. Implemented by the vaults pallet,
 /// used by the margin engine.
 pub trait VaultSettlement<AccountId> {
-    /// Net asset value of the market's vault in bUSD.
-    fn nav(market: MarketId) -> Balance;
-    /// Credit the vault with `amount` taken from `from` (trader losses, fees, funding).
-    fn collect(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult;
-    /// Pay `amount` from the vault to `to` (trader profits). Fails if the vault cannot pay.
-    fn pay(market: MarketId, to: &AccountId, amount: Balance) -> DispatchResult;
-    /// Open-interest notional the vault may back: NAV x max vault leverage.
-    fn max_open_interest(market: MarketId) -> Balance;
-    /// Net skew notional the vault may back: NAV x max skew ratio.
-    fn max_skew(market: MarketId) -> Balance;
+	/// Net asset value of the market's vault in bUSD.
+	fn nav(market: MarketId) -> Balance;
+	/// Credit the vault with `amount` taken from `from` (trader losses, fees, funding).
+	fn collect(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult;
+	/// Pay `amount` from the vault to `to` (trader profits). Fails if the vault cannot pay.
+	fn pay(market: MarketId, to: &AccountId, amount: Balance) -> DispatchResult;
+	/// Open-interest notional the vault may back: NAV x max vault leverage.
+	fn max_open_interest(market: MarketId) -> Balance;
+	/// Net skew notional the vault may back: NAV x max skew ratio.
+	fn max_skew(market: MarketId) -> Balance;
 }
 
 /// Per-market insurance funds and a global fund. Implemented by the insurance pallet.
 pub trait InsuranceFund<AccountId> {
-    /// The account holding `market`'s fund; slashes and fees are paid into it.
-    fn fund_account(market: MarketId) -> AccountId;
-    /// Move `amount` from `from` into `market`'s fund.
-    fn deposit(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult;
-    /// Pay up to `shortfall` to `to`: from the market fund, then from the global fund within its
-    /// per-window cap. Returns what was covered.
-    fn cover(market: MarketId, to: &AccountId, shortfall: Balance) -> Balance;
+	/// The account holding `market`'s fund; slashes and fees are paid into it.
+	fn fund_account(market: MarketId) -> AccountId;
+	/// Move `amount` from `from` into `market`'s fund.
+	fn deposit(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult;
+	/// Pay up to `shortfall` to `to`: from the market fund, then from the global fund within its
+	/// per-window cap. Returns what was covered.
+	fn cover(market: MarketId, to: &AccountId, shortfall: Balance) -> Balance;
 }

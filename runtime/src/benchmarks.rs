@@ -1,12 +1,12 @@
 //! The pallets whose benchmarks `bulwark-node benchmark pallet` runs against this runtime.
 
 frame_benchmarking::define_benchmarks!(
-    [frame_benchmarking, BaselineBench::<Runtime>]
-    [frame_system, SystemBench::<Runtime>]
-    [pallet_balances, Balances]
-    [pallet_timestamp, Timestamp]
-    [pallet_collective, Council]
-    [pallet_membership, CouncilMembership]
-    [pallet_sudo, Sudo]
-    [pallet_bulwark_oracle, Oracle]
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_collective, Council]
+	[pallet_membership, CouncilMembership]
+	[pallet_sudo, Sudo]
+	[pallet_bulwark_oracle, Oracle]
 );

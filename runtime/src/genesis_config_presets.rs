@@ -4,8 +4,8 @@
 //! council, and give Alice sudo.
 
 use crate::{
-    AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, OracleConfig,
-    RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, BUSD, BWK,
+	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, OracleConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, BUSD, BWK,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
@@ -25,144 +25,122 @@ pub const VALIDATOR_BOND: u128 = 10_000 * BWK;
 
 /// A genesis validator: its stash account and session keys.
 struct Validator {
-    stash: AccountId,
-    aura: AuraId,
-    grandpa: GrandpaId,
+	stash: AccountId,
+	aura: AuraId,
+	grandpa: GrandpaId,
 }
 
 fn validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
-    Validator {
-        stash: sr.to_account_id(),
-        aura: sr.public().into(),
-        grandpa: ed.public().into(),
-    }
+	Validator { stash: sr.to_account_id(), aura: sr.public().into(), grandpa: ed.public().into() }
 }
 
 fn testnet_genesis(
-    validators: Vec<Validator>,
-    endowed: Vec<AccountId>,
-    council: Vec<AccountId>,
-    root: AccountId,
+	validators: Vec<Validator>,
+	endowed: Vec<AccountId>,
+	council: Vec<AccountId>,
+	root: AccountId,
 ) -> Value {
-    let validator_count = u32::try_from(validators.len()).unwrap_or(u32::MAX);
-    build_struct_json_patch!(RuntimeGenesisConfig {
-        balances: BalancesConfig {
-            balances: endowed
-                .iter()
-                .cloned()
-                .map(|a| (a, ENDOWMENT_BWK))
-                .collect::<Vec<_>>(),
-        },
-        busd: BusdConfig {
-            balances: endowed
-                .iter()
-                .cloned()
-                .map(|a| (a, ENDOWMENT_BUSD))
-                .collect::<Vec<_>>(),
-        },
-        // Aura and GRANDPA authorities come from the session keys, not from their own genesis.
-        session: SessionConfig {
-            keys: validators
-                .iter()
-                .map(|v| {
-                    (
-                        v.stash.clone(),
-                        v.stash.clone(),
-                        SessionKeys {
-                            aura: v.aura.clone(),
-                            grandpa: v.grandpa.clone(),
-                        },
-                    )
-                })
-                .collect::<Vec<_>>(),
-        },
-        staking: StakingConfig {
-            validator_count,
-            minimum_validator_count: 1,
-            invulnerables: validators
-                .iter()
-                .map(|v| v.stash.clone())
-                .collect::<Vec<_>>(),
-            slash_reward_fraction: Perbill::from_percent(10),
-            stakers: validators
-                .iter()
-                .map(|v| {
-                    (
-                        v.stash.clone(),
-                        v.stash.clone(),
-                        VALIDATOR_BOND,
-                        pallet_staking::StakerStatus::<AccountId>::Validator,
-                    )
-                })
-                .collect::<Vec<_>>(),
-        },
-        council_membership: CouncilMembershipConfig {
-            members: BoundedVec::truncate_from(council),
-        },
-        sudo: SudoConfig { key: Some(root) },
-        oracle: OracleConfig {
-            markets: genesis_markets()
-        },
-    })
+	let validator_count = u32::try_from(validators.len()).unwrap_or(u32::MAX);
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT_BWK)).collect::<Vec<_>>(),
+		},
+		busd: BusdConfig {
+			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT_BUSD)).collect::<Vec<_>>(),
+		},
+		// Aura and GRANDPA authorities come from the session keys, not from their own genesis.
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|v| {
+					(
+						v.stash.clone(),
+						v.stash.clone(),
+						SessionKeys { aura: v.aura.clone(), grandpa: v.grandpa.clone() },
+					)
+				})
+				.collect::<Vec<_>>(),
+		},
+		staking: StakingConfig {
+			validator_count,
+			minimum_validator_count: 1,
+			invulnerables: validators.iter().map(|v| v.stash.clone()).collect::<Vec<_>>(),
+			slash_reward_fraction: Perbill::from_percent(10),
+			stakers: validators
+				.iter()
+				.map(|v| {
+					(
+						v.stash.clone(),
+						v.stash.clone(),
+						VALIDATOR_BOND,
+						pallet_staking::StakerStatus::<AccountId>::Validator,
+					)
+				})
+				.collect::<Vec<_>>(),
+		},
+		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
+		sudo: SudoConfig { key: Some(root) },
+		oracle: OracleConfig { markets: genesis_markets() },
+	})
 }
 
 /// Markets listed at genesis with default oracle parameters: ids 0 and 1.
 fn genesis_markets() -> Vec<(Vec<u8>, u8)> {
-    vec![(b"BTC-USD".to_vec(), 8), (b"ETH-USD".to_vec(), 18)]
+	vec![(b"BTC-USD".to_vec(), 8), (b"ETH-USD".to_vec(), 18)]
 }
 
 fn dev_accounts() -> Vec<AccountId> {
-    Sr25519Keyring::iter()
-        .filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
-        .map(|k| k.to_account_id())
-        .collect()
+	Sr25519Keyring::iter()
+		.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 fn dev_council() -> Vec<AccountId> {
-    vec![
-        Sr25519Keyring::Alice.to_account_id(),
-        Sr25519Keyring::Bob.to_account_id(),
-        Sr25519Keyring::Charlie.to_account_id(),
-    ]
+	vec![
+		Sr25519Keyring::Alice.to_account_id(),
+		Sr25519Keyring::Bob.to_account_id(),
+		Sr25519Keyring::Charlie.to_account_id(),
+	]
 }
 
 /// The `dev` preset: Alice is the only validator.
 pub fn development_config_genesis() -> Value {
-    testnet_genesis(
-        vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-        dev_accounts(),
-        dev_council(),
-        Sr25519Keyring::Alice.to_account_id(),
-    )
+	testnet_genesis(
+		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		dev_council(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
 }
 
 /// The `local` preset: Alice and Bob validate.
 pub fn local_config_genesis() -> Value {
-    testnet_genesis(
-        vec![
-            validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-            validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-        ],
-        dev_accounts(),
-        dev_council(),
-        Sr25519Keyring::Alice.to_account_id(),
-    )
+	testnet_genesis(
+		vec![
+			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		],
+		dev_accounts(),
+		dev_council(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
 }
 
 /// The JSON patch of preset `id`, if it exists.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
-    let patch = match id.as_ref() {
-        sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
-        sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
-        _ => return None,
-    };
-    serde_json::to_string(&patch).ok().map(String::into_bytes)
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(String::into_bytes)
 }
 
 /// Names of the presets.
 pub fn preset_names() -> Vec<PresetId> {
-    vec![
-        PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
-        PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
-    ]
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
 }

@@ -24,6 +24,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+use alloc::vec::Vec;
+
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
@@ -33,12 +35,10 @@ pub mod genesis_config_presets;
 mod tests;
 
 use sp_runtime::{
-    generic, impl_opaque_keys,
-    traits::{BlakeTwo256, IdentifyAccount, Verify},
-    MultiAddress, MultiSignature,
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
 };
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::RuntimeVersion;
 
 pub use bulwark_primitives::currency::{BUSD, BUSD_DECIMALS, BWK, BWK_DECIMALS};
@@ -50,45 +50,36 @@ pub use sp_runtime::BuildStorage;
 
 /// Opaque types for the node, which need not know the runtime's extrinsic format.
 pub mod opaque {
-    use super::*;
-    pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
 
-    /// Opaque block header type.
-    pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
-    /// Opaque block type.
-    pub type Block = generic::Block<Header, UncheckedExtrinsic>;
-    /// Opaque block hash type.
-    pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
 }
 
 impl_opaque_keys! {
-    /// The session keys of a validator: Aura for authoring, GRANDPA for finality.
-    pub struct SessionKeys {
-        pub aura: Aura,
-        pub grandpa: Grandpa,
-    }
+	/// The session keys of a validator: Aura for authoring, GRANDPA for finality.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
 }
 
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
-    spec_name: alloc::borrow::Cow::Borrowed("bulwark"),
-    impl_name: alloc::borrow::Cow::Borrowed("bulwark"),
-    authoring_version: 1,
-    spec_version: 100,
-    impl_version: 1,
-    apis: apis::RUNTIME_API_VERSIONS,
-    transaction_version: 1,
-    system_version: 1,
+	spec_name: alloc::borrow::Cow::Borrowed("bulwark"),
+	impl_name: alloc::borrow::Cow::Borrowed("bulwark"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
 };
-
-/// The native version, for the node.
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-    NativeVersion {
-        runtime_version: VERSION,
-        can_author_with: Default::default(),
-    }
-}
 
 /// Block times and the periods derived from them.
 ///
@@ -96,20 +87,20 @@ pub fn native_version() -> NativeVersion {
 /// production network would raise `SESSION_BLOCKS`, `SESSIONS_PER_ERA` and the bonding and
 /// deferral eras in `configs/staking.rs`.
 pub mod time {
-    use super::BlockNumber;
+	use super::BlockNumber;
 
-    /// Target block time. Aura produces one block per slot.
-    pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
-    /// Aura slot duration. It cannot change once the chain has started.
-    pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
-    /// Blocks per minute.
-    pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
-    /// Blocks per hour.
-    pub const HOURS: BlockNumber = MINUTES * 60;
-    /// Blocks per day.
-    pub const DAYS: BlockNumber = HOURS * 24;
-    /// Blocks per session (validator-set rotation).
-    pub const SESSION_BLOCKS: BlockNumber = MINUTES;
+	/// Target block time. Aura produces one block per slot.
+	pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
+	/// Aura slot duration. It cannot change once the chain has started.
+	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+	/// Blocks per minute.
+	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+	/// Blocks per hour.
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	/// Blocks per day.
+	pub const DAYS: BlockNumber = HOURS * 24;
+	/// Blocks per session (validator-set rotation).
+	pub const SESSION_BLOCKS: BlockNumber = MINUTES;
 }
 
 /// Signature of transactions.
@@ -135,20 +126,20 @@ pub type SignedBlock = generic::SignedBlock<Block>;
 
 /// The transaction extensions, checked in this order.
 pub type TxExtension = (
-    frame_system::CheckNonZeroSender<Runtime>,
-    frame_system::CheckSpecVersion<Runtime>,
-    frame_system::CheckTxVersion<Runtime>,
-    frame_system::CheckGenesis<Runtime>,
-    frame_system::CheckEra<Runtime>,
-    frame_system::CheckNonce<Runtime>,
-    frame_system::CheckWeight<Runtime>,
-    pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
-    frame_system::WeightReclaim<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
 );
 
 /// Unchecked extrinsic.
 pub type UncheckedExtrinsic =
-    generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 /// The payload signed by a transaction's sender.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
@@ -157,69 +148,69 @@ type Migrations = ();
 
 /// Dispatches extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<
-    Runtime,
-    Block,
-    frame_system::ChainContext<Runtime>,
-    Runtime,
-    AllPalletsWithSystem,
-    Migrations,
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
 >;
 
 #[frame_support::runtime]
 mod runtime {
-    #[runtime::runtime]
-    #[runtime::derive(
-        RuntimeCall,
-        RuntimeEvent,
-        RuntimeError,
-        RuntimeOrigin,
-        RuntimeFreezeReason,
-        RuntimeHoldReason,
-        RuntimeSlashReason,
-        RuntimeLockId,
-        RuntimeTask,
-        RuntimeViewFunction
-    )]
-    pub struct Runtime;
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
 
-    // --- system and consensus ---
-    #[runtime::pallet_index(0)]
-    pub type System = frame_system;
-    #[runtime::pallet_index(1)]
-    pub type Timestamp = pallet_timestamp;
-    #[runtime::pallet_index(2)]
-    pub type Balances = pallet_balances;
-    #[runtime::pallet_index(3)]
-    pub type TransactionPayment = pallet_transaction_payment;
-    #[runtime::pallet_index(4)]
-    pub type Busd = pallet_balances<Instance2>;
+	// --- system and consensus ---
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(3)]
+	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(4)]
+	pub type Busd = pallet_balances<Instance2>;
 
-    // Authorship must come before Session so it sees the current validator set, and Staking
-    // before Session so the new validator set is ready when Session asks for it.
-    #[runtime::pallet_index(10)]
-    pub type Authorship = pallet_authorship;
-    #[runtime::pallet_index(11)]
-    pub type Staking = pallet_staking;
-    #[runtime::pallet_index(12)]
-    pub type Offences = pallet_offences;
-    #[runtime::pallet_index(13)]
-    pub type Historical = pallet_session::historical;
-    #[runtime::pallet_index(14)]
-    pub type Session = pallet_session;
-    #[runtime::pallet_index(15)]
-    pub type Aura = pallet_aura;
-    #[runtime::pallet_index(16)]
-    pub type Grandpa = pallet_grandpa;
+	// Authorship must come before Session so it sees the current validator set, and Staking
+	// before Session so the new validator set is ready when Session asks for it.
+	#[runtime::pallet_index(10)]
+	pub type Authorship = pallet_authorship;
+	#[runtime::pallet_index(11)]
+	pub type Staking = pallet_staking;
+	#[runtime::pallet_index(12)]
+	pub type Offences = pallet_offences;
+	#[runtime::pallet_index(13)]
+	pub type Historical = pallet_session::historical;
+	#[runtime::pallet_index(14)]
+	pub type Session = pallet_session;
+	#[runtime::pallet_index(15)]
+	pub type Aura = pallet_aura;
+	#[runtime::pallet_index(16)]
+	pub type Grandpa = pallet_grandpa;
 
-    // --- governance ---
-    #[runtime::pallet_index(20)]
-    pub type Council = pallet_collective<Instance1>;
-    #[runtime::pallet_index(21)]
-    pub type CouncilMembership = pallet_membership<Instance1>;
-    #[runtime::pallet_index(29)]
-    pub type Sudo = pallet_sudo;
+	// --- governance ---
+	#[runtime::pallet_index(20)]
+	pub type Council = pallet_collective<Instance1>;
+	#[runtime::pallet_index(21)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(29)]
+	pub type Sudo = pallet_sudo;
 
-    // --- Bulwark ---
-    #[runtime::pallet_index(30)]
-    pub type Oracle = pallet_bulwark_oracle;
+	// --- Bulwark ---
+	#[runtime::pallet_index(30)]
+	pub type Oracle = pallet_bulwark_oracle;
 }

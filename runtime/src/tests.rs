@@ -1,164 +1,147 @@
 //! Tests of the composed runtime, on the `dev` genesis preset.
 
 use crate::{
-    configs::staking::{BondingDuration, SlashDeferDuration},
-    genesis_config_presets::{ENDOWMENT_BUSD, ENDOWMENT_BWK, VALIDATOR_BOND},
-    AccountId, Balances, Busd, Council, CouncilMembership, RiskOrigin, Runtime, RuntimeCall,
-    RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, BUSD,
+	configs::staking::{BondingDuration, SlashDeferDuration},
+	genesis_config_presets::{ENDOWMENT_BUSD, ENDOWMENT_BWK, VALIDATOR_BOND},
+	AccountId, Balances, Busd, Council, CouncilMembership, RiskOrigin, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, BUSD,
 };
 use codec::Encode;
 use frame_support::{
-    assert_noop, assert_ok,
-    dispatch::GetDispatchInfo,
-    genesis_builder_helper::build_state,
-    traits::{fungible::Inspect, EnsureOrigin, Get},
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	genesis_builder_helper::build_state,
+	traits::{fungible::Inspect, EnsureOrigin, Get},
 };
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
 use sp_runtime::{traits::Hash, DispatchError, Perbill};
 
 fn dev_ext() -> sp_io::TestExternalities {
-    let preset =
-        crate::genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
-            .expect("the dev preset exists");
-    let mut ext = sp_io::TestExternalities::new_empty();
-    ext.execute_with(|| {
-        build_state::<RuntimeGenesisConfig>(preset).expect("the dev preset builds");
-        System::set_block_number(1);
-    });
-    ext
+	let preset =
+		crate::genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
+			.expect("the dev preset exists");
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(preset).expect("the dev preset builds");
+		System::set_block_number(1);
+	});
+	ext
 }
 
 fn acc(k: sp_keyring::Sr25519Keyring) -> AccountId {
-    k.to_account_id()
+	k.to_account_id()
 }
 
 #[test]
 fn dev_genesis_has_alice_validating_and_the_council_seated() {
-    dev_ext().execute_with(|| {
-        assert_eq!(Session::validators(), vec![acc(Alice)]);
-        assert_eq!(pallet_staking::Validators::<Runtime>::count(), 1);
-        assert_eq!(
-            Staking::ledger(sp_staking::StakingAccount::Stash(acc(Alice))).map(|l| l.total),
-            Ok(VALIDATOR_BOND)
-        );
-        assert_eq!(
-            pallet_collective::Members::<Runtime, crate::RiskCouncilInstance>::get(),
-            vec![acc(Alice), acc(Bob), acc(Charlie)]
-        );
-        assert_eq!(
-            CouncilMembership::members().into_inner(),
-            vec![acc(Alice), acc(Bob), acc(Charlie)]
-        );
-        assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(acc(Alice)));
-    });
+	dev_ext().execute_with(|| {
+		assert_eq!(Session::validators(), vec![acc(Alice)]);
+		assert_eq!(pallet_staking::Validators::<Runtime>::count(), 1);
+		assert_eq!(
+			Staking::ledger(sp_staking::StakingAccount::Stash(acc(Alice))).map(|l| l.total),
+			Ok(VALIDATOR_BOND)
+		);
+		assert_eq!(
+			pallet_collective::Members::<Runtime, crate::RiskCouncilInstance>::get(),
+			vec![acc(Alice), acc(Bob), acc(Charlie)]
+		);
+		assert_eq!(
+			CouncilMembership::members().into_inner(),
+			vec![acc(Alice), acc(Bob), acc(Charlie)]
+		);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(acc(Alice)));
+	});
 }
 
 #[test]
 fn dev_accounts_hold_both_tokens_in_separate_ledgers() {
-    dev_ext().execute_with(|| {
-        assert_eq!(Balances::total_balance(&acc(Dave)), ENDOWMENT_BWK);
-        assert_eq!(Busd::total_balance(&acc(Dave)), ENDOWMENT_BUSD);
+	dev_ext().execute_with(|| {
+		assert_eq!(Balances::total_balance(&acc(Dave)), ENDOWMENT_BWK);
+		assert_eq!(Busd::total_balance(&acc(Dave)), ENDOWMENT_BUSD);
 
-        assert_ok!(Busd::transfer_keep_alive(
-            RuntimeOrigin::signed(acc(Dave)),
-            acc(Charlie).into(),
-            5 * BUSD
-        ));
-        assert_eq!(Busd::total_balance(&acc(Dave)), ENDOWMENT_BUSD - 5 * BUSD);
-        assert_eq!(
-            Busd::total_balance(&acc(Charlie)),
-            ENDOWMENT_BUSD + 5 * BUSD
-        );
-        // The native token did not move.
-        assert_eq!(Balances::total_balance(&acc(Dave)), ENDOWMENT_BWK);
-        assert_eq!(Balances::total_balance(&acc(Charlie)), ENDOWMENT_BWK);
-    });
+		assert_ok!(Busd::transfer_keep_alive(
+			RuntimeOrigin::signed(acc(Dave)),
+			acc(Charlie).into(),
+			5 * BUSD
+		));
+		assert_eq!(Busd::total_balance(&acc(Dave)), ENDOWMENT_BUSD - 5 * BUSD);
+		assert_eq!(Busd::total_balance(&acc(Charlie)), ENDOWMENT_BUSD + 5 * BUSD);
+		// The native token did not move.
+		assert_eq!(Balances::total_balance(&acc(Dave)), ENDOWMENT_BWK);
+		assert_eq!(Balances::total_balance(&acc(Charlie)), ENDOWMENT_BWK);
+	});
 }
 
 #[test]
 fn risk_origin_is_root_or_two_thirds_of_the_council() {
-    dev_ext().execute_with(|| {
-        type Collective = pallet_collective::RawOrigin<AccountId, crate::RiskCouncilInstance>;
-        assert!(RiskOrigin::try_origin(RuntimeOrigin::root()).is_ok());
-        assert!(RiskOrigin::try_origin(Collective::Members(2, 3).into()).is_ok());
-        assert!(RiskOrigin::try_origin(Collective::Members(3, 3).into()).is_ok());
-        assert!(RiskOrigin::try_origin(Collective::Members(1, 3).into()).is_err());
-        assert!(RiskOrigin::try_origin(Collective::Member(acc(Alice)).into()).is_err());
-        assert!(RiskOrigin::try_origin(RuntimeOrigin::signed(acc(Alice))).is_err());
-        assert!(RiskOrigin::try_origin(RuntimeOrigin::none()).is_err());
-    });
+	dev_ext().execute_with(|| {
+		type Collective = pallet_collective::RawOrigin<AccountId, crate::RiskCouncilInstance>;
+		assert!(RiskOrigin::try_origin(RuntimeOrigin::root()).is_ok());
+		assert!(RiskOrigin::try_origin(Collective::Members(2, 3).into()).is_ok());
+		assert!(RiskOrigin::try_origin(Collective::Members(3, 3).into()).is_ok());
+		assert!(RiskOrigin::try_origin(Collective::Members(1, 3).into()).is_err());
+		assert!(RiskOrigin::try_origin(Collective::Member(acc(Alice)).into()).is_err());
+		assert!(RiskOrigin::try_origin(RuntimeOrigin::signed(acc(Alice))).is_err());
+		assert!(RiskOrigin::try_origin(RuntimeOrigin::none()).is_err());
+	});
 }
 
 #[test]
 fn staking_slashes_are_deferred_less_than_the_bonding_duration() {
-    let defer: u32 = SlashDeferDuration::get();
-    let bonding: u32 = BondingDuration::get();
-    assert!(defer > 0, "validator slashes must be cancellable");
-    assert!(
-        defer < bonding,
-        "a slashed stake must not be able to leave before the slash"
-    );
+	let defer: u32 = SlashDeferDuration::get();
+	let bonding: u32 = BondingDuration::get();
+	assert!(defer > 0, "validator slashes must be cancellable");
+	assert!(defer < bonding, "a slashed stake must not be able to leave before the slash");
 }
 
 #[test]
 fn a_council_motion_executes_a_risk_origin_call_that_a_signed_account_cannot() {
-    dev_ext().execute_with(|| {
-        let call = RuntimeCall::Staking(pallet_staking::Call::set_min_commission {
-            new: Perbill::from_percent(7),
-        });
+	dev_ext().execute_with(|| {
+		let call = RuntimeCall::Staking(pallet_staking::Call::set_min_commission {
+			new: Perbill::from_percent(7),
+		});
 
-        // A plain account is refused and nothing changes.
-        assert_noop!(
-            Staking::set_min_commission(RuntimeOrigin::signed(acc(Dave)), Perbill::from_percent(7)),
-            DispatchError::BadOrigin
-        );
-        // So is a single council member's motion (threshold 1 = one third).
-        assert_ok!(Council::propose(
-            RuntimeOrigin::signed(acc(Alice)),
-            1,
-            Box::new(call.clone()),
-            call.encoded_size() as u32
-        ));
-        assert_eq!(
-            pallet_staking::MinCommission::<Runtime>::get(),
-            Perbill::zero()
-        );
+		// A plain account is refused and nothing changes.
+		assert_noop!(
+			Staking::set_min_commission(RuntimeOrigin::signed(acc(Dave)), Perbill::from_percent(7)),
+			DispatchError::BadOrigin
+		);
+		// So is a single council member's motion (threshold 1 = one third).
+		assert_ok!(Council::propose(
+			RuntimeOrigin::signed(acc(Alice)),
+			1,
+			Box::new(call.clone()),
+			call.encoded_size() as u32
+		));
+		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::zero());
 
-        // Two of three members pass it.
-        assert_ok!(Council::propose(
-            RuntimeOrigin::signed(acc(Alice)),
-            2,
-            Box::new(call.clone()),
-            call.encoded_size() as u32
-        ));
-        let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
-        let index =
-            pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
-        assert_ok!(Council::vote(
-            RuntimeOrigin::signed(acc(Bob)),
-            hash,
-            index,
-            true
-        ));
-        assert_ok!(Council::close(
-            RuntimeOrigin::signed(acc(Charlie)),
-            hash,
-            index,
-            call.get_dispatch_info().call_weight,
-            call.encoded_size() as u32
-        ));
+		// Two of three members pass it.
+		assert_ok!(Council::propose(
+			RuntimeOrigin::signed(acc(Alice)),
+			2,
+			Box::new(call.clone()),
+			call.encoded_size() as u32
+		));
+		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+		let index =
+			pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
+		assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Bob)), hash, index, true));
+		assert_ok!(Council::close(
+			RuntimeOrigin::signed(acc(Charlie)),
+			hash,
+			index,
+			call.get_dispatch_info().call_weight,
+			call.encoded_size() as u32
+		));
 
-        assert_eq!(
-            pallet_staking::MinCommission::<Runtime>::get(),
-            Perbill::from_percent(7)
-        );
-        let executed_ok = System::events().iter().any(|r| {
+		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::from_percent(7));
+		let executed_ok = System::events().iter().any(|r| {
 			matches!(
 				&r.event,
 				RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result: Ok(()) })
 					if *proposal_hash == hash
 			)
 		});
-        assert!(executed_ok, "the motion's call must execute successfully");
-    });
+		assert!(executed_ok, "the motion's call must execute successfully");
+	});
 }

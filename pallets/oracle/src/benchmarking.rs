@@ -8,210 +8,186 @@ use frame_system::RawOrigin;
 use sp_runtime::traits::One;
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
-    let who: T::AccountId = account(name, index, 0);
-    let amount = T::MinOperatorBond::get()
-        .saturating_mul(1_000)
-        .saturating_add(T::Currency::minimum_balance());
-    T::Currency::set_balance(&who, amount);
-    who
+	let who: T::AccountId = account(name, index, 0);
+	let amount = T::MinOperatorBond::get()
+		.saturating_mul(1_000)
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&who, amount);
+	who
 }
 
 fn register<T: Config>(index: u32) -> T::AccountId {
-    let who = funded::<T>("operator", index);
-    assert!(Pallet::<T>::register_operator(
-        RawOrigin::Signed(who.clone()).into(),
-        T::MinOperatorBond::get()
-    )
-    .is_ok());
-    who
+	let who = funded::<T>("operator", index);
+	assert!(Pallet::<T>::register_operator(
+		RawOrigin::Signed(who.clone()).into(),
+		T::MinOperatorBond::get()
+	)
+	.is_ok());
+	who
 }
 
 /// Markets up to `count` in total, creating the missing ones.
 fn markets<T: Config>(count: u32) -> Vec<MarketId> {
-    while Markets::<T>::count() < count {
-        let id = NextMarketId::<T>::get();
-        let symbol: BoundedVec<u8, T::MaxSymbolLen> =
-            BoundedVec::truncate_from(id.to_le_bytes().to_vec());
-        assert!(Pallet::<T>::do_create_market(symbol, 8, OracleParams::default()).is_ok());
-    }
-    Markets::<T>::iter_keys().take(count as usize).collect()
+	while Markets::<T>::count() < count {
+		let id = NextMarketId::<T>::get();
+		let symbol: BoundedVec<u8, T::MaxSymbolLen> =
+			BoundedVec::truncate_from(id.to_le_bytes().to_vec());
+		assert!(Pallet::<T>::do_create_market(symbol, 8, OracleParams::default()).is_ok());
+	}
+	Markets::<T>::iter_keys().take(count as usize).collect()
 }
 
 fn set_block<T: Config>(block: BlockNumber) {
-    frame_system::Pallet::<T>::set_block_number(block.into());
+	frame_system::Pallet::<T>::set_block_number(block.into());
 }
 
 fn price(integer: u128) -> Price {
-    FixedU128::saturating_from_integer(integer)
+	FixedU128::saturating_from_integer(integer)
 }
 
 #[benchmarks]
 mod benchmarks {
-    use super::*;
+	use super::*;
 
-    #[benchmark]
-    fn create_market() -> Result<(), BenchmarkError> {
-        let origin =
-            T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-        let before = Markets::<T>::count();
-        let symbol = vec![b'X'; T::MaxSymbolLen::get() as usize];
-        #[extrinsic_call]
-        _(
-            origin as T::RuntimeOrigin,
-            symbol,
-            8,
-            OracleParams::default(),
-        );
-        assert_eq!(Markets::<T>::count(), before + 1);
-        Ok(())
-    }
+	#[benchmark]
+	fn create_market() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let before = Markets::<T>::count();
+		let symbol = vec![b'X'; T::MaxSymbolLen::get() as usize];
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, symbol, 8, OracleParams::default());
+		assert_eq!(Markets::<T>::count(), before + 1);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn set_market_params() -> Result<(), BenchmarkError> {
-        let origin =
-            T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-        let market = markets::<T>(1)[0];
-        let params = OracleParams {
-            max_price_age: 5,
-            ..OracleParams::default()
-        };
-        #[extrinsic_call]
-        _(origin as T::RuntimeOrigin, market, params);
-        assert_eq!(Markets::<T>::get(market).map(|m| m.params), Some(params));
-        Ok(())
-    }
+	#[benchmark]
+	fn set_market_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let market = markets::<T>(1)[0];
+		let params = OracleParams { max_price_age: 5, ..OracleParams::default() };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, market, params);
+		assert_eq!(Markets::<T>::get(market).map(|m| m.params), Some(params));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn register_operator() {
-        let who = funded::<T>("operator", 0);
-        let bond = T::MinOperatorBond::get();
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), bond);
-        assert_eq!(Operators::<T>::get(&who).map(|o| o.bond), Some(bond));
-    }
+	#[benchmark]
+	fn register_operator() {
+		let who = funded::<T>("operator", 0);
+		let bond = T::MinOperatorBond::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), bond);
+		assert_eq!(Operators::<T>::get(&who).map(|o| o.bond), Some(bond));
+	}
 
-    #[benchmark]
-    fn top_up() {
-        let who = register::<T>(0);
-        let amount = T::MinOperatorBond::get();
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), amount);
-        assert_eq!(
-            Operators::<T>::get(&who).map(|o| o.bond),
-            Some(amount.saturating_mul(2))
-        );
-    }
+	#[benchmark]
+	fn top_up() {
+		let who = register::<T>(0);
+		let amount = T::MinOperatorBond::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), amount);
+		assert_eq!(Operators::<T>::get(&who).map(|o| o.bond), Some(amount.saturating_mul(2)));
+	}
 
-    #[benchmark]
-    fn unregister() {
-        let who = register::<T>(0);
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()));
-        assert!(Operators::<T>::get(&who).is_some_and(|o| !o.is_active()));
-    }
+	#[benchmark]
+	fn unregister() {
+		let who = register::<T>(0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(Operators::<T>::get(&who).is_some_and(|o| !o.is_active()));
+	}
 
-    #[benchmark]
-    fn withdraw_bond() {
-        let who = register::<T>(0);
-        assert!(Pallet::<T>::unregister(RawOrigin::Signed(who.clone()).into()).is_ok());
-        set_block::<T>(Pallet::<T>::now().saturating_add(T::UnbondingPeriod::get()));
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()));
-        assert!(Operators::<T>::get(&who).is_none());
-    }
+	#[benchmark]
+	fn withdraw_bond() {
+		let who = register::<T>(0);
+		assert!(Pallet::<T>::unregister(RawOrigin::Signed(who.clone()).into()).is_ok());
+		set_block::<T>(Pallet::<T>::now().saturating_add(T::UnbondingPeriod::get()));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(Operators::<T>::get(&who).is_none());
+	}
 
-    /// `n` entries, each into a market whose round already holds `MaxOperators - 1`
-    /// submissions (the largest vector to decode and re-encode).
-    #[benchmark]
-    fn submit(n: Linear<1, { T::MaxMarkets::get() }>) {
-        let ids = markets::<T>(n);
-        let who = register::<T>(0);
-        let round = Pallet::<T>::current_round().saturating_add(1);
-        set_block::<T>(round.saturating_mul(T::RoundLength::get()));
-        let others = T::MaxOperators::get().saturating_sub(1);
-        for market in &ids {
-            let entries: Vec<(T::AccountId, Price)> = (0..others)
-                .map(|i| (account("other", i, 0), price(100)))
-                .collect();
-            RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
-        }
-        let prices: Vec<(MarketId, Price)> = ids.iter().map(|m| (*m, price(101))).collect();
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), round, prices);
-        assert_eq!(
-            Operators::<T>::get(&who).and_then(|o| o.last_submitted),
-            Some(round)
-        );
-    }
+	/// `n` entries, each into a market whose round already holds `MaxOperators - 1`
+	/// submissions (the largest vector to decode and re-encode).
+	#[benchmark]
+	fn submit(n: Linear<1, { T::MaxMarkets::get() }>) {
+		let ids = markets::<T>(n);
+		let who = register::<T>(0);
+		let round = Pallet::<T>::current_round().saturating_add(1);
+		set_block::<T>(round.saturating_mul(T::RoundLength::get()));
+		let others = T::MaxOperators::get().saturating_sub(1);
+		for market in &ids {
+			let entries: Vec<(T::AccountId, Price)> =
+				(0..others).map(|i| (account("other", i, 0), price(100))).collect();
+			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
+		}
+		let prices: Vec<(MarketId, Price)> = ids.iter().map(|m| (*m, price(101))).collect();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), round, prices);
+		assert_eq!(Operators::<T>::get(&who).and_then(|o| o.last_submitted), Some(round));
+	}
 
-    /// Closing a round with `m` markets, each fed by `o` operators, every market with a previous
-    /// price (log return, EMA, breaker check), a quarter of the submissions far enough from the
-    /// median to be reported, and every operator checked for liveness.
-    #[benchmark]
-    fn on_initialize(
-        m: Linear<1, { T::MaxMarkets::get() }>,
-        o: Linear<1, { T::MaxOperators::get() }>,
-    ) {
-        let ids = markets::<T>(m);
-        let operators: Vec<T::AccountId> = (0..o).map(register::<T>).collect();
-        let round = Pallet::<T>::current_round().saturating_add(1);
-        let start = round.saturating_mul(T::RoundLength::get());
-        set_block::<T>(start);
-        for market in &ids {
-            Prices::<T>::insert(
-                market,
-                PriceState {
-                    price: price(100),
-                    ema_price: price(100),
-                    variance: FixedU128::zero(),
-                    volatility: FixedU128::zero(),
-                    updated_at: start,
-                    round: round.saturating_sub(1),
-                    halted_until: None,
-                },
-            );
-            let entries: Vec<(T::AccountId, Price)> = operators
-                .iter()
-                .enumerate()
-                .map(|(i, who)| {
-                    (
-                        who.clone(),
-                        if i % 4 == 3 { price(150) } else { price(101) },
-                    )
-                })
-                .collect();
-            RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
-        }
-        let close = start.saturating_add(T::RoundLength::get());
-        set_block::<T>(close);
-        #[block]
-        {
-            Pallet::<T>::on_initialize(close.into());
-        }
-        for market in &ids {
-            assert_eq!(Prices::<T>::get(market).map(|p| p.round), Some(round));
-        }
-    }
+	/// Closing a round with `m` markets, each fed by `o` operators, every market with a previous
+	/// price (log return, EMA, breaker check), a quarter of the submissions far enough from the
+	/// median to be reported, and every operator checked for liveness.
+	#[benchmark]
+	fn on_initialize(
+		m: Linear<1, { T::MaxMarkets::get() }>,
+		o: Linear<1, { T::MaxOperators::get() }>,
+	) {
+		let ids = markets::<T>(m);
+		let operators: Vec<T::AccountId> = (0..o).map(register::<T>).collect();
+		let round = Pallet::<T>::current_round().saturating_add(1);
+		let start = round.saturating_mul(T::RoundLength::get());
+		set_block::<T>(start);
+		for market in &ids {
+			Prices::<T>::insert(
+				market,
+				PriceState {
+					price: price(100),
+					ema_price: price(100),
+					variance: FixedU128::zero(),
+					volatility: FixedU128::zero(),
+					updated_at: start,
+					round: round.saturating_sub(1),
+					halted_until: None,
+				},
+			);
+			let entries: Vec<(T::AccountId, Price)> = operators
+				.iter()
+				.enumerate()
+				.map(|(i, who)| (who.clone(), if i % 4 == 3 { price(150) } else { price(101) }))
+				.collect();
+			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
+		}
+		let close = start.saturating_add(T::RoundLength::get());
+		set_block::<T>(close);
+		#[block]
+		{
+			Pallet::<T>::on_initialize(close.into());
+		}
+		for market in &ids {
+			assert_eq!(Prices::<T>::get(market).map(|p| p.round), Some(round));
+		}
+	}
 
-    /// A block that closes no round.
-    #[benchmark]
-    fn on_initialize_idle() {
-        let length = T::RoundLength::get();
-        let block = if length > 1 {
-            length.saturating_add(1)
-        } else {
-            BlockNumber::one()
-        };
-        set_block::<T>(block);
-        #[block]
-        {
-            Pallet::<T>::on_initialize(block.into());
-        }
-    }
+	/// A block that closes no round.
+	#[benchmark]
+	fn on_initialize_idle() {
+		let length = T::RoundLength::get();
+		let block = if length > 1 { length.saturating_add(1) } else { BlockNumber::one() };
+		set_block::<T>(block);
+		#[block]
+		{
+			Pallet::<T>::on_initialize(block.into());
+		}
+	}
 
-    impl_benchmark_test_suite!(
-        Pallet,
-        crate::mock::ExtBuilder::default().build(),
-        crate::mock::Test
-    );
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
 }

@@ -79,19 +79,19 @@ pub use weights::WeightInfo;
 
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bulwark_primitives::{
-    Balance, BlockNumber, MarketId, MarketStatus, OffenceKind, OffenceReporter, Price, PriceFeed,
-    PriceInfo, RoundIndex, Slashable,
+	Balance, BlockNumber, MarketId, OffenceKind, OffenceReporter, Price, PriceFeed, PriceInfo,
+	RoundIndex, Slashable,
 };
 use frame_support::{
-    pallet_prelude::*,
-    traits::{
-        fungible::{Inspect, InspectHold, Mutate, MutateHold},
-        tokens::{Fortitude, Precision, Restriction},
-    },
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+	},
 };
 use frame_system::pallet_prelude::*;
 use sp_arithmetic::{traits::Zero, FixedPointNumber, FixedU128, Perbill};
-use sp_runtime::traits::{SaturatedConversion, Saturating};
+use sp_runtime::traits::SaturatedConversion;
 
 const LOG_TARGET: &str = "runtime::oracle";
 
@@ -100,858 +100,732 @@ pub const MAX_PRICE_INTEGER: u128 = 1_000_000_000_000;
 
 #[frame_support::pallet]
 pub mod pallet {
-    use super::*;
+	use super::*;
 
-    /// The in-code storage version.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
-    #[pallet::pallet]
-    #[pallet::storage_version(STORAGE_VERSION)]
-    pub struct Pallet<T>(_);
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
 
-    /// Why this pallet holds funds.
-    #[pallet::composite_enum]
-    pub enum HoldReason {
-        /// An oracle operator's bond.
-        #[codec(index = 0)]
-        OperatorBond,
-    }
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An oracle operator's bond.
+		#[codec(index = 0)]
+		OperatorBond,
+	}
 
-    #[pallet::config]
-    pub trait Config: frame_system::Config {
-        /// bUSD: bonds are held in it.
-        type Currency: Inspect<Self::AccountId, Balance = Balance>
-            + Mutate<Self::AccountId>
-            + InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-            + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// bUSD: bonds are held in it.
+		type Currency: Inspect<Self::AccountId, Balance = Balance>
+			+ Mutate<Self::AccountId>
+			+ InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
-        /// The overarching hold reason.
-        type RuntimeHoldReason: From<HoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
 
-        /// Lists markets and sets their oracle parameters (the risk council).
-        type RiskOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Lists markets and sets their oracle parameters (the risk council).
+		type RiskOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-        /// Receives `OracleDeviation` and `OracleLiveness` offences (the slashing pallet).
-        type OffenceReporter: OffenceReporter<Self::AccountId>;
+		/// Receives `OracleDeviation` and `OracleLiveness` offences (the slashing pallet).
+		type OffenceReporter: OffenceReporter<Self::AccountId>;
 
-        /// Blocks per round. Must be at least 1.
-        #[pallet::constant]
-        type RoundLength: Get<BlockNumber>;
+		/// Blocks per round. Must be at least 1.
+		#[pallet::constant]
+		type RoundLength: Get<BlockNumber>;
 
-        /// Smallest bond accepted by `register_operator`.
-        #[pallet::constant]
-        type MinOperatorBond: Get<Balance>;
+		/// Smallest bond accepted by `register_operator`.
+		#[pallet::constant]
+		type MinOperatorBond: Get<Balance>;
 
-        /// Blocks between `unregister` and `withdraw_bond`. Must exceed the slash deferral of
-        /// the slashing pallet, so an operator cannot leave before its pending slashes apply.
-        #[pallet::constant]
-        type UnbondingPeriod: Get<BlockNumber>;
+		/// Blocks between `unregister` and `withdraw_bond`. Must exceed the slash deferral of
+		/// the slashing pallet, so an operator cannot leave before its pending slashes apply.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumber>;
 
-        /// Rounds an active operator may miss in a row before an `OracleLiveness` offence.
-        #[pallet::constant]
-        type MaxMissedRounds: Get<u32>;
+		/// Rounds an active operator may miss in a row before an `OracleLiveness` offence.
+		#[pallet::constant]
+		type MaxMissedRounds: Get<u32>;
 
-        /// Upper bound of registered operators (active and unbonding). Bounds the aggregation.
-        #[pallet::constant]
-        type MaxOperators: Get<u32>;
+		/// Upper bound of registered operators (active and unbonding). Bounds the aggregation.
+		#[pallet::constant]
+		type MaxOperators: Get<u32>;
 
-        /// Upper bound of markets. Bounds the aggregation and a submission's entries.
-        #[pallet::constant]
-        type MaxMarkets: Get<u32>;
+		/// Upper bound of markets. Bounds the aggregation and a submission's entries.
+		#[pallet::constant]
+		type MaxMarkets: Get<u32>;
 
-        /// Longest market symbol, in bytes.
-        #[pallet::constant]
-        type MaxSymbolLen: Get<u32>;
+		/// Longest market symbol, in bytes.
+		#[pallet::constant]
+		type MaxSymbolLen: Get<u32>;
 
-        /// Weights of calls and of the aggregation hook.
-        type WeightInfo: WeightInfo;
-    }
+		/// Weights of calls and of the aggregation hook.
+		type WeightInfo: WeightInfo;
+	}
 
-    /// Markets by id.
-    #[pallet::storage]
-    pub type Markets<T: Config> =
-        CountedStorageMap<_, Twox64Concat, MarketId, MarketInfo<T::MaxSymbolLen>, OptionQuery>;
+	/// Markets by id.
+	#[pallet::storage]
+	pub type Markets<T: Config> =
+		CountedStorageMap<_, Twox64Concat, MarketId, MarketInfo<T::MaxSymbolLen>, OptionQuery>;
 
-    /// The id the next market gets.
-    #[pallet::storage]
-    pub type NextMarketId<T: Config> = StorageValue<_, MarketId, ValueQuery>;
+	/// The id the next market gets.
+	#[pallet::storage]
+	pub type NextMarketId<T: Config> = StorageValue<_, MarketId, ValueQuery>;
 
-    /// Registered operators. TWOX-NOTE: safe, `AccountId` is a secure hash.
-    #[pallet::storage]
-    pub type Operators<T: Config> =
-        CountedStorageMap<_, Twox64Concat, T::AccountId, OperatorInfo, OptionQuery>;
+	/// Registered operators. TWOX-NOTE: safe, `AccountId` is a secure hash.
+	#[pallet::storage]
+	pub type Operators<T: Config> =
+		CountedStorageMap<_, Twox64Concat, T::AccountId, OperatorInfo, OptionQuery>;
 
-    /// Sum of the bonds of active operators: the denominator of quorums by weight.
-    #[pallet::storage]
-    pub type TotalActiveBond<T: Config> = StorageValue<_, Balance, ValueQuery>;
+	/// Sum of the bonds of active operators: the denominator of quorums by weight.
+	#[pallet::storage]
+	pub type TotalActiveBond<T: Config> = StorageValue<_, Balance, ValueQuery>;
 
-    /// Submissions of the open round per market, cleared at aggregation.
-    #[pallet::storage]
-    pub type RoundSubmissions<T: Config> = StorageMap<
-        _,
-        Twox64Concat,
-        MarketId,
-        BoundedVec<(T::AccountId, Price), T::MaxOperators>,
-        ValueQuery,
-    >;
+	/// Submissions of the open round per market, cleared at aggregation.
+	#[pallet::storage]
+	pub type RoundSubmissions<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		MarketId,
+		BoundedVec<(T::AccountId, Price), T::MaxOperators>,
+		ValueQuery,
+	>;
 
-    /// Aggregated price state per market; absent until the first quorum.
-    #[pallet::storage]
-    pub type Prices<T: Config> = StorageMap<_, Twox64Concat, MarketId, PriceState, OptionQuery>;
+	/// Aggregated price state per market; absent until the first quorum.
+	#[pallet::storage]
+	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, MarketId, PriceState, OptionQuery>;
 
-    /// Markets listed at genesis with default parameters: `(symbol, decimals)`.
-    #[pallet::genesis_config]
-    #[derive(frame_support::DefaultNoBound)]
-    pub struct GenesisConfig<T: Config> {
-        /// Markets to create, ids from 0.
-        pub markets: Vec<(Vec<u8>, u8)>,
-        #[serde(skip)]
-        pub _config: core::marker::PhantomData<T>,
-    }
+	/// Markets listed at genesis with default parameters: `(symbol, decimals)`.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Markets to create, ids from 0.
+		pub markets: Vec<(Vec<u8>, u8)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
 
-    #[pallet::genesis_build]
-    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
-        fn build(&self) {
-            for (symbol, decimals) in &self.markets {
-                let symbol: BoundedVec<u8, T::MaxSymbolLen> =
-                    symbol.clone().try_into().expect("genesis symbol too long"); // proof: genesis only, a bad spec must fail
-                Pallet::<T>::do_create_market(symbol, *decimals, OracleParams::default())
-                    .expect("invalid genesis market"); // proof: genesis only, a bad spec must fail
-            }
-        }
-    }
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (symbol, decimals) in &self.markets {
+				let symbol: BoundedVec<u8, T::MaxSymbolLen> =
+					symbol.clone().try_into().expect("genesis symbol too long"); // proof: genesis only, a bad spec must fail
+				Pallet::<T>::do_create_market(symbol, *decimals, OracleParams::default())
+					.expect("invalid genesis market"); // proof: genesis only, a bad spec must fail
+			}
+		}
+	}
 
-    #[pallet::event]
-    #[pallet::generate_deposit(pub(super) fn deposit_event)]
-    pub enum Event<T: Config> {
-        /// A market was listed.
-        MarketCreated {
-            market: MarketId,
-            symbol: Vec<u8>,
-            decimals: u8,
-            params: OracleParams,
-        },
-        /// A market's oracle parameters changed (the new values).
-        MarketParamsUpdated {
-            market: MarketId,
-            params: OracleParams,
-        },
-        /// An operator registered with `bond` held.
-        OperatorRegistered {
-            operator: T::AccountId,
-            bond: Balance,
-        },
-        /// An operator added `amount` to its bond, now `bond`.
-        BondToppedUp {
-            operator: T::AccountId,
-            amount: Balance,
-            bond: Balance,
-        },
-        /// An operator left the active set; its bond unlocks at `unlocks_at`.
-        OperatorUnbonding {
-            operator: T::AccountId,
-            unlocks_at: BlockNumber,
-        },
-        /// An operator's bond was released and the operator removed.
-        BondWithdrawn {
-            operator: T::AccountId,
-            amount: Balance,
-        },
-        /// An operator submitted `entries` prices for `round`.
-        PricesSubmitted {
-            operator: T::AccountId,
-            round: RoundIndex,
-            entries: u32,
-        },
-        /// A round's median for a market, after EMA and volatility updates.
-        PriceAggregated {
-            market: MarketId,
-            round: RoundIndex,
-            price: Price,
-            ema_price: Price,
-            volatility: FixedU128,
-            submissions: u32,
-        },
-        /// A round ended without a quorum for a market; its last price ages.
-        NoQuorum {
-            market: MarketId,
-            round: RoundIndex,
-            submissions: u32,
-            bond: Balance,
-        },
-        /// The median jumped more than `max_price_jump` from the EMA: halted until `until`.
-        CircuitBreakerTripped {
-            market: MarketId,
-            price: Price,
-            ema_price: Price,
-            until: BlockNumber,
-        },
-        /// A halted market's cooldown ended; the EMA restarts from `price`.
-        MarketResumed { market: MarketId, price: Price },
-        /// An offence was reported to the slashing pallet.
-        OffenceReported { offence: OffenceKind<T::AccountId> },
-        /// `amount` of an operator's bond was slashed to `beneficiary`.
-        BondSlashed {
-            operator: T::AccountId,
-            amount: Balance,
-            beneficiary: T::AccountId,
-        },
-    }
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A market was listed.
+		MarketCreated { market: MarketId, symbol: Vec<u8>, decimals: u8, params: OracleParams },
+		/// A market's oracle parameters changed (the new values).
+		MarketParamsUpdated { market: MarketId, params: OracleParams },
+		/// An operator registered with `bond` held.
+		OperatorRegistered { operator: T::AccountId, bond: Balance },
+		/// An operator added `amount` to its bond, now `bond`.
+		BondToppedUp { operator: T::AccountId, amount: Balance, bond: Balance },
+		/// An operator left the active set; its bond unlocks at `unlocks_at`.
+		OperatorUnbonding { operator: T::AccountId, unlocks_at: BlockNumber },
+		/// An operator's bond was released and the operator removed.
+		BondWithdrawn { operator: T::AccountId, amount: Balance },
+		/// An operator submitted `entries` prices for `round`.
+		PricesSubmitted { operator: T::AccountId, round: RoundIndex, entries: u32 },
+		/// A round's median for a market, after EMA and volatility updates.
+		PriceAggregated {
+			market: MarketId,
+			round: RoundIndex,
+			price: Price,
+			ema_price: Price,
+			volatility: FixedU128,
+			submissions: u32,
+		},
+		/// A round ended without a quorum for a market; its last price ages.
+		NoQuorum { market: MarketId, round: RoundIndex, submissions: u32, bond: Balance },
+		/// The median jumped more than `max_price_jump` from the EMA: halted until `until`.
+		CircuitBreakerTripped {
+			market: MarketId,
+			price: Price,
+			ema_price: Price,
+			until: BlockNumber,
+		},
+		/// A halted market's cooldown ended; the EMA restarts from `price`.
+		MarketResumed { market: MarketId, price: Price },
+		/// An offence was reported to the slashing pallet.
+		OffenceReported { offence: OffenceKind<T::AccountId> },
+		/// `amount` of an operator's bond was slashed to `beneficiary`.
+		BondSlashed { operator: T::AccountId, amount: Balance, beneficiary: T::AccountId },
+	}
 
-    #[pallet::error]
-    #[cfg_attr(test, derive(PartialEq))]
-    pub enum Error<T> {
-        /// No market with this id.
-        UnknownMarket,
-        /// A parameter is outside its hard bound (see `types::bounds`).
-        InvalidParams,
-        /// The symbol is longer than [`Config::MaxSymbolLen`].
-        SymbolTooLong,
-        /// [`Config::MaxMarkets`] markets exist already.
-        TooManyMarkets,
-        /// The account is an operator already.
-        AlreadyOperator,
-        /// The bond is below [`Config::MinOperatorBond`].
-        BondTooLow,
-        /// [`Config::MaxOperators`] operators exist already.
-        TooManyOperators,
-        /// The account is not an operator.
-        NotOperator,
-        /// The operator is unbonding.
-        OperatorNotActive,
-        /// The operator has not called `unregister`.
-        NotUnbonding,
-        /// The unbonding period has not ended.
-        StillUnbonding,
-        /// `round` is not the current round.
-        WrongRound,
-        /// The operator submitted in this round already.
-        AlreadySubmitted,
-        /// More entries than [`Config::MaxMarkets`].
-        TooManyEntries,
-        /// A market appears twice in one submission.
-        DuplicateMarket,
-        /// A price is zero.
-        ZeroPrice,
-        /// A price is above [`MAX_PRICE_INTEGER`].
-        AbsurdPrice,
-        /// An empty submission.
-        EmptySubmission,
-        /// Amount is zero.
-        ZeroAmount,
-    }
+	#[pallet::error]
+	#[cfg_attr(test, derive(PartialEq))]
+	pub enum Error<T> {
+		/// No market with this id.
+		UnknownMarket,
+		/// A parameter is outside its hard bound (see `types::bounds`).
+		InvalidParams,
+		/// The symbol is longer than [`Config::MaxSymbolLen`].
+		SymbolTooLong,
+		/// [`Config::MaxMarkets`] markets exist already.
+		TooManyMarkets,
+		/// The account is an operator already.
+		AlreadyOperator,
+		/// The bond is below [`Config::MinOperatorBond`].
+		BondTooLow,
+		/// [`Config::MaxOperators`] operators exist already.
+		TooManyOperators,
+		/// The account is not an operator.
+		NotOperator,
+		/// The operator is unbonding.
+		OperatorNotActive,
+		/// The operator has not called `unregister`.
+		NotUnbonding,
+		/// The unbonding period has not ended.
+		StillUnbonding,
+		/// `round` is not the current round.
+		WrongRound,
+		/// The operator submitted in this round already.
+		AlreadySubmitted,
+		/// More entries than [`Config::MaxMarkets`].
+		TooManyEntries,
+		/// A market appears twice in one submission.
+		DuplicateMarket,
+		/// A price is zero.
+		ZeroPrice,
+		/// A price is above [`MAX_PRICE_INTEGER`].
+		AbsurdPrice,
+		/// An empty submission.
+		EmptySubmission,
+		/// Amount is zero.
+		ZeroAmount,
+	}
 
-    #[pallet::hooks]
-    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-            let now: BlockNumber = now.saturated_into();
-            match Self::round_to_close(now) {
-                Some(round) => {
-                    let markets = Markets::<T>::count();
-                    let operators = Operators::<T>::count();
-                    Self::aggregate(round, now);
-                    T::WeightInfo::on_initialize(markets, operators)
-                }
-                None => T::WeightInfo::on_initialize_idle(),
-            }
-        }
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let now: BlockNumber = now.saturated_into();
+			match Self::round_to_close(now) {
+				Some(round) => {
+					let markets = Markets::<T>::count();
+					let operators = Operators::<T>::count();
+					Self::aggregate(round, now);
+					T::WeightInfo::on_initialize(markets, operators)
+				},
+				None => T::WeightInfo::on_initialize_idle(),
+			}
+		}
 
-        fn integrity_test() {
-            assert!(
-                T::RoundLength::get() >= 1,
-                "RoundLength must be at least one block"
-            );
-            assert!(T::MaxOperators::get() >= 1, "MaxOperators must be positive");
-            assert!(T::MaxMarkets::get() >= 1, "MaxMarkets must be positive");
-            assert!(
-                T::MaxMissedRounds::get() >= 1,
-                "MaxMissedRounds must be positive"
-            );
-        }
+		fn integrity_test() {
+			assert!(T::RoundLength::get() >= 1, "RoundLength must be at least one block");
+			assert!(T::MaxOperators::get() >= 1, "MaxOperators must be positive");
+			assert!(T::MaxMarkets::get() >= 1, "MaxMarkets must be positive");
+			assert!(T::MaxMissedRounds::get() >= 1, "MaxMissedRounds must be positive");
+		}
 
-        #[cfg(feature = "try-runtime")]
-        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-            Self::do_try_state()
-        }
-    }
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
-    #[pallet::call]
-    impl<T: Config> Pallet<T> {
-        /// List a market.
-        ///
-        /// Origin: [`Config::RiskOrigin`]. The market gets the next id.
-        ///
-        /// Errors: `SymbolTooLong`, `InvalidParams`, `TooManyMarkets`.
-        /// Emits `MarketCreated`.
-        #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::create_market())]
-        pub fn create_market(
-            origin: OriginFor<T>,
-            symbol: Vec<u8>,
-            decimals: u8,
-            params: OracleParams,
-        ) -> DispatchResult {
-            T::RiskOrigin::ensure_origin(origin)?;
-            let symbol: BoundedVec<u8, T::MaxSymbolLen> =
-                symbol.try_into().map_err(|_| Error::<T>::SymbolTooLong)?;
-            Self::do_create_market(symbol, decimals, params).map(|_| ())
-        }
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// List a market.
+		///
+		/// Origin: [`Config::RiskOrigin`]. The market gets the next id.
+		///
+		/// Errors: `SymbolTooLong`, `InvalidParams`, `TooManyMarkets`.
+		/// Emits `MarketCreated`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_market())]
+		pub fn create_market(
+			origin: OriginFor<T>,
+			symbol: Vec<u8>,
+			decimals: u8,
+			params: OracleParams,
+		) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			let symbol: BoundedVec<u8, T::MaxSymbolLen> =
+				symbol.try_into().map_err(|_| Error::<T>::SymbolTooLong)?;
+			Self::do_create_market(symbol, decimals, params).map(|_| ())
+		}
 
-        /// Replace a market's oracle parameters.
-        ///
-        /// Origin: [`Config::RiskOrigin`].
-        ///
-        /// Errors: `UnknownMarket`, `InvalidParams`. Emits `MarketParamsUpdated`.
-        #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::set_market_params())]
-        pub fn set_market_params(
-            origin: OriginFor<T>,
-            market: MarketId,
-            params: OracleParams,
-        ) -> DispatchResult {
-            T::RiskOrigin::ensure_origin(origin)?;
-            ensure!(
-                params.validate(T::MaxOperators::get()),
-                Error::<T>::InvalidParams
-            );
-            Markets::<T>::try_mutate(market, |info| -> DispatchResult {
-                let info = info.as_mut().ok_or(Error::<T>::UnknownMarket)?;
-                info.params = params;
-                Ok(())
-            })?;
-            Self::deposit_event(Event::MarketParamsUpdated { market, params });
-            Ok(())
-        }
+		/// Replace a market's oracle parameters.
+		///
+		/// Origin: [`Config::RiskOrigin`].
+		///
+		/// Errors: `UnknownMarket`, `InvalidParams`. Emits `MarketParamsUpdated`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_market_params())]
+		pub fn set_market_params(
+			origin: OriginFor<T>,
+			market: MarketId,
+			params: OracleParams,
+		) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			ensure!(params.validate(T::MaxOperators::get()), Error::<T>::InvalidParams);
+			Markets::<T>::try_mutate(market, |info| -> DispatchResult {
+				let info = info.as_mut().ok_or(Error::<T>::UnknownMarket)?;
+				info.params = params;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::MarketParamsUpdated { market, params });
+			Ok(())
+		}
 
-        /// Become an operator, holding `bond` bUSD.
-        ///
-        /// Errors: `AlreadyOperator`, `BondTooLow`, `TooManyOperators`, or the currency's error if
-        /// the bond cannot be held. Emits `OperatorRegistered`.
-        #[pallet::call_index(2)]
-        #[pallet::weight(T::WeightInfo::register_operator())]
-        pub fn register_operator(origin: OriginFor<T>, bond: Balance) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            ensure!(
-                !Operators::<T>::contains_key(&who),
-                Error::<T>::AlreadyOperator
-            );
-            ensure!(bond >= T::MinOperatorBond::get(), Error::<T>::BondTooLow);
-            ensure!(
-                Operators::<T>::count() < T::MaxOperators::get(),
-                Error::<T>::TooManyOperators
-            );
-            T::Currency::hold(&HoldReason::OperatorBond.into(), &who, bond)?;
-            let info = OperatorInfo {
-                bond,
-                status: OperatorStatus::Active,
-                // The current round is already under way: expect submissions from the next.
-                active_since: Self::current_round().saturating_add(1),
-                last_submitted: None,
-                missed_rounds: 0,
-            };
-            Operators::<T>::insert(&who, info);
-            TotalActiveBond::<T>::mutate(|total| *total = total.saturating_add(bond));
-            Self::deposit_event(Event::OperatorRegistered {
-                operator: who,
-                bond,
-            });
-            Ok(())
-        }
+		/// Become an operator, holding `bond` bUSD.
+		///
+		/// Errors: `AlreadyOperator`, `BondTooLow`, `TooManyOperators`, or the currency's error if
+		/// the bond cannot be held. Emits `OperatorRegistered`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_operator())]
+		pub fn register_operator(origin: OriginFor<T>, bond: Balance) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
+			ensure!(bond >= T::MinOperatorBond::get(), Error::<T>::BondTooLow);
+			ensure!(Operators::<T>::count() < T::MaxOperators::get(), Error::<T>::TooManyOperators);
+			T::Currency::hold(&HoldReason::OperatorBond.into(), &who, bond)?;
+			let info = OperatorInfo {
+				bond,
+				status: OperatorStatus::Active,
+				// The current round is already under way: expect submissions from the next.
+				active_since: Self::current_round().saturating_add(1),
+				last_submitted: None,
+				missed_rounds: 0,
+			};
+			Operators::<T>::insert(&who, info);
+			TotalActiveBond::<T>::mutate(|total| *total = total.saturating_add(bond));
+			Self::deposit_event(Event::OperatorRegistered { operator: who, bond });
+			Ok(())
+		}
 
-        /// Add `amount` to an active operator's bond.
-        ///
-        /// Errors: `ZeroAmount`, `NotOperator`, `OperatorNotActive`, or the currency's error.
-        /// Emits `BondToppedUp`.
-        #[pallet::call_index(3)]
-        #[pallet::weight(T::WeightInfo::top_up())]
-        pub fn top_up(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-            let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
-            ensure!(info.is_active(), Error::<T>::OperatorNotActive);
-            T::Currency::hold(&HoldReason::OperatorBond.into(), &who, amount)?;
-            info.bond = info.bond.saturating_add(amount);
-            let bond = info.bond;
-            Operators::<T>::insert(&who, info);
-            TotalActiveBond::<T>::mutate(|total| *total = total.saturating_add(amount));
-            Self::deposit_event(Event::BondToppedUp {
-                operator: who,
-                amount,
-                bond,
-            });
-            Ok(())
-        }
+		/// Add `amount` to an active operator's bond.
+		///
+		/// Errors: `ZeroAmount`, `NotOperator`, `OperatorNotActive`, or the currency's error.
+		/// Emits `BondToppedUp`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::top_up())]
+		pub fn top_up(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
+			ensure!(info.is_active(), Error::<T>::OperatorNotActive);
+			T::Currency::hold(&HoldReason::OperatorBond.into(), &who, amount)?;
+			info.bond = info.bond.saturating_add(amount);
+			let bond = info.bond;
+			Operators::<T>::insert(&who, info);
+			TotalActiveBond::<T>::mutate(|total| *total = total.saturating_add(amount));
+			Self::deposit_event(Event::BondToppedUp { operator: who, amount, bond });
+			Ok(())
+		}
 
-        /// Leave the active set. The bond stays held, and slashable, for
-        /// [`Config::UnbondingPeriod`] blocks.
-        ///
-        /// Errors: `NotOperator`, `OperatorNotActive`. Emits `OperatorUnbonding`.
-        #[pallet::call_index(4)]
-        #[pallet::weight(T::WeightInfo::unregister())]
-        pub fn unregister(origin: OriginFor<T>) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
-            ensure!(info.is_active(), Error::<T>::OperatorNotActive);
-            let unlocks_at = Self::now().saturating_add(T::UnbondingPeriod::get());
-            info.status = OperatorStatus::Unbonding { unlocks_at };
-            TotalActiveBond::<T>::mutate(|total| *total = total.saturating_sub(info.bond));
-            Operators::<T>::insert(&who, info);
-            Self::deposit_event(Event::OperatorUnbonding {
-                operator: who,
-                unlocks_at,
-            });
-            Ok(())
-        }
+		/// Leave the active set. The bond stays held, and slashable, for
+		/// [`Config::UnbondingPeriod`] blocks.
+		///
+		/// Errors: `NotOperator`, `OperatorNotActive`. Emits `OperatorUnbonding`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::unregister())]
+		pub fn unregister(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
+			ensure!(info.is_active(), Error::<T>::OperatorNotActive);
+			let unlocks_at = Self::now().saturating_add(T::UnbondingPeriod::get());
+			info.status = OperatorStatus::Unbonding { unlocks_at };
+			TotalActiveBond::<T>::mutate(|total| *total = total.saturating_sub(info.bond));
+			Operators::<T>::insert(&who, info);
+			Self::deposit_event(Event::OperatorUnbonding { operator: who, unlocks_at });
+			Ok(())
+		}
 
-        /// Release the bond of an operator whose unbonding period ended, and remove it.
-        ///
-        /// Errors: `NotOperator`, `NotUnbonding`, `StillUnbonding`. Emits `BondWithdrawn`.
-        #[pallet::call_index(5)]
-        #[pallet::weight(T::WeightInfo::withdraw_bond())]
-        pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            let info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
-            let OperatorStatus::Unbonding { unlocks_at } = info.status else {
-                return Err(Error::<T>::NotUnbonding.into());
-            };
-            ensure!(Self::now() >= unlocks_at, Error::<T>::StillUnbonding);
-            let amount = T::Currency::release(
-                &HoldReason::OperatorBond.into(),
-                &who,
-                info.bond,
-                Precision::BestEffort,
-            )?;
-            Operators::<T>::remove(&who);
-            Self::deposit_event(Event::BondWithdrawn {
-                operator: who,
-                amount,
-            });
-            Ok(())
-        }
+		/// Release the bond of an operator whose unbonding period ended, and remove it.
+		///
+		/// Errors: `NotOperator`, `NotUnbonding`, `StillUnbonding`. Emits `BondWithdrawn`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
+			let OperatorStatus::Unbonding { unlocks_at } = info.status else {
+				return Err(Error::<T>::NotUnbonding.into());
+			};
+			ensure!(Self::now() >= unlocks_at, Error::<T>::StillUnbonding);
+			let amount = T::Currency::release(
+				&HoldReason::OperatorBond.into(),
+				&who,
+				info.bond,
+				Precision::BestEffort,
+			)?;
+			Operators::<T>::remove(&who);
+			Self::deposit_event(Event::BondWithdrawn { operator: who, amount });
+			Ok(())
+		}
 
-        /// Submit prices for the current round: `(market, price)` pairs, each market at most
-        /// once, one submission per operator per round.
-        ///
-        /// Free (`Pays::No`) when it succeeds, so feeding costs operators nothing; a rejected
-        /// submission pays its fee, so spam costs.
-        ///
-        /// Errors: `NotOperator`, `OperatorNotActive`, `WrongRound`, `AlreadySubmitted`,
-        /// `EmptySubmission`, `TooManyEntries`, `UnknownMarket`, `DuplicateMarket`, `ZeroPrice`,
-        /// `AbsurdPrice`. Emits `PricesSubmitted`.
-        #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::submit(prices.len().saturated_into()))]
-        pub fn submit(
-            origin: OriginFor<T>,
-            round: RoundIndex,
-            prices: Vec<(MarketId, Price)>,
-        ) -> DispatchResultWithPostInfo {
-            let who = ensure_signed(origin)?;
-            let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
-            ensure!(info.is_active(), Error::<T>::OperatorNotActive);
-            ensure!(round == Self::current_round(), Error::<T>::WrongRound);
-            ensure!(
-                info.last_submitted != Some(round),
-                Error::<T>::AlreadySubmitted
-            );
-            ensure!(!prices.is_empty(), Error::<T>::EmptySubmission);
-            ensure!(
-                prices.len() <= T::MaxMarkets::get().saturated_into::<usize>(),
-                Error::<T>::TooManyEntries
-            );
-            let max_price = FixedU128::saturating_from_integer(MAX_PRICE_INTEGER);
-            let mut seen = BTreeMap::new();
-            for (market, price) in &prices {
-                ensure!(
-                    Markets::<T>::contains_key(market),
-                    Error::<T>::UnknownMarket
-                );
-                ensure!(
-                    seen.insert(*market, ()).is_none(),
-                    Error::<T>::DuplicateMarket
-                );
-                ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
-                ensure!(*price <= max_price, Error::<T>::AbsurdPrice);
-            }
-            for (market, price) in prices.iter() {
-                // Capacity is MaxOperators and each operator submits once per round.
-                RoundSubmissions::<T>::try_mutate(market, |entries| {
-                    entries.try_push((who.clone(), *price))
-                })
-                .map_err(|_| Error::<T>::TooManyOperators)?;
-            }
-            info.last_submitted = Some(round);
-            info.missed_rounds = 0;
-            Operators::<T>::insert(&who, info);
-            Self::deposit_event(Event::PricesSubmitted {
-                operator: who,
-                round,
-                entries: prices.len().saturated_into(),
-            });
-            Ok(Pays::No.into())
-        }
-    }
+		/// Submit prices for the current round: `(market, price)` pairs, each market at most
+		/// once, one submission per operator per round.
+		///
+		/// Free (`Pays::No`) when it succeeds, so feeding costs operators nothing; a rejected
+		/// submission pays its fee, so spam costs.
+		///
+		/// Errors: `NotOperator`, `OperatorNotActive`, `WrongRound`, `AlreadySubmitted`,
+		/// `EmptySubmission`, `TooManyEntries`, `UnknownMarket`, `DuplicateMarket`, `ZeroPrice`,
+		/// `AbsurdPrice`. Emits `PricesSubmitted`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit(prices.len().saturated_into()))]
+		pub fn submit(
+			origin: OriginFor<T>,
+			round: RoundIndex,
+			prices: Vec<(MarketId, Price)>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
+			ensure!(info.is_active(), Error::<T>::OperatorNotActive);
+			ensure!(round == Self::current_round(), Error::<T>::WrongRound);
+			ensure!(info.last_submitted != Some(round), Error::<T>::AlreadySubmitted);
+			ensure!(!prices.is_empty(), Error::<T>::EmptySubmission);
+			ensure!(
+				prices.len() <= T::MaxMarkets::get().saturated_into::<usize>(),
+				Error::<T>::TooManyEntries
+			);
+			let max_price = FixedU128::saturating_from_integer(MAX_PRICE_INTEGER);
+			let mut seen = BTreeMap::new();
+			for (market, price) in &prices {
+				ensure!(Markets::<T>::contains_key(market), Error::<T>::UnknownMarket);
+				ensure!(seen.insert(*market, ()).is_none(), Error::<T>::DuplicateMarket);
+				ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
+				ensure!(*price <= max_price, Error::<T>::AbsurdPrice);
+			}
+			for (market, price) in prices.iter() {
+				// Capacity is MaxOperators and each operator submits once per round.
+				RoundSubmissions::<T>::try_mutate(market, |entries| {
+					entries.try_push((who.clone(), *price))
+				})
+				.map_err(|_| Error::<T>::TooManyOperators)?;
+			}
+			info.last_submitted = Some(round);
+			info.missed_rounds = 0;
+			Operators::<T>::insert(&who, info);
+			Self::deposit_event(Event::PricesSubmitted {
+				operator: who,
+				round,
+				entries: prices.len().saturated_into(),
+			});
+			Ok(Pays::No.into())
+		}
+	}
 }
 
 impl<T: Config> Pallet<T> {
-    /// The current block number.
-    pub fn now() -> BlockNumber {
-        frame_system::Pallet::<T>::block_number().saturated_into()
-    }
+	/// The current block number.
+	pub fn now() -> BlockNumber {
+		frame_system::Pallet::<T>::block_number().saturated_into()
+	}
 
-    /// The round the current block belongs to.
-    pub fn current_round() -> RoundIndex {
-        Self::now() / T::RoundLength::get().max(1)
-    }
+	/// The round the current block belongs to.
+	pub fn current_round() -> RoundIndex {
+		Self::now() / T::RoundLength::get().max(1)
+	}
 
-    /// The round closed at block `now`, if `now` starts a round.
-    fn round_to_close(now: BlockNumber) -> Option<RoundIndex> {
-        let length = T::RoundLength::get().max(1);
-        (now % length == 0)
-            .then(|| now / length)
-            .and_then(|r| r.checked_sub(1))
-    }
+	/// The round closed at block `now`, if `now` starts a round.
+	fn round_to_close(now: BlockNumber) -> Option<RoundIndex> {
+		let length = T::RoundLength::get().max(1);
+		(now % length == 0).then(|| now / length).and_then(|r| r.checked_sub(1))
+	}
 
-    /// Lists a market (also used by genesis).
-    pub fn do_create_market(
-        symbol: BoundedVec<u8, T::MaxSymbolLen>,
-        decimals: u8,
-        params: OracleParams,
-    ) -> Result<MarketId, DispatchError> {
-        ensure!(
-            params.validate(T::MaxOperators::get()),
-            Error::<T>::InvalidParams
-        );
-        ensure!(
-            Markets::<T>::count() < T::MaxMarkets::get(),
-            Error::<T>::TooManyMarkets
-        );
-        let market = NextMarketId::<T>::get();
-        let next = market.checked_add(1).ok_or(Error::<T>::TooManyMarkets)?;
-        Markets::<T>::insert(
-            market,
-            MarketInfo {
-                symbol: symbol.clone(),
-                decimals,
-                params,
-            },
-        );
-        NextMarketId::<T>::put(next);
-        Self::deposit_event(Event::MarketCreated {
-            market,
-            symbol: symbol.into_inner(),
-            decimals,
-            params,
-        });
-        Ok(market)
-    }
+	/// Lists a market (also used by genesis).
+	pub fn do_create_market(
+		symbol: BoundedVec<u8, T::MaxSymbolLen>,
+		decimals: u8,
+		params: OracleParams,
+	) -> Result<MarketId, DispatchError> {
+		ensure!(params.validate(T::MaxOperators::get()), Error::<T>::InvalidParams);
+		ensure!(Markets::<T>::count() < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
+		let market = NextMarketId::<T>::get();
+		let next = market.checked_add(1).ok_or(Error::<T>::TooManyMarkets)?;
+		Markets::<T>::insert(market, MarketInfo { symbol: symbol.clone(), decimals, params });
+		NextMarketId::<T>::put(next);
+		Self::deposit_event(Event::MarketCreated {
+			market,
+			symbol: symbol.into_inner(),
+			decimals,
+			params,
+		});
+		Ok(market)
+	}
 
-    /// Closes `round`: aggregates every market's submissions and checks operator liveness.
-    pub(crate) fn aggregate(round: RoundIndex, now: BlockNumber) {
-        let total_bond = TotalActiveBond::<T>::get();
-        // Read each submitter's bond once, however many markets it fed.
-        let mut bonds: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
-        for (market, info) in Markets::<T>::iter() {
-            let submissions = RoundSubmissions::<T>::take(market);
-            let mut weighted: Vec<(Price, Balance)> = Vec::with_capacity(submissions.len());
-            let mut submitters: Vec<(T::AccountId, Price)> = Vec::with_capacity(submissions.len());
-            for (operator, price) in submissions.into_iter() {
-                let bond = *bonds.entry(operator.clone()).or_insert_with(|| {
-                    Operators::<T>::get(&operator)
-                        .filter(|o| o.is_active())
-                        .map_or(0, |o| o.bond)
-                });
-                if bond > 0 {
-                    weighted.push((price, bond));
-                    submitters.push((operator, price));
-                }
-            }
-            Self::aggregate_market(
-                market,
-                &info.params,
-                round,
-                now,
-                total_bond,
-                weighted,
-                submitters,
-            );
-        }
-        Self::check_liveness(round);
-    }
+	/// Closes `round`: aggregates every market's submissions and checks operator liveness.
+	pub(crate) fn aggregate(round: RoundIndex, now: BlockNumber) {
+		let total_bond = TotalActiveBond::<T>::get();
+		// Read each submitter's bond once, however many markets it fed.
+		let mut bonds: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+		for (market, info) in Markets::<T>::iter() {
+			let submissions = RoundSubmissions::<T>::take(market);
+			let mut weighted: Vec<(Price, Balance)> = Vec::with_capacity(submissions.len());
+			let mut submitters: Vec<(T::AccountId, Price)> = Vec::with_capacity(submissions.len());
+			for (operator, price) in submissions.into_iter() {
+				let bond = *bonds.entry(operator.clone()).or_insert_with(|| {
+					Operators::<T>::get(&operator).filter(|o| o.is_active()).map_or(0, |o| o.bond)
+				});
+				if bond > 0 {
+					weighted.push((price, bond));
+					submitters.push((operator, price));
+				}
+			}
+			Self::aggregate_market(
+				market,
+				&info.params,
+				round,
+				now,
+				total_bond,
+				weighted,
+				submitters,
+			);
+		}
+		Self::check_liveness(round);
+	}
 
-    fn aggregate_market(
-        market: MarketId,
-        params: &OracleParams,
-        round: RoundIndex,
-        now: BlockNumber,
-        total_bond: Balance,
-        mut weighted: Vec<(Price, Balance)>,
-        submitters: Vec<(T::AccountId, Price)>,
-    ) {
-        let count: u32 = weighted.len().saturated_into();
-        let bond = weighted
-            .iter()
-            .fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
-        let quorum =
-            count >= params.min_submissions && bond >= params.min_bond_share.mul_ceil(total_bond);
-        let median = if quorum {
-            math::weighted_median(&mut weighted)
-        } else {
-            None
-        };
-        let Some(median) = median else {
-            if count > 0 || Prices::<T>::contains_key(market) {
-                Self::deposit_event(Event::NoQuorum {
-                    market,
-                    round,
-                    submissions: count,
-                    bond,
-                });
-            }
-            return;
-        };
+	fn aggregate_market(
+		market: MarketId,
+		params: &OracleParams,
+		round: RoundIndex,
+		now: BlockNumber,
+		total_bond: Balance,
+		mut weighted: Vec<(Price, Balance)>,
+		submitters: Vec<(T::AccountId, Price)>,
+	) {
+		let count: u32 = weighted.len().saturated_into();
+		let bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
+		let quorum =
+			count >= params.min_submissions && bond >= params.min_bond_share.mul_ceil(total_bond);
+		let median = if quorum { math::weighted_median(&mut weighted) } else { None };
+		let Some(median) = median else {
+			if count > 0 || Prices::<T>::contains_key(market) {
+				Self::deposit_event(Event::NoQuorum { market, round, submissions: count, bond });
+			}
+			return;
+		};
 
-        for (operator, price) in submitters {
-            let deviation = math::relative_deviation(price, median);
-            if deviation > params.deviation_threshold {
-                Self::report(OffenceKind::OracleDeviation {
-                    operator,
-                    market,
-                    round,
-                    deviation,
-                });
-            }
-        }
+		for (operator, price) in submitters {
+			let deviation = math::relative_deviation(price, median);
+			if deviation > params.deviation_threshold {
+				Self::report(OffenceKind::OracleDeviation { operator, market, round, deviation });
+			}
+		}
 
-        let state = match Prices::<T>::get(market) {
-            None => PriceState {
-                price: median,
-                ema_price: median,
-                variance: FixedU128::zero(),
-                volatility: FixedU128::zero(),
-                updated_at: now,
-                round,
-                halted_until: None,
-            },
-            Some(prev) => Self::next_state(market, params, prev, median, round, now),
-        };
-        Prices::<T>::insert(market, state);
-        Self::deposit_event(Event::PriceAggregated {
-            market,
-            round,
-            price: state.price,
-            ema_price: state.ema_price,
-            volatility: state.volatility,
-            submissions: count,
-        });
-    }
+		let state = match Prices::<T>::get(market) {
+			None => PriceState {
+				price: median,
+				ema_price: median,
+				variance: FixedU128::zero(),
+				volatility: FixedU128::zero(),
+				updated_at: now,
+				round,
+				halted_until: None,
+			},
+			Some(prev) => Self::next_state(market, params, prev, median, round, now),
+		};
+		Prices::<T>::insert(market, state);
+		Self::deposit_event(Event::PriceAggregated {
+			market,
+			round,
+			price: state.price,
+			ema_price: state.ema_price,
+			volatility: state.volatility,
+			submissions: count,
+		});
+	}
 
-    /// The price state after a new median: volatility, breaker and EMA.
-    fn next_state(
-        market: MarketId,
-        params: &OracleParams,
-        prev: PriceState,
-        median: Price,
-        round: RoundIndex,
-        now: BlockNumber,
-    ) -> PriceState {
-        let mut next = prev;
-        next.price = median;
-        next.updated_at = now;
-        next.round = round;
-        match math::log_return(prev.price, median) {
-            Some(r) => {
-                next.variance = math::ewma_variance(prev.variance, r, params.volatility_decay);
-                next.volatility = math::volatility(next.variance).unwrap_or(prev.volatility);
-            }
-            None => {
-                log::warn!(target: LOG_TARGET, "market {market}: no log return from a zero price")
-            }
-        }
+	/// The price state after a new median: volatility, breaker and EMA.
+	fn next_state(
+		market: MarketId,
+		params: &OracleParams,
+		prev: PriceState,
+		median: Price,
+		round: RoundIndex,
+		now: BlockNumber,
+	) -> PriceState {
+		let mut next = prev;
+		next.price = median;
+		next.updated_at = now;
+		next.round = round;
+		match math::log_return(prev.price, median) {
+			Some(r) => {
+				next.variance = math::ewma_variance(prev.variance, r, params.volatility_decay);
+				next.volatility = math::volatility(next.variance).unwrap_or(prev.volatility);
+			},
+			None => {
+				log::warn!(target: LOG_TARGET, "market {market}: no log return from a zero price")
+			},
+		}
 
-        match prev.halted_until {
-            Some(until) if now < until => {
-                // Still halted: keep the EMA where it was before the jump.
-            }
-            Some(_) => {
-                // Cooldown over: accept the new level.
-                next.halted_until = None;
-                next.ema_price = median;
-                Self::deposit_event(Event::MarketResumed {
-                    market,
-                    price: median,
-                });
-            }
-            None => {
-                if math::relative_deviation(median, prev.ema_price) > params.max_price_jump {
-                    let until = now.saturating_add(params.breaker_cooldown);
-                    next.halted_until = Some(until);
-                    Self::deposit_event(Event::CircuitBreakerTripped {
-                        market,
-                        price: median,
-                        ema_price: prev.ema_price,
-                        until,
-                    });
-                } else {
-                    next.ema_price = math::ema(prev.ema_price, median, params.ema_alpha);
-                }
-            }
-        }
-        next
-    }
+		match prev.halted_until {
+			Some(until) if now < until => {
+				// Still halted: keep the EMA where it was before the jump.
+			},
+			Some(_) => {
+				// Cooldown over: accept the new level.
+				next.halted_until = None;
+				next.ema_price = median;
+				Self::deposit_event(Event::MarketResumed { market, price: median });
+			},
+			None => {
+				if math::relative_deviation(median, prev.ema_price) > params.max_price_jump {
+					let until = now.saturating_add(params.breaker_cooldown);
+					next.halted_until = Some(until);
+					Self::deposit_event(Event::CircuitBreakerTripped {
+						market,
+						price: median,
+						ema_price: prev.ema_price,
+						until,
+					});
+				} else {
+					next.ema_price = math::ema(prev.ema_price, median, params.ema_alpha);
+				}
+			},
+		}
+		next
+	}
 
-    /// Counts missed rounds of active operators; reports those reaching `MaxMissedRounds`.
-    fn check_liveness(round: RoundIndex) {
-        let max_missed = T::MaxMissedRounds::get();
-        let mut reports = Vec::new();
-        for (operator, mut info) in Operators::<T>::iter() {
-            if !info.is_active() || round < info.active_since || info.last_submitted == Some(round)
-            {
-                continue;
-            }
-            info.missed_rounds = info.missed_rounds.saturating_add(1);
-            if info.missed_rounds >= max_missed {
-                reports.push((operator.clone(), info.missed_rounds));
-                info.missed_rounds = 0;
-            }
-            Operators::<T>::insert(&operator, info);
-        }
-        for (operator, missed) in reports {
-            Self::report(OffenceKind::OracleLiveness { operator, missed });
-        }
-    }
+	/// Counts missed rounds of active operators; reports those reaching `MaxMissedRounds`.
+	fn check_liveness(round: RoundIndex) {
+		let max_missed = T::MaxMissedRounds::get();
+		let mut reports = Vec::new();
+		for (operator, mut info) in Operators::<T>::iter() {
+			if !info.is_active() || round < info.active_since || info.last_submitted == Some(round)
+			{
+				continue;
+			}
+			info.missed_rounds = info.missed_rounds.saturating_add(1);
+			if info.missed_rounds >= max_missed {
+				reports.push((operator.clone(), info.missed_rounds));
+				info.missed_rounds = 0;
+			}
+			Operators::<T>::insert(&operator, info);
+		}
+		for (operator, missed) in reports {
+			Self::report(OffenceKind::OracleLiveness { operator, missed });
+		}
+	}
 
-    fn report(offence: OffenceKind<T::AccountId>) {
-        match T::OffenceReporter::report_offence(None, offence.clone()) {
-            Ok(()) => Self::deposit_event(Event::OffenceReported { offence }),
-            Err(e) => log::warn!(target: LOG_TARGET, "offence report refused: {e:?}"),
-        }
-    }
+	fn report(offence: OffenceKind<T::AccountId>) {
+		match T::OffenceReporter::report_offence(None, offence.clone()) {
+			Ok(()) => Self::deposit_event(Event::OffenceReported { offence }),
+			Err(e) => log::warn!(target: LOG_TARGET, "offence report refused: {e:?}"),
+		}
+	}
 
-    /// The price info of `market` with its status as of now.
-    pub fn price_info(market: MarketId) -> Option<PriceInfo> {
-        let info = Markets::<T>::get(market)?;
-        let state = Prices::<T>::get(market)?;
-        let status = state.status(
-            Self::now(),
-            Self::current_round(),
-            info.params.max_price_age,
-        );
-        Some(state.info(status))
-    }
+	/// The price info of `market` with its status as of now.
+	pub fn price_info(market: MarketId) -> Option<PriceInfo> {
+		let info = Markets::<T>::get(market)?;
+		let state = Prices::<T>::get(market)?;
+		let status = state.status(Self::now(), Self::current_round(), info.params.max_price_age);
+		Some(state.info(status))
+	}
 
-    /// Markets and their oracle parameters, for the runtime API.
-    pub fn api_markets() -> Vec<(MarketId, Vec<u8>, u8, OracleParams)> {
-        Markets::<T>::iter()
-            .map(|(id, info)| (id, info.symbol.into_inner(), info.decimals, info.params))
-            .collect()
-    }
+	/// Markets and their oracle parameters, for the runtime API.
+	pub fn api_markets() -> Vec<(MarketId, Vec<u8>, u8, OracleParams)> {
+		Markets::<T>::iter()
+			.map(|(id, info)| (id, info.symbol.into_inner(), info.decimals, info.params))
+			.collect()
+	}
 
-    /// Operators with their bonds and status, for the runtime API.
-    pub fn api_operators() -> Vec<(T::AccountId, OperatorInfo)> {
-        Operators::<T>::iter().collect()
-    }
+	/// Operators with their bonds and status, for the runtime API.
+	pub fn api_operators() -> Vec<(T::AccountId, OperatorInfo)> {
+		Operators::<T>::iter().collect()
+	}
 
-    /// Checks the pallet's invariants.
-    ///
-    /// ## Invariants
-    ///
-    /// - Every operator's recorded bond equals its bUSD on hold for `OperatorBond`.
-    /// - `TotalActiveBond` is the sum of active operators' bonds.
-    /// - At most `MaxOperators` operators and `MaxMarkets` markets; `NextMarketId` is above
-    ///   every market id.
-    /// - Submissions and prices exist only for listed markets, and come from operators.
-    #[cfg(any(feature = "try-runtime", test))]
-    pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-        let mut active_total: Balance = 0;
-        for (operator, info) in Operators::<T>::iter() {
-            let held = T::Currency::balance_on_hold(&HoldReason::OperatorBond.into(), &operator);
-            ensure!(
-                held == info.bond,
-                "held bond differs from the recorded bond"
-            );
-            if info.is_active() {
-                active_total = active_total.saturating_add(info.bond);
-            }
-        }
-        ensure!(
-            active_total == TotalActiveBond::<T>::get(),
-            "TotalActiveBond is not the sum of active bonds"
-        );
-        ensure!(
-            Operators::<T>::count() <= T::MaxOperators::get(),
-            "too many operators"
-        );
-        ensure!(
-            Markets::<T>::count() <= T::MaxMarkets::get(),
-            "too many markets"
-        );
-        let next = NextMarketId::<T>::get();
-        for (market, _) in Markets::<T>::iter() {
-            ensure!(market < next, "a market id is not below NextMarketId");
-        }
-        for (market, entries) in RoundSubmissions::<T>::iter() {
-            ensure!(
-                Markets::<T>::contains_key(market),
-                "submissions for an unknown market"
-            );
-            for (operator, _) in entries {
-                ensure!(
-                    Operators::<T>::contains_key(&operator),
-                    "a submission from a non-operator"
-                );
-            }
-        }
-        for (market, _) in Prices::<T>::iter() {
-            ensure!(
-                Markets::<T>::contains_key(market),
-                "a price for an unknown market"
-            );
-        }
-        Ok(())
-    }
+	/// Checks the pallet's invariants.
+	///
+	/// ## Invariants
+	///
+	/// - Every operator's recorded bond equals its bUSD on hold for `OperatorBond`.
+	/// - `TotalActiveBond` is the sum of active operators' bonds.
+	/// - At most `MaxOperators` operators and `MaxMarkets` markets; `NextMarketId` is above
+	///   every market id.
+	/// - Submissions and prices exist only for listed markets, and come from operators.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut active_total: Balance = 0;
+		for (operator, info) in Operators::<T>::iter() {
+			let held = T::Currency::balance_on_hold(&HoldReason::OperatorBond.into(), &operator);
+			ensure!(held == info.bond, "held bond differs from the recorded bond");
+			if info.is_active() {
+				active_total = active_total.saturating_add(info.bond);
+			}
+		}
+		ensure!(
+			active_total == TotalActiveBond::<T>::get(),
+			"TotalActiveBond is not the sum of active bonds"
+		);
+		ensure!(Operators::<T>::count() <= T::MaxOperators::get(), "too many operators");
+		ensure!(Markets::<T>::count() <= T::MaxMarkets::get(), "too many markets");
+		let next = NextMarketId::<T>::get();
+		for (market, _) in Markets::<T>::iter() {
+			ensure!(market < next, "a market id is not below NextMarketId");
+		}
+		for (market, entries) in RoundSubmissions::<T>::iter() {
+			ensure!(Markets::<T>::contains_key(market), "submissions for an unknown market");
+			for (operator, _) in entries {
+				ensure!(
+					Operators::<T>::contains_key(&operator),
+					"a submission from a non-operator"
+				);
+			}
+		}
+		for (market, _) in Prices::<T>::iter() {
+			ensure!(Markets::<T>::contains_key(market), "a price for an unknown market");
+		}
+		Ok(())
+	}
 }
 
 impl<T: Config> PriceFeed for Pallet<T> {
-    fn price_info(market: MarketId) -> Option<PriceInfo> {
-        Pallet::<T>::price_info(market)
-    }
+	fn price_info(market: MarketId) -> Option<PriceInfo> {
+		Pallet::<T>::price_info(market)
+	}
 }
 
 /// Operator bonds are slashable; the slashing pallet calls this when a deferred slash applies.
 impl<T: Config> Slashable<T::AccountId, T::AccountId> for Pallet<T> {
-    fn slashable_balance(operator: &T::AccountId) -> Balance {
-        Operators::<T>::get(operator).map_or(0, |o| o.bond)
-    }
+	fn slashable_balance(operator: &T::AccountId) -> Balance {
+		Operators::<T>::get(operator).map_or(0, |o| o.bond)
+	}
 
-    fn slash(
-        operator: &T::AccountId,
-        fraction: Perbill,
-        beneficiary: &T::AccountId,
-    ) -> Result<Balance, DispatchError> {
-        let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
-        let amount = fraction.mul_floor(info.bond);
-        if amount.is_zero() {
-            return Ok(0);
-        }
-        let moved = T::Currency::transfer_on_hold(
-            &HoldReason::OperatorBond.into(),
-            operator,
-            beneficiary,
-            amount,
-            Precision::BestEffort,
-            Restriction::Free,
-            Fortitude::Force,
-        )?;
-        info.bond = info.bond.saturating_sub(moved);
-        if info.is_active() {
-            TotalActiveBond::<T>::mutate(|total| *total = total.saturating_sub(moved));
-        }
-        Operators::<T>::insert(operator, info);
-        Self::deposit_event(Event::BondSlashed {
-            operator: operator.clone(),
-            amount: moved,
-            beneficiary: beneficiary.clone(),
-        });
-        Ok(moved)
-    }
+	fn slash(
+		operator: &T::AccountId,
+		fraction: Perbill,
+		beneficiary: &T::AccountId,
+	) -> Result<Balance, DispatchError> {
+		let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
+		let amount = fraction.mul_floor(info.bond);
+		if amount.is_zero() {
+			return Ok(0);
+		}
+		let moved = T::Currency::transfer_on_hold(
+			&HoldReason::OperatorBond.into(),
+			operator,
+			beneficiary,
+			amount,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)?;
+		info.bond = info.bond.saturating_sub(moved);
+		if info.is_active() {
+			TotalActiveBond::<T>::mutate(|total| *total = total.saturating_sub(moved));
+		}
+		Operators::<T>::insert(operator, info);
+		Self::deposit_event(Event::BondSlashed {
+			operator: operator.clone(),
+			amount: moved,
+			beneficiary: beneficiary.clone(),
+		});
+		Ok(moved)
+	}
 }

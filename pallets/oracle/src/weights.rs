@@ -11,44 +11,44 @@ use frame_support::weights::Weight;
 
 /// Weight functions needed by `pallet_bulwark_oracle`.
 pub trait WeightInfo {
-    fn create_market() -> Weight;
-    fn set_market_params() -> Weight;
-    fn register_operator() -> Weight;
-    fn top_up() -> Weight;
-    fn unregister() -> Weight;
-    fn withdraw_bond() -> Weight;
-    fn submit(n: u32) -> Weight;
-    fn on_initialize(m: u32, o: u32) -> Weight;
-    fn on_initialize_idle() -> Weight;
+	fn create_market() -> Weight;
+	fn set_market_params() -> Weight;
+	fn register_operator() -> Weight;
+	fn top_up() -> Weight;
+	fn unregister() -> Weight;
+	fn withdraw_bond() -> Weight;
+	fn submit(n: u32) -> Weight;
+	fn on_initialize(m: u32, o: u32) -> Weight;
+	fn on_initialize_idle() -> Weight;
 }
 
 /// For mocks.
 impl WeightInfo for () {
-    fn create_market() -> Weight {
-        Weight::zero()
-    }
-    fn set_market_params() -> Weight {
-        Weight::zero()
-    }
-    fn register_operator() -> Weight {
-        Weight::zero()
-    }
-    fn top_up() -> Weight {
-        Weight::zero()
-    }
-    fn unregister() -> Weight {
-        Weight::zero()
-    }
-    fn withdraw_bond() -> Weight {
-        Weight::zero()
-    }
-    fn submit(_n: u32) -> Weight {
-        Weight::zero()
-    }
-    fn on_initialize(_m: u32, _o: u32) -> Weight {
-        Weight::zero()
-    }
-    fn on_initialize_idle() -> Weight {
-        Weight::zero()
-    }
+	fn create_market() -> Weight {
+		Weight::zero()
+	}
+	fn set_market_params() -> Weight {
+		Weight::zero()
+	}
+	fn register_operator() -> Weight {
+		Weight::zero()
+	}
+	fn top_up() -> Weight {
+		Weight::zero()
+	}
+	fn unregister() -> Weight {
+		Weight::zero()
+	}
+	fn withdraw_bond() -> Weight {
+		Weight::zero()
+	}
+	fn submit(_n: u32) -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize(_m: u32, _o: u32) -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize_idle() -> Weight {
+		Weight::zero()
+	}
 }

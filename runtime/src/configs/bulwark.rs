@@ -9,30 +9,30 @@ use super::governance::RiskOrigin;
 use bulwark_primitives::Balance;
 
 parameter_types! {
-    /// Blocks per oracle round: 2 blocks = 6 s.
-    pub const OracleRoundLength: BlockNumber = 2;
-    /// Smallest operator bond: 1,000 bUSD.
-    pub const MinOperatorBond: Balance = 1_000 * BUSD;
-    /// Operator unbonding: 10 minutes on dev chains (production: 7 days). Must exceed the slash
-    /// deferral of the slashing pallet.
-    pub const OperatorUnbondingPeriod: BlockNumber = 10 * MINUTES;
-    /// Missed rounds in a row before a liveness offence: 10 rounds = 1 minute.
-    pub const MaxMissedRounds: u32 = 10;
+	/// Blocks per oracle round: 2 blocks = 6 s.
+	pub const OracleRoundLength: BlockNumber = 2;
+	/// Smallest operator bond: 1,000 bUSD.
+	pub const MinOperatorBond: Balance = 1_000 * BUSD;
+	/// Operator unbonding: 10 minutes on dev chains (production: 7 days). Must exceed the slash
+	/// deferral of the slashing pallet.
+	pub const OperatorUnbondingPeriod: BlockNumber = 10 * MINUTES;
+	/// Missed rounds in a row before a liveness offence: 10 rounds = 1 minute.
+	pub const MaxMissedRounds: u32 = 10;
 }
 
 impl pallet_bulwark_oracle::Config for Runtime {
-    type Currency = Busd;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type RiskOrigin = RiskOrigin;
-    /// Offences are dropped until the slashing pallet is wired in.
-    type OffenceReporter = ();
-    type RoundLength = OracleRoundLength;
-    type MinOperatorBond = MinOperatorBond;
-    type UnbondingPeriod = OperatorUnbondingPeriod;
-    type MaxMissedRounds = MaxMissedRounds;
-    type MaxOperators = ConstU32<64>;
-    type MaxMarkets = ConstU32<32>;
-    type MaxSymbolLen = ConstU32<16>;
-    // Generated weights replace this once `scripts/weights.sh` has run (see weights.rs).
-    type WeightInfo = ();
+	type Currency = Busd;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RiskOrigin = RiskOrigin;
+	/// Offences are dropped until the slashing pallet is wired in.
+	type OffenceReporter = ();
+	type RoundLength = OracleRoundLength;
+	type MinOperatorBond = MinOperatorBond;
+	type UnbondingPeriod = OperatorUnbondingPeriod;
+	type MaxMissedRounds = MaxMissedRounds;
+	type MaxOperators = ConstU32<64>;
+	type MaxMarkets = ConstU32<32>;
+	type MaxSymbolLen = ConstU32<16>;
+	// Generated weights replace this once `scripts/weights.sh` has run (see weights.rs).
+	type WeightInfo = ();
 }

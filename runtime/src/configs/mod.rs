@@ -6,12 +6,14 @@ pub mod governance;
 pub mod staking;
 
 use frame_support::{
-    derive_impl, parameter_types,
-    traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
-    weights::{
-        constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-        IdentityFee, Weight,
-    },
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
+	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	weights::{
+		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		IdentityFee, Weight,
+	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
@@ -20,9 +22,9 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-    time::SLOT_DURATION, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce,
-    PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-    RuntimeOrigin, RuntimeTask, Session, System, UncheckedExtrinsic, BUSD, BWK, VERSION,
+	time::SLOT_DURATION, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce,
+	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, Session, System, UncheckedExtrinsic, BUSD, BWK, VERSION,
 };
 
 /// Share of a block available to normal (non-operational) extrinsics.
@@ -34,157 +36,160 @@ pub const EXISTENTIAL_DEPOSIT: Balance = BWK / 1_000;
 pub const BUSD_EXISTENTIAL_DEPOSIT: Balance = BUSD / 100;
 
 parameter_types! {
-    pub const BlockHashCount: BlockNumber = 2400;
-    pub const Version: RuntimeVersion = VERSION;
-    /// 1.5 s of compute per 3 s block: authoring gets two thirds of the slot, and importing
-    /// nodes need headroom to execute the block within it.
-    pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-        Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_mul(3) / 2, u64::MAX),
-        NORMAL_DISPATCH_RATIO,
-    );
-    pub RuntimeBlockLength: BlockLength =
-        BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
-    /// Generic Substrate address format.
-    pub const SS58Prefix: u8 = 42;
+	pub const BlockHashCount: BlockNumber = 2400;
+	pub const Version: RuntimeVersion = VERSION;
+	/// 1.5 s of compute per 3 s block: authoring gets two thirds of the slot, and importing
+	/// nodes need headroom to execute the block within it.
+	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
+		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_mul(3) / 2, u64::MAX),
+		NORMAL_DISPATCH_RATIO,
+	);
+	/// 5 MiB blocks, of which normal extrinsics may fill 75%.
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(5 * 1024 * 1024)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+		.build();
+	/// Generic Substrate address format.
+	pub const SS58Prefix: u8 = 42;
 }
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
-    type Block = Block;
-    type BlockWeights = RuntimeBlockWeights;
-    type BlockLength = RuntimeBlockLength;
-    type AccountId = AccountId;
-    type Nonce = Nonce;
-    type Hash = Hash;
-    type BlockHashCount = BlockHashCount;
-    type DbWeight = RocksDbWeight;
-    type Version = Version;
-    /// BWK balances live in the system account; bUSD has its own map (see `Busd`).
-    type AccountData = pallet_balances::AccountData<Balance>;
-    type SS58Prefix = SS58Prefix;
-    type MaxConsumers = ConstU32<16>;
+	type Block = Block;
+	type BlockWeights = RuntimeBlockWeights;
+	type BlockLength = RuntimeBlockLength;
+	type AccountId = AccountId;
+	type Nonce = Nonce;
+	type Hash = Hash;
+	type BlockHashCount = BlockHashCount;
+	type DbWeight = RocksDbWeight;
+	type Version = Version;
+	/// BWK balances live in the system account; bUSD has its own map (see `Busd`).
+	type AccountData = pallet_balances::AccountData<Balance>;
+	type SS58Prefix = SS58Prefix;
+	type MaxConsumers = ConstU32<16>;
 }
 
 impl pallet_timestamp::Config for Runtime {
-    /// Milliseconds since the unix epoch.
-    type Moment = u64;
-    type OnTimestampSet = Aura;
-    type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-    type WeightInfo = ();
+	/// Milliseconds since the unix epoch.
+	type Moment = u64;
+	type OnTimestampSet = Aura;
+	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	type WeightInfo = ();
 }
 
 /// BWK, the native token.
 impl pallet_balances::Config for Runtime {
-    type MaxLocks = ConstU32<50>;
-    type MaxReserves = ();
-    type ReserveIdentifier = [u8; 8];
-    type Balance = Balance;
-    type RuntimeEvent = RuntimeEvent;
-    type DustRemoval = ();
-    type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
-    type AccountStore = System;
-    type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
-    type FreezeIdentifier = RuntimeFreezeReason;
-    type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type RuntimeFreezeReason = RuntimeFreezeReason;
-    type DoneSlashHandler = ();
+	type MaxLocks = ConstU32<50>;
+	type MaxReserves = ();
+	type ReserveIdentifier = [u8; 8];
+	type Balance = Balance;
+	type RuntimeEvent = RuntimeEvent;
+	type DustRemoval = ();
+	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type DoneSlashHandler = ();
 }
 
 /// bUSD, the settlement token. Its accounts live in its own storage map; pallet-balances adds the
 /// system provider reference itself, so a bUSD-only account exists like any other.
 pub type BusdInstance = pallet_balances::Instance2;
 impl pallet_balances::Config<BusdInstance> for Runtime {
-    type MaxLocks = ConstU32<0>;
-    type MaxReserves = ();
-    type ReserveIdentifier = [u8; 8];
-    type Balance = Balance;
-    type RuntimeEvent = RuntimeEvent;
-    type DustRemoval = ();
-    type ExistentialDeposit = ConstU128<BUSD_EXISTENTIAL_DEPOSIT>;
-    type AccountStore = frame_support::traits::StorageMapShim<
-        pallet_balances::Account<Runtime, BusdInstance>,
-        AccountId,
-        pallet_balances::AccountData<Balance>,
-    >;
-    type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
-    type FreezeIdentifier = RuntimeFreezeReason;
-    type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type RuntimeFreezeReason = RuntimeFreezeReason;
-    type DoneSlashHandler = ();
+	type MaxLocks = ConstU32<0>;
+	type MaxReserves = ();
+	type ReserveIdentifier = [u8; 8];
+	type Balance = Balance;
+	type RuntimeEvent = RuntimeEvent;
+	type DustRemoval = ();
+	type ExistentialDeposit = ConstU128<BUSD_EXISTENTIAL_DEPOSIT>;
+	type AccountStore = frame_support::traits::StorageMapShim<
+		pallet_balances::Account<Runtime, BusdInstance>,
+		AccountId,
+		pallet_balances::AccountData<Balance>,
+	>;
+	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type DoneSlashHandler = ();
 }
 
 parameter_types! {
-    pub FeeMultiplier: Multiplier = Multiplier::one();
+	pub FeeMultiplier: Multiplier = Multiplier::one();
 }
 
 /// Fees are paid in BWK: one unit per picosecond of weight and per byte.
 impl pallet_transaction_payment::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type OnChargeTransaction = FungibleAdapter<Balances, ()>;
-    type OperationalFeeMultiplier = ConstU8<5>;
-    type WeightToFee = IdentityFee<Balance>;
-    type LengthToFee = IdentityFee<Balance>;
-    type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-    type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+	type RuntimeEvent = RuntimeEvent;
+	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OperationalFeeMultiplier = ConstU8<5>;
+	type WeightToFee = IdentityFee<Balance>;
+	type LengthToFee = IdentityFee<Balance>;
+	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
 /// Sudo exists for dev and test chains only; governance goes through the risk council.
 impl pallet_sudo::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type RuntimeCall = RuntimeCall;
-    type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
 /// Upper bound of the validator set, shared by Aura, GRANDPA and staking.
 pub type MaxAuthorities = ConstU32<100>;
 
 impl pallet_aura::Config for Runtime {
-    type AuthorityId = AuraId;
-    type DisabledValidators = Session;
-    type MaxAuthorities = MaxAuthorities;
-    type AllowMultipleBlocksPerSlot = ConstBool<false>;
-    type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
+	type AuthorityId = AuraId;
+	type DisabledValidators = Session;
+	type MaxAuthorities = MaxAuthorities;
+	type AllowMultipleBlocksPerSlot = ConstBool<false>;
+	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
 
 impl pallet_grandpa::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type WeightInfo = ();
-    type MaxAuthorities = MaxAuthorities;
-    type MaxNominators = staking::MaxExposurePageSize;
-    type MaxSetIdSessionEntries = staking::MaxSetIdSessionEntries;
-    /// Equivocation proofs name the offender through the historical session proofs.
-    type KeyOwnerProof = sp_session::MembershipProof;
-    /// GRANDPA equivocations are reported to `pallet-offences`, which hands them to staking.
-    type EquivocationReportSystem = pallet_grandpa::EquivocationReportSystem<
-        Self,
-        super::Offences,
-        super::Historical,
-        staking::ReportLongevity,
-    >;
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = ();
+	type MaxAuthorities = MaxAuthorities;
+	type MaxNominators = staking::MaxExposurePageSize;
+	type MaxSetIdSessionEntries = staking::MaxSetIdSessionEntries;
+	/// Equivocation proofs name the offender through the historical session proofs.
+	type KeyOwnerProof = sp_session::MembershipProof;
+	/// GRANDPA equivocations are reported to `pallet-offences`, which hands them to staking.
+	type EquivocationReportSystem = pallet_grandpa::EquivocationReportSystem<
+		Self,
+		super::Offences,
+		super::Historical,
+		staking::ReportLongevity,
+	>;
 }
 
 impl pallet_authorship::Config for Runtime {
-    type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
-    /// Staking rewards block authors with era points.
-    type EventHandler = super::Staking;
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
+	/// Staking rewards block authors with era points.
+	type EventHandler = super::Staking;
 }
 
 // Unsigned transactions created by the runtime itself (GRANDPA equivocation reports).
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
 where
-    RuntimeCall: From<C>,
+	RuntimeCall: From<C>,
 {
-    type Extrinsic = UncheckedExtrinsic;
-    type RuntimeCall = RuntimeCall;
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
 }
 
 impl<C> frame_system::offchain::CreateBare<C> for Runtime
 where
-    RuntimeCall: From<C>,
+	RuntimeCall: From<C>,
 {
-    fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
-        UncheckedExtrinsic::new_bare(call)
-    }
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
 }

@@ -6,139 +6,139 @@
 
 use frame_election_provider_support::{bounds::ElectionBoundsBuilder, onchain, SequentialPhragmen};
 use frame_support::{
-    parameter_types,
-    traits::{ConstBool, ConstU32, Nothing},
+	parameter_types,
+	traits::{ConstBool, ConstU32, Nothing},
 };
 use sp_runtime::{curve::PiecewiseLinear, traits::OpaqueKeys, Perbill};
 use sp_staking::{EraIndex, SessionIndex};
 
 use super::super::{
-    time::SESSION_BLOCKS, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent,
-    RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp,
+	time::SESSION_BLOCKS, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent,
+	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp,
 };
 use super::governance::RiskOrigin;
 
 parameter_types! {
-    pub const SessionPeriod: BlockNumber = SESSION_BLOCKS;
-    pub const SessionOffset: BlockNumber = 0;
+	pub const SessionPeriod: BlockNumber = SESSION_BLOCKS;
+	pub const SessionOffset: BlockNumber = 0;
 }
 
 impl pallet_session::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type ValidatorId = AccountId;
-    /// Validators are identified by their stash account.
-    type ValidatorIdOf = sp_runtime::traits::ConvertInto;
-    type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-    type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-    type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, Staking>;
-    type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
-    type Keys = SessionKeys;
-    /// Disable at most a third of the validators for offences, re-enabling lesser offenders
-    /// if a worse one needs the slot.
-    type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
-    type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
-    type Currency = Balances;
-    type KeyDeposit = ();
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	/// Validators are identified by their stash account.
+	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
+	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, Staking>;
+	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = SessionKeys;
+	/// Disable at most a third of the validators for offences, re-enabling lesser offenders
+	/// if a worse one needs the slot.
+	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = ();
 }
 
 impl pallet_session::historical::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type FullIdentification = ();
-    type FullIdentificationOf = pallet_staking::UnitIdentificationOf<Self>;
+	type RuntimeEvent = RuntimeEvent;
+	type FullIdentification = ();
+	type FullIdentificationOf = pallet_staking::UnitIdentificationOf<Self>;
 }
 
+// Yearly inflation of BWK as a function of the staked ratio.
 pallet_staking_reward_curve::build! {
-    /// Yearly inflation of BWK as a function of the staked ratio.
-    const REWARD_CURVE: PiecewiseLinear<'static> = curve!(
-        min_inflation: 0_025_000,
-        max_inflation: 0_100_000,
-        ideal_stake: 0_500_000,
-        falloff: 0_050_000,
-        max_piece_count: 40,
-        test_precision: 0_005_000,
-    );
+	const REWARD_CURVE: PiecewiseLinear<'static> = curve!(
+		min_inflation: 0_025_000,
+		max_inflation: 0_100_000,
+		ideal_stake: 0_500_000,
+		falloff: 0_050_000,
+		max_piece_count: 40,
+		test_precision: 0_005_000,
+	);
 }
 
 parameter_types! {
-    /// Sessions per staking era (dev: 3 one-minute sessions).
-    pub const SessionsPerEra: SessionIndex = 3;
-    /// Eras a stake stays bonded after `unbond` (dev: 12 minutes).
-    pub const BondingDuration: EraIndex = 4;
-    /// Eras a validator slash waits before it applies, during which the risk council may cancel
-    /// it. Must be less than the bonding duration so a slashed stake cannot leave first.
-    pub const SlashDeferDuration: EraIndex = 2;
-    pub const RewardCurve: &'static PiecewiseLinear<'static> = &REWARD_CURVE;
-    pub const MaxExposurePageSize: u32 = 64;
-    pub const MaxValidatorSet: u32 = 100;
-    /// How long a GRANDPA equivocation report stays valid: the bonding duration in blocks.
-    pub const ReportLongevity: u64 =
-        BondingDuration::get() as u64 * SessionsPerEra::get() as u64 * SESSION_BLOCKS as u64;
-    /// GRANDPA set-id to session mappings kept for equivocation proofs.
-    pub const MaxSetIdSessionEntries: u64 =
-        BondingDuration::get() as u64 * SessionsPerEra::get() as u64;
-    pub ElectionBounds: frame_election_provider_support::bounds::ElectionBounds =
-        ElectionBoundsBuilder::default().voters_count(5_000.into()).targets_count(1_000.into()).build();
+	/// Sessions per staking era (dev: 3 one-minute sessions).
+	pub const SessionsPerEra: SessionIndex = 3;
+	/// Eras a stake stays bonded after `unbond` (dev: 12 minutes).
+	pub const BondingDuration: EraIndex = 4;
+	/// Eras a validator slash waits before it applies, during which the risk council may cancel
+	/// it. Must be less than the bonding duration so a slashed stake cannot leave first.
+	pub const SlashDeferDuration: EraIndex = 2;
+	pub const RewardCurve: &'static PiecewiseLinear<'static> = &REWARD_CURVE;
+	pub const MaxExposurePageSize: u32 = 64;
+	pub const MaxValidatorSet: u32 = 100;
+	/// How long a GRANDPA equivocation report stays valid: the bonding duration in blocks.
+	pub const ReportLongevity: u64 =
+		BondingDuration::get() as u64 * SessionsPerEra::get() as u64 * SESSION_BLOCKS as u64;
+	/// GRANDPA set-id to session mappings kept for equivocation proofs.
+	pub const MaxSetIdSessionEntries: u64 =
+		BondingDuration::get() as u64 * SessionsPerEra::get() as u64;
+	pub ElectionBounds: frame_election_provider_support::bounds::ElectionBounds =
+		ElectionBoundsBuilder::default().voters_count(5_000.into()).targets_count(1_000.into()).build();
 }
 
 /// On-chain sequential Phragmén election, run at era boundaries.
 pub struct OnChainSeqPhragmen;
 impl onchain::Config for OnChainSeqPhragmen {
-    type System = Runtime;
-    type Solver = SequentialPhragmen<AccountId, Perbill>;
-    type DataProvider = Staking;
-    type WeightInfo = frame_election_provider_support::weights::SubstrateWeight<Runtime>;
-    type MaxWinnersPerPage = MaxValidatorSet;
-    type MaxBackersPerWinner = ConstU32<512>;
-    type Bounds = ElectionBounds;
-    type Sort = ConstBool<true>;
+	type System = Runtime;
+	type Solver = SequentialPhragmen<AccountId, Perbill>;
+	type DataProvider = Staking;
+	type WeightInfo = frame_election_provider_support::weights::SubstrateWeight<Runtime>;
+	type MaxWinnersPerPage = MaxValidatorSet;
+	type MaxBackersPerWinner = ConstU32<512>;
+	type Bounds = ElectionBounds;
+	type Sort = ConstBool<true>;
 }
 
 /// Limits used by staking's benchmarks.
 pub struct StakingBenchmarkingConfig;
 impl pallet_staking::BenchmarkingConfig for StakingBenchmarkingConfig {
-    type MaxNominators = ConstU32<1000>;
-    type MaxValidators = ConstU32<100>;
+	type MaxNominators = ConstU32<1000>;
+	type MaxValidators = ConstU32<100>;
 }
 
 impl pallet_staking::Config for Runtime {
-    type OldCurrency = Balances;
-    type Currency = Balances;
-    type CurrencyBalance = Balance;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type UnixTime = Timestamp;
-    type CurrencyToVote = sp_staking::currency_to_vote::U128CurrencyToVote;
-    type ElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
-    type GenesisElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
-    type NominationsQuota = pallet_staking::FixedNominationsQuota<16>;
-    type HistoryDepth = ConstU32<84>;
-    /// Unpaid remainder of era payouts is burnt.
-    type RewardRemainder = ();
-    type RuntimeEvent = RuntimeEvent;
-    /// Slashed BWK is burnt.
-    type Slash = ();
-    type Reward = ();
-    type SessionsPerEra = SessionsPerEra;
-    type BondingDuration = BondingDuration;
-    type SlashDeferDuration = SlashDeferDuration;
-    /// `cancel_deferred_slash`, `set_min_commission`, `manual_slash` and ledger repairs.
-    type AdminOrigin = RiskOrigin;
-    type SessionInterface = Self;
-    type EraPayout = pallet_staking::ConvertCurve<RewardCurve>;
-    type NextNewSession = Session;
-    type MaxExposurePageSize = MaxExposurePageSize;
-    type MaxValidatorSet = MaxValidatorSet;
-    type VoterList = pallet_staking::UseNominatorsAndValidatorsMap<Self>;
-    type TargetList = pallet_staking::UseValidatorsMap<Self>;
-    type MaxUnlockingChunks = ConstU32<32>;
-    type MaxControllersInDeprecationBatch = ConstU32<100>;
-    type EventListeners = ();
-    type Filter = Nothing;
-    type BenchmarkingConfig = StakingBenchmarkingConfig;
-    type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
+	type OldCurrency = Balances;
+	type Currency = Balances;
+	type CurrencyBalance = Balance;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type UnixTime = Timestamp;
+	type CurrencyToVote = sp_staking::currency_to_vote::U128CurrencyToVote;
+	type ElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
+	type GenesisElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
+	type NominationsQuota = pallet_staking::FixedNominationsQuota<16>;
+	type HistoryDepth = ConstU32<84>;
+	/// Unpaid remainder of era payouts is burnt.
+	type RewardRemainder = ();
+	type RuntimeEvent = RuntimeEvent;
+	/// Slashed BWK is burnt.
+	type Slash = ();
+	type Reward = ();
+	type SessionsPerEra = SessionsPerEra;
+	type BondingDuration = BondingDuration;
+	type SlashDeferDuration = SlashDeferDuration;
+	/// `cancel_deferred_slash`, `set_min_commission`, `manual_slash` and ledger repairs.
+	type AdminOrigin = RiskOrigin;
+	type SessionInterface = Self;
+	type EraPayout = pallet_staking::ConvertCurve<RewardCurve>;
+	type NextNewSession = Session;
+	type MaxExposurePageSize = MaxExposurePageSize;
+	type MaxValidatorSet = MaxValidatorSet;
+	type VoterList = pallet_staking::UseNominatorsAndValidatorsMap<Self>;
+	type TargetList = pallet_staking::UseValidatorsMap<Self>;
+	type MaxUnlockingChunks = ConstU32<32>;
+	type MaxControllersInDeprecationBatch = ConstU32<100>;
+	type EventListeners = ();
+	type Filter = Nothing;
+	type BenchmarkingConfig = StakingBenchmarkingConfig;
+	type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_offences::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
-    type OnOffenceHandler = Staking;
+	type RuntimeEvent = RuntimeEvent;
+	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
+	type OnOffenceHandler = Staking;
 }
