@@ -71,7 +71,7 @@ describe('chain foundation', { timeout: 300_000 }, () => {
     assert.ok(findEvent(direct.events, 'system', 'ExtrinsicFailed'));
     assert.equal((await api.query.staking.minCommission()).toNumber(), 0);
 
-    // Alice proposes (her aye counts), Bob votes aye: 2 of 3 = two thirds. Charlie closes.
+    // Alice proposes; Alice and Bob vote aye: 2 of 3 = two thirds. Charlie closes.
     const proposal = api.tx.staking.setMinCommission(sevenPercent);
     const length = proposal.method.encodedLength;
     const proposed = await signAndWait(api, api.tx.council.propose(2, proposal.method, length), acc.alice);
@@ -82,12 +82,19 @@ describe('chain foundation', { timeout: 300_000 }, () => {
     const hash = ev.data.proposalHash.toHex();
     assert.equal(hash, proposal.method.hash.toHex());
 
+    // One aye is not two thirds: closing now is refused.
+    const aliceVote = await signAndWait(api, api.tx.council.vote(hash, index, true), acc.alice);
+    assert.equal(aliceVote.error, null);
+    const info = await api.call.transactionPaymentCallApi.queryCallInfo(proposal.method, length);
+    const early = await signAndWait(api, api.tx.council.close(hash, index, info.weight, length), acc.charlie);
+    assert.equal(early.error, 'council.TooEarly');
+    assert.equal((await api.query.staking.minCommission()).toNumber(), 0);
+
     const voted = await signAndWait(api, api.tx.council.vote(hash, index, true), acc.bob);
     assert.equal(voted.error, null);
     const vote = findEvent(voted.events, 'council', 'Voted');
     assert.equal(vote.data.yes.toNumber(), 2);
 
-    const info = await api.call.transactionPaymentCallApi.queryCallInfo(proposal.method, length);
     const closed = await signAndWait(api, api.tx.council.close(hash, index, info.weight, length), acc.charlie);
     assert.equal(closed.error, null);
     assert.ok(findEvent(closed.events, 'council', 'Closed'), 'council.Closed emitted');

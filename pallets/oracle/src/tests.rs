@@ -1,12 +1,14 @@
 //! Tests of the oracle on the mock runtime. Each runs the pallet's `try_state` afterwards.
 
-use crate::{mock::*, Error, Event, HoldReason, MarketStatus, OperatorStatus, *};
+use crate::{mock::*, Error, Event, HoldReason, OperatorStatus, *};
+use bulwark_primitives::MarketStatus;
 use bulwark_primitives::{OffenceKind, PriceFeed, Slashable};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::Pays,
 	traits::fungible::{Inspect, InspectHold},
 };
+use mock::Balance;
 use sp_runtime::{DispatchError, Perbill};
 
 fn register(who: AccountId, bond: Balance) {
