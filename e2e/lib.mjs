@@ -146,4 +146,20 @@ export async function waitFinalized(api, n, timeoutMs = 120_000) {
   });
 }
 
+/** Resolves with the best header once its number reaches `n`. */
+export async function waitBest(api, n, timeoutMs = 120_000) {
+  return new Promise((resolvePromise, reject) => {
+    let unsub = null;
+    let done = false;
+    const timer = setTimeout(() => { if (unsub) unsub(); reject(new Error(`block #${n} not reached in time`)); }, timeoutMs);
+    api.rpc.chain.subscribeNewHeads((header) => {
+      if (done || header.number.toNumber() < n) return;
+      done = true;
+      clearTimeout(timer);
+      if (unsub) unsub(); else setTimeout(() => unsub && unsub(), 0);
+      resolvePromise(header);
+    }).then((u) => { unsub = u; if (done) u(); }).catch(reject);
+  });
+}
+
 export const repoRoot = resolve(here, '..');

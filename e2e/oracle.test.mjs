@@ -3,7 +3,7 @@
 // runtime API `OracleApi` with no custom types.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, devAccounts, findEvent, signAndWait, startDevNode } from './lib.mjs';
+import { connect, devAccounts, findEvent, signAndWait, startDevNode, waitBest } from './lib.mjs';
 
 const BUSD = 1_000_000n;
 const FIXED = 10n ** 18n; // FixedU128 scale
@@ -86,13 +86,11 @@ describe('oracle on the dev chain', { timeout: 300_000 }, () => {
     }
     assert.notEqual(submittedRound, null, 'all three operators submitted in one round');
 
-    let info = null;
-    for (let i = 0; i < 20; i++) {
-      const answer = await api.call.oracleApi.priceInfo(BTC);
-      if (answer.isSome) { info = answer.unwrap(); break; }
-      await nextHead(api);
-    }
-    assert.ok(info, 'BTC-USD has an aggregated price');
+    // The round closes in the first block of the next round.
+    await waitBest(api, (submittedRound + 1) * roundLength);
+    const answer = await api.call.oracleApi.priceInfo(BTC);
+    assert.ok(answer.isSome, 'BTC-USD has an aggregated price');
+    const info = answer.unwrap();
     assert.equal(info.price.toBigInt(), 101n * FIXED, 'median of 100, 101, 102 with equal bonds');
     assert.equal(info.emaPrice.toBigInt(), 101n * FIXED);
     assert.equal(info.status.toString(), 'Active');

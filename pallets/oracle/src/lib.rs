@@ -730,14 +730,18 @@ impl<T: Config> Pallet<T> {
 
 	/// Markets and their oracle parameters, for the runtime API.
 	pub fn api_markets() -> Vec<(MarketId, Vec<u8>, u8, OracleParams)> {
-		Markets::<T>::iter()
+		let mut markets: Vec<_> = Markets::<T>::iter()
 			.map(|(id, info)| (id, info.symbol.into_inner(), info.decimals, info.params))
-			.collect()
+			.collect();
+		markets.sort_by_key(|(id, ..)| *id);
+		markets
 	}
 
 	/// Operators with their bonds and status, for the runtime API.
 	pub fn api_operators() -> Vec<(T::AccountId, OperatorInfo)> {
-		Operators::<T>::iter().collect()
+		let mut operators: Vec<_> = Operators::<T>::iter().collect();
+		operators.sort_by(|a, b| a.0.cmp(&b.0));
+		operators
 	}
 
 	/// Checks the pallet's invariants.

@@ -126,6 +126,21 @@ mod markets {
 	}
 
 	#[test]
+	fn the_api_lists_markets_and_operators_in_order() {
+		ExtBuilder::default().build_and_execute(|| {
+			let ids: Vec<MarketId> = Oracle::api_markets().into_iter().map(|(id, ..)| id).collect();
+			assert_eq!(ids, vec![BTC, ETH]);
+			assert_eq!(Oracle::api_markets()[0].1, b"BTC-USD".to_vec());
+			for who in [5, 2, 9] {
+				assert_ok!(Oracle::register_operator(RuntimeOrigin::signed(who), 100));
+			}
+			let operators: Vec<AccountId> =
+				Oracle::api_operators().into_iter().map(|(a, _)| a).collect();
+			assert_eq!(operators, vec![2, 5, 9]);
+		});
+	}
+
+	#[test]
 	fn set_market_params_replaces_them() {
 		ExtBuilder::default().build_and_execute(|| {
 			let params = OracleParams { max_price_age: 3, ..OracleParams::default() };
