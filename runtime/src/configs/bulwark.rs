@@ -33,6 +33,5 @@ impl pallet_bulwark_oracle::Config for Runtime {
 	type MaxOperators = ConstU32<64>;
 	type MaxMarkets = ConstU32<32>;
 	type MaxSymbolLen = ConstU32<16>;
-	// Generated weights replace this once `scripts/weights.sh` has run (see weights.rs).
-	type WeightInfo = ();
+	type WeightInfo = pallet_bulwark_oracle::weights::SubstrateWeight<Runtime>;
 }

@@ -11,7 +11,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
-		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
 	},
 };
@@ -62,7 +62,8 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	type DbWeight = RocksDbWeight;
+	/// The node stores state in ParityDB (no RocksDB is compiled in).
+	type DbWeight = ParityDbWeight;
 	type Version = Version;
 	/// BWK balances live in the system account; bUSD has its own map (see `Busd`).
 	type AccountData = pallet_balances::AccountData<Balance>;
