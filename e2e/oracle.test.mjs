@@ -9,20 +9,6 @@ const BUSD = 1_000_000n;
 const FIXED = 10n ** 18n; // FixedU128 scale
 const BTC = 0;
 
-/** Resolves with the best header announced by the next new-heads notification. */
-function nextHead(api) {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const sub = api.rpc.chain.subscribeNewHeads((header) => {
-      if (done) return;
-      done = true;
-      sub.then((unsub) => unsub()).catch(() => {});
-      resolve(header);
-    });
-    sub.catch(reject);
-  });
-}
-
 describe('oracle on the dev chain', { timeout: 300_000 }, () => {
   let node;
   let api;
@@ -64,9 +50,12 @@ describe('oracle on the dev chain', { timeout: 300_000 }, () => {
     // Wait until the operators are expected (the round after registration).
     const first = (await api.call.oracleApi.currentRound()).toNumber() + 1;
     let submittedRound = null;
-    for (let attempt = 0; attempt < 5 && submittedRound === null; attempt++) {
-      const head = await nextHead(api);
-      const round = Math.floor((head.number.toNumber() + 1) / roundLength);
+    let best = (await api.rpc.chain.getHeader()).number.toNumber();
+    for (let attempt = 0; attempt < 8 && submittedRound === null; attempt++) {
+      // Submit right after a new block: the next block, which includes the submissions,
+      // decides the round they belong to.
+      best = (await waitBest(api, best + 1)).number.toNumber();
+      const round = Math.floor((best + 1) / roundLength);
       if (round < first) continue;
       const prices = [100n, 101n, 102n];
       const results = await Promise.all(operators.map((op, i) =>
