@@ -15,6 +15,7 @@
 //! | [`Slashable`] | oracle (operator bonds), vaults (stake) | slashing |
 //! | [`VaultSettlement`] | vaults | margin |
 //! | [`InsuranceFund`] | insurance | margin, slashing, vaults |
+//! | [`OpenInterest`] | margin | insurance, security monitor |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
@@ -186,6 +187,20 @@ pub trait VaultSettlement<AccountId> {
 	fn max_open_interest(market: MarketId) -> Balance;
 	/// Net skew notional the vault may back: NAV x max skew ratio.
 	fn max_skew(market: MarketId) -> Balance;
+}
+
+/// Open interest per market. Implemented by the margin engine; read by insurance (coverage
+/// ratio) and the security monitor.
+pub trait OpenInterest {
+	/// Notional open interest (longs plus shorts) of `market` in bUSD at the current price.
+	fn open_interest(market: MarketId) -> Balance;
+}
+
+/// `()` reports no open interest: for runtimes or mocks without a margin engine.
+impl OpenInterest for () {
+	fn open_interest(_: MarketId) -> Balance {
+		0
+	}
 }
 
 /// Per-market insurance funds and a global fund. Implemented by the insurance pallet.

@@ -18,9 +18,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Nonce,
-	Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Insurance,
+	Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -273,6 +273,18 @@ impl_runtime_apis! {
 
 		fn current_round() -> bulwark_primitives::RoundIndex {
 			Oracle::current_round()
+		}
+	}
+
+	impl pallet_bulwark_insurance::runtime_api::InsuranceApi<Block> for Runtime {
+		fn fund_info(
+			market: bulwark_primitives::MarketId,
+		) -> (Balance, Balance, Option<sp_runtime::FixedU128>) {
+			Insurance::api_fund_info(market)
+		}
+
+		fn global_allowance() -> Balance {
+			Insurance::global_allowance(System::block_number()).0
 		}
 	}
 

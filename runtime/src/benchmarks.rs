@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_membership, CouncilMembership]
 	[pallet_sudo, Sudo]
 	[pallet_bulwark_oracle, Oracle]
+	[pallet_bulwark_insurance, Insurance]
 );

@@ -4,7 +4,7 @@
 //! council, and give Alice sudo.
 
 use crate::{
-	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, OracleConfig,
+	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, InsuranceConfig, OracleConfig,
 	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, BUSD, BWK,
 };
 use alloc::{string::String, vec, vec::Vec};
@@ -81,6 +81,12 @@ fn testnet_genesis(
 		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
 		sudo: SudoConfig { key: Some(root) },
 		oracle: OracleConfig { markets: genesis_markets() },
+		insurance: InsuranceConfig {
+			params: Some(pallet_bulwark_insurance::InsuranceParams {
+				draw_window: crate::time::DAYS,
+				max_global_draw: 100_000 * BUSD,
+			}),
+		},
 	})
 }
 

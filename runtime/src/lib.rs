@@ -213,4 +213,6 @@ mod runtime {
 	// --- Bulwark ---
 	#[runtime::pallet_index(30)]
 	pub type Oracle = pallet_bulwark_oracle;
+	#[runtime::pallet_index(31)]
+	pub type Insurance = pallet_bulwark_insurance;
 }

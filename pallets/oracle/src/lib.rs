@@ -535,7 +535,7 @@ impl<T: Config> Pallet<T> {
 	/// The round closed at block `now`, if `now` starts a round.
 	fn round_to_close(now: BlockNumber) -> Option<RoundIndex> {
 		let length = T::RoundLength::get().max(1);
-		(now % length == 0).then(|| now / length).and_then(|r| r.checked_sub(1))
+		now.is_multiple_of(length).then(|| now / length).and_then(|r| r.checked_sub(1))
 	}
 
 	/// Lists a market (also used by genesis).

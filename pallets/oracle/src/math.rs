@@ -31,7 +31,7 @@ pub fn weighted_median(entries: &mut [(Price, Balance)]) -> Option<Price> {
 	if total.is_zero() {
 		return None;
 	}
-	entries.sort_by(|a, b| a.0.cmp(&b.0));
+	entries.sort_by_key(|(price, _)| *price);
 	let mut cumulative: u128 = 0;
 	let mut iter = entries.iter().filter(|(_, w)| !w.is_zero()).peekable();
 	while let Some((price, weight)) = iter.next() {
@@ -268,7 +268,7 @@ mod tests {
 				1.01,
 				1.1,
 				2.0,
-				2.718281828459045,
+				core::f64::consts::E,
 				10.0,
 				1e6,
 				1e12,

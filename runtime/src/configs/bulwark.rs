@@ -1,8 +1,8 @@
-//! Bulwark's own pallets: the oracle (and, as they land, vaults, insurance, slashing, margin).
+//! Bulwark's own pallets: the oracle and insurance (and, as they land, vaults, slashing, margin).
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
 
 use super::super::{time::MINUTES, BlockNumber, Busd, Runtime, RuntimeHoldReason, BUSD};
 use super::governance::RiskOrigin;
@@ -34,4 +34,22 @@ impl pallet_bulwark_oracle::Config for Runtime {
 	type MaxMarkets = ConstU32<32>;
 	type MaxSymbolLen = ConstU32<16>;
 	type WeightInfo = pallet_bulwark_oracle::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Derives the insurance funds' accounts.
+	pub const InsurancePalletId: PalletId = PalletId(*b"bw/insur");
+	/// Hard cap of what governance may let the global fund pay per window: 10,000,000 bUSD.
+	pub const MaxGlobalDrawHardCap: Balance = 10_000_000 * BUSD;
+}
+
+impl pallet_bulwark_insurance::Config for Runtime {
+	type Currency = Busd;
+	type RiskOrigin = RiskOrigin;
+	/// No open interest until the margin engine lands: coverage ratios read `None`.
+	type OpenInterest = ();
+	type PalletId = InsurancePalletId;
+	type MaxGlobalDrawHardCap = MaxGlobalDrawHardCap;
+	// Replaced by the generated `SubstrateWeight` once `scripts/weights.sh` has run.
+	type WeightInfo = ();
 }

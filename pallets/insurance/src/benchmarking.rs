@@ -1,0 +1,52 @@
+//! Benchmarks of the insurance pallet's calls.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+
+fn fund<T: Config>(account: &T::AccountId, amount: Balance) {
+	T::Currency::set_balance(account, amount.saturating_add(T::Currency::minimum_balance()));
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// Global to a market fund that does not exist yet (the destination account is created).
+	#[benchmark]
+	fn transfer_between_funds() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let amount = T::Currency::minimum_balance().saturating_mul(1_000);
+		fund::<T>(&Pallet::<T>::account_of(Fund::Global), amount);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Fund::Global, Fund::Market(7), amount);
+		assert_eq!(Pallet::<T>::balance_of(Fund::Market(7)), amount);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let params =
+			InsuranceParams { draw_window: 100, max_global_draw: T::MaxGlobalDrawHardCap::get() };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params);
+		assert_eq!(Params::<T>::get(), Some(params));
+		Ok(())
+	}
+
+	/// Into a market fund that does not exist yet.
+	#[benchmark]
+	fn contribute() {
+		let who: T::AccountId = whitelisted_caller();
+		let amount = T::Currency::minimum_balance().saturating_mul(1_000);
+		fund::<T>(&who, amount.saturating_mul(2));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), Fund::Market(3), amount);
+		assert_eq!(Pallet::<T>::balance_of(Fund::Market(3)), amount);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder.build(), crate::mock::Test);
+}
