@@ -227,6 +227,19 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			let sample =
+				[Fund::Global, Fund::Market(0), Fund::Market(1), Fund::Market(MarketId::MAX)];
+			for (i, a) in sample.iter().enumerate() {
+				for b in sample.iter().skip(i + 1) {
+					assert!(
+						Pallet::<T>::account_of(*a) != Pallet::<T>::account_of(*b),
+						"fund accounts collide: AccountId too short for the sub-account"
+					);
+				}
+			}
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -290,14 +303,11 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The account holding `fund`.
+	/// The account holding `fund`: the pallet's account with the fund's SCALE encoding (1 byte for
+	/// the global fund, 5 for a market) as sub-account. Distinct for every market as long as
+	/// `AccountId` has at least 17 bytes (`integrity_test` checks a sample).
 	pub fn account_of(fund: Fund) -> T::AccountId {
-		match fund {
-			Fund::Global => T::PalletId::get().into_sub_account_truncating(b"global"),
-			Fund::Market(market) => {
-				T::PalletId::get().into_sub_account_truncating(("market", market))
-			},
-		}
+		T::PalletId::get().into_sub_account_truncating(fund)
 	}
 
 	/// The balance of `fund`.

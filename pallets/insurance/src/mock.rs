@@ -7,7 +7,8 @@ use frame_support::{derive_impl, parameter_types, traits::ConstU128, PalletId};
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
 
-pub type AccountId = u64;
+/// 16 bytes: room for the pallet id and a fund's sub-account (see `Pallet::account_of`).
+pub type AccountId = u128;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
@@ -21,6 +22,8 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 

@@ -38,6 +38,12 @@ mod deposits {
 	}
 
 	#[test]
+	fn fund_accounts_are_distinct_per_the_integrity_test() {
+		use frame_support::traits::Hooks;
+		<Insurance as Hooks<u64>>::integrity_test();
+	}
+
+	#[test]
 	fn every_fund_has_its_own_account() {
 		ExtBuilder.build_and_execute(|| {
 			let accounts = [
