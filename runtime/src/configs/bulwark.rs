@@ -50,6 +50,5 @@ impl pallet_bulwark_insurance::Config for Runtime {
 	type OpenInterest = ();
 	type PalletId = InsurancePalletId;
 	type MaxGlobalDrawHardCap = MaxGlobalDrawHardCap;
-	// Replaced by the generated `SubstrateWeight` once `scripts/weights.sh` has run.
-	type WeightInfo = ();
+	type WeightInfo = pallet_bulwark_insurance::weights::SubstrateWeight<Runtime>;
 }
