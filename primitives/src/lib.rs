@@ -15,7 +15,9 @@
 //! | [`Slashable`] | oracle (operator bonds), vaults (stake) | slashing |
 //! | [`VaultSettlement`] | vaults | margin |
 //! | [`InsuranceFund`] | insurance | margin, slashing, vaults |
-//! | [`OpenInterest`] | margin | insurance, security monitor |
+//! | [`OpenInterest`] | margin | insurance, vaults, security monitor |
+//! | [`UnrealizedPnl`] | margin | vaults (NAV) |
+//! | [`MarketRegistry`] | oracle | vaults |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
@@ -187,6 +189,26 @@ pub trait VaultSettlement<AccountId> {
 	fn max_open_interest(market: MarketId) -> Balance;
 	/// Net skew notional the vault may back: NAV x max skew ratio.
 	fn max_skew(market: MarketId) -> Balance;
+}
+
+/// Which markets exist. Implemented by the oracle, where markets are listed.
+pub trait MarketRegistry {
+	/// Whether `market` is listed.
+	fn market_exists(market: MarketId) -> bool;
+}
+
+/// Traders' aggregate unrealized PnL per market, in bUSD: positive when traders are winning (the
+/// vault, their counterparty, is losing). Implemented by the margin engine; the vaults mark to it.
+pub trait UnrealizedPnl {
+	/// Sum of the unrealized PnL of all open positions in `market`.
+	fn unrealized_trader_pnl(market: MarketId) -> i128;
+}
+
+/// `()`: no open positions anywhere.
+impl UnrealizedPnl for () {
+	fn unrealized_trader_pnl(_: MarketId) -> i128 {
+		0
+	}
 }
 
 /// Open interest per market. Implemented by the margin engine; read by insurance (coverage

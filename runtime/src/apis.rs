@@ -20,7 +20,7 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Insurance,
 	Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	TransactionPayment, Vaults, VERSION,
 };
 
 impl_runtime_apis! {
@@ -285,6 +285,19 @@ impl_runtime_apis! {
 
 		fn global_allowance() -> Balance {
 			Insurance::global_allowance(System::block_number()).0
+		}
+	}
+
+	impl pallet_bulwark_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {
+		fn vault(market: bulwark_primitives::MarketId) -> pallet_bulwark_vaults::VaultView {
+			Vaults::api_vault(market)
+		}
+
+		fn staker(
+			market: bulwark_primitives::MarketId,
+			staker: AccountId,
+		) -> Option<pallet_bulwark_vaults::StakerView> {
+			Vaults::api_staker(market, &staker)
 		}
 	}
 

@@ -10,4 +10,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_bulwark_oracle, Oracle]
 	[pallet_bulwark_insurance, Insurance]
+	[pallet_bulwark_vaults, Vaults]
 );

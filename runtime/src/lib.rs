@@ -215,4 +215,6 @@ mod runtime {
 	pub type Oracle = pallet_bulwark_oracle;
 	#[runtime::pallet_index(31)]
 	pub type Insurance = pallet_bulwark_insurance;
+	#[runtime::pallet_index(32)]
+	pub type Vaults = pallet_bulwark_vaults;
 }

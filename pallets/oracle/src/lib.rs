@@ -79,8 +79,8 @@ pub use weights::WeightInfo;
 
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bulwark_primitives::{
-	Balance, BlockNumber, MarketId, OffenceKind, OffenceReporter, Price, PriceFeed, PriceInfo,
-	RoundIndex, Slashable,
+	Balance, BlockNumber, MarketId, MarketRegistry, OffenceKind, OffenceReporter, Price, PriceFeed,
+	PriceInfo, RoundIndex, Slashable,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -786,6 +786,12 @@ impl<T: Config> Pallet<T> {
 			ensure!(Markets::<T>::contains_key(market), "a price for an unknown market");
 		}
 		Ok(())
+	}
+}
+
+impl<T: Config> MarketRegistry for Pallet<T> {
+	fn market_exists(market: MarketId) -> bool {
+		Markets::<T>::contains_key(market)
 	}
 }
 

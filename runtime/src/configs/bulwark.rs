@@ -1,4 +1,4 @@
-//! Bulwark's own pallets: the oracle and insurance (and, as they land, vaults, slashing, margin).
+//! Bulwark's own pallets: oracle, insurance and vaults (and, as they land, slashing, margin).
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
@@ -51,4 +51,32 @@ impl pallet_bulwark_insurance::Config for Runtime {
 	type PalletId = InsurancePalletId;
 	type MaxGlobalDrawHardCap = MaxGlobalDrawHardCap;
 	type WeightInfo = pallet_bulwark_insurance::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Derives the vault accounts.
+	pub const VaultsPalletId: PalletId = PalletId(*b"bw/vault");
+	/// Smallest stake: 10 bUSD.
+	pub const MinVaultStake: Balance = 10 * BUSD;
+	/// Vault unbonding: 10 minutes on dev chains (production: 7 days); longer than the slash
+	/// deferral, so a staker cannot leave ahead of a pending slash.
+	pub const VaultUnbondingPeriod: BlockNumber = 10 * MINUTES;
+}
+
+impl pallet_bulwark_vaults::Config for Runtime {
+	type Currency = Busd;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RiskOrigin = RiskOrigin;
+	type Markets = super::super::Oracle;
+	/// No positions until the margin engine lands: no open interest, no unrealized PnL.
+	type OpenInterest = ();
+	type UnrealizedPnl = ();
+	type PalletId = VaultsPalletId;
+	type MinStake = MinVaultStake;
+	type UnbondingPeriod = VaultUnbondingPeriod;
+	type MaxUnbondingChunks = ConstU32<16>;
+	// Replaced by the generated `SubstrateWeight` once `scripts/weights.sh` has run.
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
