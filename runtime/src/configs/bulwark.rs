@@ -75,8 +75,7 @@ impl pallet_bulwark_vaults::Config for Runtime {
 	type MinStake = MinVaultStake;
 	type UnbondingPeriod = VaultUnbondingPeriod;
 	type MaxUnbondingChunks = ConstU32<16>;
-	// Replaced by the generated `SubstrateWeight` once `scripts/weights.sh` has run.
-	type WeightInfo = ();
+	type WeightInfo = pallet_bulwark_vaults::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
 }
