@@ -1,0 +1,67 @@
+// Vaults and insurance on the dev chain (issue 4): a staker stakes bUSD into the BTC-USD vault and
+// starts unbonding, a contributor tops up the market's insurance fund, and both are read back
+// through the runtime APIs `VaultsApi` and `InsuranceApi` with no custom types.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, devAccounts, findEvent, signAndWait, startDevNode } from './lib.mjs';
+
+const BUSD = 1_000_000n;
+const BTC = 0;
+
+describe('vaults and insurance on the dev chain', { timeout: 300_000 }, () => {
+  let node;
+  let api;
+  const acc = devAccounts();
+
+  before(async () => {
+    node = await startDevNode({ port: 9977, name: 'vaults' });
+    api = await connect(node.url);
+  });
+
+  after(async () => {
+    if (api) await api.disconnect();
+    if (node) await node.stop();
+  });
+
+  it('stakes into a market vault at one share per bUSD and reports NAV and capacity', async () => {
+    const amount = 1_000n * BUSD;
+    const staked = await signAndWait(api, api.tx.vaults.stake(BTC, amount), acc.dave);
+    assert.equal(staked.error, null);
+    const event = findEvent(staked.events, 'vaults', 'Staked');
+    assert.equal(event.data.shares.toBigInt(), amount);
+
+    const vault = await api.call.vaultsApi.vault(BTC);
+    assert.equal(vault.nav.toBigInt(), amount);
+    assert.equal(vault.totalShares.toBigInt(), amount);
+    assert.equal(vault.capacity.toBigInt(), 5n * amount, 'capacity is NAV x 5 (default leverage)');
+    assert.equal(vault.reserved.toBigInt(), 0n);
+
+    const staker = (await api.call.vaultsApi.staker(BTC, acc.dave.address)).unwrap();
+    assert.equal(staker.value.toBigInt(), amount);
+    assert.equal(staker.activeShares.toBigInt(), amount);
+  });
+
+  it('starts unbonding shares that stay in the vault until withdrawn', async () => {
+    const shares = 400n * BUSD;
+    const requested = await signAndWait(api, api.tx.vaults.requestUnstake(BTC, shares), acc.dave);
+    assert.equal(requested.error, null);
+    assert.ok(findEvent(requested.events, 'vaults', 'UnstakeRequested'));
+    const staker = (await api.call.vaultsApi.staker(BTC, acc.dave.address)).unwrap();
+    assert.equal(staker.activeShares.toBigInt(), 600n * BUSD);
+    assert.equal(staker.unbonding.length, 1);
+    assert.equal(staker.value.toBigInt(), 1_000n * BUSD, 'unbonding shares keep their value (and exposure)');
+    const early = await signAndWait(api, api.tx.vaults.withdraw(BTC), acc.dave);
+    assert.equal(early.error, 'vaults.NothingToWithdraw');
+  });
+
+  it('tops up the market insurance fund and reports it', async () => {
+    const amount = 500n * BUSD;
+    const paid = await signAndWait(api, api.tx.insurance.contribute({ Market: BTC }, amount), acc.eve);
+    assert.equal(paid.error, null);
+    assert.ok(findEvent(paid.events, 'insurance', 'Deposited'));
+    const [marketFund, globalFund, coverage] = await api.call.insuranceApi.fundInfo(BTC);
+    assert.equal(marketFund.toBigInt(), amount);
+    assert.equal(globalFund.toBigInt(), 0n);
+    assert.ok(coverage.isNone, 'no open interest yet, so no coverage ratio');
+  });
+});
