@@ -3,7 +3,7 @@
 // gated by RiskOrigin which a plain signed account cannot make.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, devAccounts, findEvent, signAndWait, startDevNode, tail, waitFinalized } from './lib.mjs';
+import { connect, devAccounts, findEvent, signAndWait, startDevNode, waitFinalized } from './lib.mjs';
 
 const BUSD = 1_000_000n; // 6 decimals
 
@@ -106,8 +106,3 @@ describe('chain foundation', { timeout: 300_000 }, () => {
     assert.equal((await api.query.staking.minCommission()).toNumber(), sevenPercent);
   });
 });
-
-process.on('unhandledRejection', (e) => {
-  console.error('unhandled rejection', e);
-});
-export { tail };

@@ -2,7 +2,7 @@
 // @polkadot/api with no custom types, submit extrinsics and wait for their events.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
@@ -162,4 +162,3 @@ export async function waitBest(api, n, timeoutMs = 120_000) {
   });
 }
 
-export const repoRoot = resolve(here, '..');

@@ -562,17 +562,21 @@ impl<T: Config> Pallet<T> {
 	/// Closes `round`: aggregates every market's submissions and checks operator liveness.
 	pub(crate) fn aggregate(round: RoundIndex, now: BlockNumber) {
 		let total_bond = TotalActiveBond::<T>::get();
-		// Read each submitter's bond once, however many markets it fed.
-		let mut bonds: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+		// Read the operator set once: bonds weigh the medians, and the same entries are then
+		// checked for liveness.
+		let operators: Vec<(T::AccountId, OperatorInfo)> = Operators::<T>::iter().collect();
+		let bonds: BTreeMap<&T::AccountId, Balance> = operators
+			.iter()
+			.filter(|(_, info)| info.is_active())
+			.map(|(operator, info)| (operator, info.bond))
+			.collect();
 		for (market, info) in Markets::<T>::iter() {
 			let submissions = RoundSubmissions::<T>::take(market);
 			let mut weighted: Vec<(Price, Balance)> = Vec::with_capacity(submissions.len());
 			let mut submitters: Vec<(T::AccountId, Price)> = Vec::with_capacity(submissions.len());
 			for (operator, price) in submissions.into_iter() {
-				let bond = *bonds.entry(operator.clone()).or_insert_with(|| {
-					Operators::<T>::get(&operator).filter(|o| o.is_active()).map_or(0, |o| o.bond)
-				});
-				if bond > 0 {
+				// Operators that left since submitting weigh nothing.
+				if let Some(bond) = bonds.get(&operator).copied().filter(|b| *b > 0) {
 					weighted.push((price, bond));
 					submitters.push((operator, price));
 				}
@@ -587,7 +591,7 @@ impl<T: Config> Pallet<T> {
 				submitters,
 			);
 		}
-		Self::check_liveness(round);
+		Self::check_liveness(round, operators);
 	}
 
 	fn aggregate_market(
@@ -693,10 +697,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Counts missed rounds of active operators; reports those reaching `MaxMissedRounds`.
-	fn check_liveness(round: RoundIndex) {
+	fn check_liveness(round: RoundIndex, operators: Vec<(T::AccountId, OperatorInfo)>) {
 		let max_missed = T::MaxMissedRounds::get();
 		let mut reports = Vec::new();
-		for (operator, mut info) in Operators::<T>::iter() {
+		for (operator, mut info) in operators {
 			if !info.is_active() || round < info.active_since || info.last_submitted == Some(round)
 			{
 				continue;
