@@ -26,7 +26,10 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::pallet_prelude::DispatchResult;
+use frame_support::{
+	pallet_prelude::{ConstU32, DispatchResult, Weight},
+	BoundedVec,
+};
 use scale_info::TypeInfo;
 use sp_runtime::{DispatchError, FixedI128, FixedU128, Perbill};
 
@@ -116,6 +119,32 @@ pub trait PriceFeed {
 	fn price_info(market: MarketId) -> Option<PriceInfo>;
 }
 
+/// Longest reason a governance slash may carry, in bytes.
+pub const MAX_GOVERNANCE_REASON_LEN: u32 = 128;
+/// Why the risk council slashed: free text or a hash of the motion's rationale.
+pub type GovernanceReason = BoundedVec<u8, ConstU32<MAX_GOVERNANCE_REASON_LEN>>;
+
+/// What a slash falls on.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum SlashTarget<AccountId> {
+	/// An oracle operator's bond (active and unbonding).
+	Operator(AccountId),
+	/// A market's staking vault: every share, active or unbonding, loses the same fraction.
+	Vault(MarketId),
+}
+
 /// A misbehaviour to be punished by the slashing pallet.
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
@@ -140,6 +169,37 @@ pub enum OffenceKind<AccountId> {
 		/// Consecutive rounds missed.
 		missed: u32,
 	},
+	/// A slash decided by the risk council (`RiskOrigin`), for what no automatic rule catches.
+	Governance {
+		/// Whose stake is slashed.
+		target: SlashTarget<AccountId>,
+		/// The fraction of the target's stake the council asked for.
+		fraction: Perbill,
+		/// Why.
+		reason: GovernanceReason,
+	},
+}
+
+impl<AccountId: Clone> OffenceKind<AccountId> {
+	/// Whose stake the offence puts at risk.
+	pub fn offender(&self) -> SlashTarget<AccountId> {
+		match self {
+			Self::OracleDeviation { operator, .. } | Self::OracleLiveness { operator, .. } =>
+				SlashTarget::Operator(operator.clone()),
+			Self::Governance { target, .. } => target.clone(),
+		}
+	}
+
+	/// The market whose insurance fund receives the proceeds; `None` for the global fund (an
+	/// offence not tied to one market).
+	pub fn market(&self) -> Option<MarketId> {
+		match self {
+			Self::OracleDeviation { market, .. } => Some(*market),
+			Self::OracleLiveness { .. } => None,
+			Self::Governance { target: SlashTarget::Vault(market), .. } => Some(*market),
+			Self::Governance { target: SlashTarget::Operator(_), .. } => None,
+		}
+	}
 }
 
 /// Receiver of offence reports. Implemented by the slashing pallet; the oracle reports through
@@ -150,12 +210,20 @@ pub trait OffenceReporter<AccountId> {
 		reporter: Option<AccountId>,
 		offence: OffenceKind<AccountId>,
 	) -> DispatchResult;
+
+	/// Upper bound of the weight of one [`Self::report_offence`], which the reporting pallet
+	/// adds to its own (the oracle's aggregation hook charges it per report).
+	fn report_offence_weight() -> Weight;
 }
 
 /// `()` drops reports: for runtimes or mocks without a slashing pallet.
 impl<AccountId> OffenceReporter<AccountId> for () {
 	fn report_offence(_: Option<AccountId>, _: OffenceKind<AccountId>) -> DispatchResult {
 		Ok(())
+	}
+
+	fn report_offence_weight() -> Weight {
+		Weight::zero()
 	}
 }
 
@@ -165,6 +233,10 @@ pub trait Slashable<Target, AccountId> {
 	/// The stake currently exposed to a slash of `target` (active and unbonding), so that the
 	/// slashing pallet can estimate a pending slash.
 	fn slashable_balance(target: &Target) -> Balance;
+
+	/// Blocks that stake stays slashable after its owner asks to leave. The slashing pallet
+	/// checks that this is longer than its deferral, so that no one escapes a pending slash.
+	fn unbonding_period() -> BlockNumber;
 
 	/// Slash `fraction` of `target`'s exposed stake and pay the proceeds to `beneficiary`
 	/// (normally an insurance fund). Returns the amount actually moved, which may be less than
@@ -231,6 +303,8 @@ pub trait InsuranceFund<AccountId> {
 	fn fund_account(market: MarketId) -> AccountId;
 	/// Move `amount` from `from` into `market`'s fund.
 	fn deposit(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult;
+	/// Move `amount` from `from` into the global fund (proceeds not tied to one market).
+	fn deposit_global(from: &AccountId, amount: Balance) -> DispatchResult;
 	/// Pay up to `shortfall` to `to`: from the market fund, then from the global fund within its
 	/// per-window cap. Returns what was covered.
 	fn cover(market: MarketId, to: &AccountId, shortfall: Balance) -> Balance;

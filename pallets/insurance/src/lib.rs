@@ -398,6 +398,10 @@ impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {
 		Self::do_deposit(Fund::Market(market), from, amount)
 	}
 
+	fn deposit_global(from: &T::AccountId, amount: Balance) -> DispatchResult {
+		Self::do_deposit(Fund::Global, from, amount)
+	}
+
 	fn cover(market: MarketId, to: &T::AccountId, shortfall: Balance) -> Balance {
 		if shortfall.is_zero() {
 			return 0;

@@ -23,15 +23,19 @@ mod deposits {
 		ExtBuilder.build_and_execute(|| {
 			seed(Fund::Market(BTC), 1_000);
 			assert_ok!(<Insurance as InsuranceFund<_>>::deposit(ETH, &2, 300));
+			assert_ok!(<Insurance as InsuranceFund<_>>::deposit_global(&3, 40));
 			assert_eq!(Insurance::balance_of(Fund::Market(BTC)), 1_000);
 			assert_eq!(Insurance::balance_of(Fund::Market(ETH)), 300);
+			assert_eq!(Insurance::balance_of(Fund::Global), 40);
 			assert_eq!(Balances::balance(&<Insurance as InsuranceFund<_>>::fund_account(ETH)), 300);
 			assert_eq!(Balances::balance(&2), ENDOWMENT - 300);
+			assert_eq!(Balances::balance(&3), ENDOWMENT - 40);
 			assert_eq!(
 				insurance_events(),
 				vec![
 					Event::Deposited { fund: Fund::Market(BTC), from: 1, amount: 1_000 },
 					Event::Deposited { fund: Fund::Market(ETH), from: 2, amount: 300 },
+					Event::Deposited { fund: Fund::Global, from: 3, amount: 40 },
 				]
 			);
 		});

@@ -315,8 +315,11 @@ pub mod pallet {
 				Some(round) => {
 					let markets = Markets::<T>::count();
 					let operators = Operators::<T>::count();
-					Self::aggregate(round, now);
-					T::WeightInfo::on_initialize(markets, operators)
+					let reports = Self::aggregate(round, now);
+					// Each offence report is charged at the reporter's benchmarked weight.
+					T::WeightInfo::on_initialize(markets, operators).saturating_add(
+						T::OffenceReporter::report_offence_weight().saturating_mul(reports.into()),
+					)
 				},
 				None => T::WeightInfo::on_initialize_idle(),
 			}
@@ -560,7 +563,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Closes `round`: aggregates every market's submissions and checks operator liveness.
-	pub(crate) fn aggregate(round: RoundIndex, now: BlockNumber) {
+	/// Returns the number of offences reported.
+	pub(crate) fn aggregate(round: RoundIndex, now: BlockNumber) -> u32 {
+		let mut reports: u32 = 0;
 		let total_bond = TotalActiveBond::<T>::get();
 		// Read the operator set once: bonds weigh the medians, and the same entries are then
 		// checked for liveness.
@@ -581,7 +586,7 @@ impl<T: Config> Pallet<T> {
 					submitters.push((operator, price));
 				}
 			}
-			Self::aggregate_market(
+			reports = reports.saturating_add(Self::aggregate_market(
 				market,
 				&info.params,
 				round,
@@ -589,9 +594,9 @@ impl<T: Config> Pallet<T> {
 				total_bond,
 				weighted,
 				submitters,
-			);
+			));
 		}
-		Self::check_liveness(round, operators);
+		reports.saturating_add(Self::check_liveness(round, operators))
 	}
 
 	fn aggregate_market(
@@ -602,7 +607,7 @@ impl<T: Config> Pallet<T> {
 		total_bond: Balance,
 		mut weighted: Vec<(Price, Balance)>,
 		submitters: Vec<(T::AccountId, Price)>,
-	) {
+	) -> u32 {
 		let count: u32 = weighted.len().saturated_into();
 		let bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
 		let quorum =
@@ -612,13 +617,15 @@ impl<T: Config> Pallet<T> {
 			if count > 0 || Prices::<T>::contains_key(market) {
 				Self::deposit_event(Event::NoQuorum { market, round, submissions: count, bond });
 			}
-			return;
+			return 0;
 		};
 
+		let mut reports: u32 = 0;
 		for (operator, price) in submitters {
 			let deviation = math::relative_deviation(price, median);
 			if deviation > params.deviation_threshold {
 				Self::report(OffenceKind::OracleDeviation { operator, market, round, deviation });
+				reports = reports.saturating_add(1);
 			}
 		}
 
@@ -643,6 +650,7 @@ impl<T: Config> Pallet<T> {
 			volatility: state.volatility,
 			submissions: count,
 		});
+		reports
 	}
 
 	/// The price state after a new median: volatility, breaker and EMA.
@@ -697,7 +705,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Counts missed rounds of active operators; reports those reaching `MaxMissedRounds`.
-	fn check_liveness(round: RoundIndex, operators: Vec<(T::AccountId, OperatorInfo)>) {
+	fn check_liveness(round: RoundIndex, operators: Vec<(T::AccountId, OperatorInfo)>) -> u32 {
 		let max_missed = T::MaxMissedRounds::get();
 		let mut reports = Vec::new();
 		for (operator, mut info) in operators {
@@ -712,9 +720,11 @@ impl<T: Config> Pallet<T> {
 			}
 			Operators::<T>::insert(&operator, info);
 		}
+		let count = reports.len().saturated_into();
 		for (operator, missed) in reports {
 			Self::report(OffenceKind::OracleLiveness { operator, missed });
 		}
+		count
 	}
 
 	fn report(offence: OffenceKind<T::AccountId>) {
@@ -809,6 +819,10 @@ impl<T: Config> PriceFeed for Pallet<T> {
 impl<T: Config> Slashable<T::AccountId, T::AccountId> for Pallet<T> {
 	fn slashable_balance(operator: &T::AccountId) -> Balance {
 		Operators::<T>::get(operator).map_or(0, |o| o.bond)
+	}
+
+	fn unbonding_period() -> BlockNumber {
+		T::UnbondingPeriod::get()
 	}
 
 	fn slash(

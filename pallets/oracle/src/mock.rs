@@ -5,6 +5,7 @@ use crate::{self as pallet_bulwark_oracle, OracleParams};
 use bulwark_primitives::{MarketId, OffenceKind, OffenceReporter, Price, RoundIndex};
 use frame_support::{
 	derive_impl, parameter_types,
+	weights::Weight,
 	traits::{ConstU128, ConstU32, Hooks},
 };
 use frame_system::EnsureRoot;
@@ -61,7 +62,14 @@ impl OffenceReporter<AccountId> for RecordingReporter {
 		Reported::mutate(|r| r.push(offence));
 		Ok(())
 	}
+
+	fn report_offence_weight() -> Weight {
+		REPORT_WEIGHT
+	}
 }
+
+/// The weight the recording reporter claims per report, so that tests see it charged.
+pub const REPORT_WEIGHT: Weight = Weight::from_parts(7_000_000, 100);
 
 impl pallet_bulwark_oracle::Config for Test {
 	type Currency = Balances;

@@ -539,6 +539,28 @@ mod offences {
 	}
 
 	#[test]
+	fn the_aggregation_hook_charges_each_report_at_the_reporters_weight() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100), (2, 100), (3, 100)]);
+			submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+			submit(2, vec![(BTC, price(100)), (ETH, price(10))]);
+			submit(3, vec![(BTC, price(120)), (ETH, price(12))]);
+			let length = RoundLength::get() as u64;
+			let next_start = (System::block_number() / length + 1) * length;
+			run_to_block(next_start - 1);
+			System::set_block_number(next_start);
+			let weight = Oracle::on_initialize(next_start);
+			// Operator 3 deviated in both markets: two reports.
+			assert_eq!(Reported::get().len(), 2);
+			let base = <() as crate::WeightInfo>::on_initialize(
+				Markets::<Test>::count(),
+				Operators::<Test>::count(),
+			);
+			assert_eq!(weight, base.saturating_add(REPORT_WEIGHT.saturating_mul(2)));
+		});
+	}
+
+	#[test]
 	fn missing_max_missed_rounds_in_a_row_is_reported_once_per_streak() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100), (2, 100)]);

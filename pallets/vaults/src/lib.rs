@@ -646,6 +646,10 @@ impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 		Self::held(*market)
 	}
 
+	fn unbonding_period() -> BlockNumber {
+		T::UnbondingPeriod::get()
+	}
+
 	fn slash(
 		market: &MarketId,
 		fraction: Perbill,
