@@ -184,8 +184,9 @@ impl<AccountId: Clone> OffenceKind<AccountId> {
 	/// Whose stake the offence puts at risk.
 	pub fn offender(&self) -> SlashTarget<AccountId> {
 		match self {
-			Self::OracleDeviation { operator, .. } | Self::OracleLiveness { operator, .. } =>
-				SlashTarget::Operator(operator.clone()),
+			Self::OracleDeviation { operator, .. } | Self::OracleLiveness { operator, .. } => {
+				SlashTarget::Operator(operator.clone())
+			},
 			Self::Governance { target, .. } => target.clone(),
 		}
 	}

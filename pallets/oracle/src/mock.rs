@@ -5,8 +5,8 @@ use crate::{self as pallet_bulwark_oracle, OracleParams};
 use bulwark_primitives::{MarketId, OffenceKind, OffenceReporter, Price, RoundIndex};
 use frame_support::{
 	derive_impl, parameter_types,
-	weights::Weight,
 	traits::{ConstU128, ConstU32, Hooks},
+	weights::Weight,
 };
 use frame_system::EnsureRoot;
 use sp_arithmetic::{FixedPointNumber, FixedU128};

@@ -1,0 +1,704 @@
+//! # Slashing pallet
+//!
+//! Turns offences into deferred, cancellable slashes of oracle operator bonds and market vaults,
+//! and pays the proceeds to the reporter and the insurance fund.
+//!
+//! ## Key terms
+//!
+//! - **Offence** ([`OffenceKind`]): `OracleDeviation` and `OracleLiveness`, reported by the oracle
+//!   through [`OffenceReporter`], and `Governance { target, fraction, reason }`, submitted by the
+//!   risk origin with [`Call::governance_slash`].
+//! - **Severity**: the fraction of the offender's stake an offence costs, from the governed
+//!   [`SlashSchedule`] (see [`math::severity`]).
+//! - **Span**: an offender's window of [`Config::SpanLength`] blocks from its first report. Within
+//!   a span the offender pays its largest offence, not the sum: a report at or below the span's
+//!   maximum adds nothing, a larger one adds only the increment ([`math::span_increment`]).
+//! - **Pending slash** ([`PendingSlash`]): a slash waiting [`Config::SlashDeferDuration`] blocks
+//!   after its report, during which the risk origin may cancel it.
+//!
+//! ## Usage
+//!
+//! - [`OffenceReporter::report_offence`] (the oracle) and [`Call::governance_slash`] (the risk
+//!   origin) record an offence: it is queued to apply `SlashDeferDuration` blocks later.
+//! - [`Call::cancel_slashes`] (the risk origin) cancels every pending slash of one offender and
+//!   the rest of its current span: reports that arrive later in that span are dropped, however
+//!   large.
+//! - [`Call::set_schedule`] (the risk origin) sets the severity schedule within hard bounds.
+//! - `on_initialize` applies due slashes in report order, at most [`Config::MaxSlashesPerBlock`]
+//!   per block; the rest wait for the next block.
+//!
+//! ## Applying a slash
+//!
+//! ```text
+//! proceeds  = Slashable::slash(offender, fraction) -> this pallet's account
+//! reporter  = reporter_share * proceeds            (if the slash has a reporter)
+//! insurance = proceeds - reporter                  -> the market's fund (global if none)
+//! ```
+//!
+//! Operator bonds are slashed through [`Config::OperatorBonds`], vaults through
+//! [`Config::Vaults`] (every share, active or unbonding, loses alike). The proceeds of an
+//! offence tied to a market (a deviation, a vault) go to that market's insurance fund; the
+//! others (liveness, a governance slash of an operator) go to the global fund.
+//!
+//! ## Design (and the failures it avoids)
+//!
+//! - Applying is only ever done by the queue in `on_initialize`, which reads each slash from
+//!   storage when it applies; cancelling removes it. A cancelled slash cannot be applied by
+//!   anyone (polkadot-sdk #9659: a permissionless apply executed a cancelled slash).
+//! - Cancelling is by offender and covers the rest of the span, so a later, larger report does
+//!   not slip past governance (polkadot-sdk #9187: cancelling by exact key missed it).
+//! - Applying is bounded per block and resumes next block (polkadot-sdk #3610/#7424: applying a
+//!   whole era's slashes in one block was unbounded). Each slash is charged at its benchmarked
+//!   weight.
+//! - Stake stays slashable longer than the deferral: the integrity test checks that both
+//!   targets' unbonding periods exceed [`Config::SlashDeferDuration`].
+//!
+//! ### Limitations
+//!
+//! - A slash takes its fraction of the stake as it is when it applies; stake added meanwhile is
+//!   slashed too, stake slashed meanwhile is not slashed twice for the same fraction.
+//! - An offender with `MaxPendingPerOffender` pending slashes, the latest from an earlier span,
+//!   has new reports refused until one applies; size the bound so that this does not happen
+//!   (the oracle reports at most one deviation per market and round).
+//! - Proceeds that an insurance fund cannot accept yet (an empty fund receiving less than the
+//!   existential deposit) wait in this pallet's account and go with the fund's next proceeds.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod math;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use bulwark_primitives::{
+	Balance, BlockNumber, GovernanceReason, InsuranceFund, MarketId, OffenceKind, OffenceReporter,
+	SlashTarget, Slashable,
+};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+	},
+	PalletId,
+};
+use frame_system::pallet_prelude::*;
+use sp_arithmetic::{traits::Zero, Perbill};
+use sp_runtime::traits::{AccountIdConversion, SaturatedConversion};
+
+const LOG_TARGET: &str = "runtime::bulwark-slashing";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// bUSD: the currency of bonds, vault stake and insurance funds.
+		type Currency: Inspect<Self::AccountId, Balance = Balance> + Mutate<Self::AccountId>;
+
+		/// Oracle operator bonds (the oracle).
+		type OperatorBonds: Slashable<Self::AccountId, Self::AccountId>;
+
+		/// Market vaults (the vaults).
+		type Vaults: Slashable<MarketId, Self::AccountId>;
+
+		/// Receives the proceeds that are not the reporter's (the insurance pallet).
+		type Insurance: InsuranceFund<Self::AccountId>;
+
+		/// The risk council. Submits governance slashes, cancels pending slashes, sets the
+		/// severity schedule.
+		type RiskOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Derives this pallet's account, through which proceeds pass. It holds one existential
+		/// deposit from genesis, so it can receive any amount.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// Blocks between a report and its slash; the window in which governance may cancel.
+		/// Must be shorter than the unbonding periods of operators and vaults (integrity test).
+		#[pallet::constant]
+		type SlashDeferDuration: Get<BlockNumber>;
+
+		/// Blocks an offender's span lasts from its first report; offences within it pay their
+		/// maximum, not their sum.
+		#[pallet::constant]
+		type SpanLength: Get<BlockNumber>;
+
+		/// Most pending slashes the queue visits per block (applied or skipped as cancelled).
+		/// `on_initialize` weighs at most `WeightInfo::on_initialize(MaxSlashesPerBlock)`.
+		#[pallet::constant]
+		type MaxSlashesPerBlock: Get<u32>;
+
+		/// Most pending slashes in all. Size it above `MaxPendingPerOffender` times the number
+		/// of operators and vaults: past it, reports are refused.
+		#[pallet::constant]
+		type MaxPendingSlashes: Get<u32>;
+
+		/// Most pending slashes per offender. A larger report beyond it raises the offender's
+		/// latest pending slash instead of queueing a new one, so it is never lost.
+		#[pallet::constant]
+		type MaxPendingPerOffender: Get<u32>;
+
+		/// Weights of the calls and the hook.
+		type WeightInfo: WeightInfo;
+
+		/// Creates slashable operators for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The severity schedule and the reporter's share.
+	#[pallet::storage]
+	pub type Schedule<T: Config> = StorageValue<_, SlashSchedule, ValueQuery>;
+
+	/// Ids of the queue: next to assign, oldest not yet visited.
+	#[pallet::storage]
+	pub type Queue<T: Config> = StorageValue<_, QueueState, ValueQuery>;
+
+	/// Pending slashes by id. A cancelled slash is removed, so it can never apply.
+	#[pallet::storage]
+	pub type PendingSlashes<T: Config> =
+		CountedStorageMap<_, Twox64Concat, SlashId, PendingSlash<T::AccountId>, OptionQuery>;
+
+	/// Every offender's span and pending slashes.
+	#[pallet::storage]
+	pub type Offenders<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		SlashTarget<T::AccountId>,
+		OffenderRecord<T::MaxPendingPerOffender>,
+		OptionQuery,
+	>;
+
+	/// Proceeds an insurance fund could not accept yet (`None`: the global fund), kept in this
+	/// pallet's account and delivered with the fund's next proceeds.
+	#[pallet::storage]
+	pub type UndeliveredProceeds<T: Config> =
+		StorageMap<_, Twox64Concat, Option<MarketId>, Balance, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The initial schedule; the default one if `None`.
+		pub schedule: Option<SlashSchedule>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(schedule) = self.schedule {
+				assert!(schedule.validate(), "genesis slash schedule out of bounds");
+				Schedule::<T>::put(schedule);
+			}
+			// Like a treasury pot: the transit account exists from genesis, so proceeds of any
+			// size can pass through it.
+			let account = Pallet::<T>::account_id();
+			let ed = T::Currency::minimum_balance();
+			if T::Currency::balance(&account) < ed {
+				let minted = T::Currency::mint_into(&account, ed);
+				assert!(minted.is_ok(), "the slashing account cannot receive its deposit");
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An offence was queued as slash `id`, taking `fraction` of `offender`'s stake at
+		/// `apply_at` (about `amount_estimate` now).
+		SlashReported {
+			id: SlashId,
+			offender: SlashTarget<T::AccountId>,
+			offence: OffenceKind<T::AccountId>,
+			reporter: Option<T::AccountId>,
+			fraction: Perbill,
+			amount_estimate: Balance,
+			apply_at: BlockNumber,
+		},
+		/// A larger offence raised pending slash `id` (the offender had
+		/// `MaxPendingPerOffender` pending already).
+		SlashRaised { id: SlashId, offence: OffenceKind<T::AccountId>, fraction: Perbill },
+		/// An offence added nothing: the span already pays as much (`cancelled`: false), or
+		/// governance cancelled the span (`cancelled`: true).
+		OffenceCovered {
+			offender: SlashTarget<T::AccountId>,
+			offence: OffenceKind<T::AccountId>,
+			cancelled: bool,
+		},
+		/// Pending slash `id` was cancelled; it will never apply.
+		SlashCancelled { id: SlashId, offender: SlashTarget<T::AccountId> },
+		/// The risk origin cancelled `offender`'s span: reports until `until` are dropped.
+		SpanCancelled { offender: SlashTarget<T::AccountId>, until: BlockNumber },
+		/// Slash `id` took `amount` from `offender`: `reporter_reward` to the reporter,
+		/// `insurance` to the fund of `market` (`None`: the global fund). `insurance` includes
+		/// earlier undelivered proceeds of that fund.
+		SlashApplied {
+			id: SlashId,
+			offender: SlashTarget<T::AccountId>,
+			amount: Balance,
+			reporter: Option<T::AccountId>,
+			reporter_reward: Balance,
+			market: Option<MarketId>,
+			insurance: Balance,
+		},
+		/// Slash `id` could not be executed (the target's stake is gone); it is dropped.
+		SlashFailed { id: SlashId, offender: SlashTarget<T::AccountId>, error: DispatchError },
+		/// The fund of `market` could not accept `amount` yet; it waits in this pallet's account.
+		ProceedsUndelivered { market: Option<MarketId>, amount: Balance },
+		/// A new severity schedule.
+		ScheduleUpdated { schedule: SlashSchedule },
+	}
+
+	#[pallet::error]
+	#[cfg_attr(test, derive(PartialEq))]
+	pub enum Error<T> {
+		/// The offence costs nothing under the schedule.
+		ZeroSeverity,
+		/// The offender has no slashable stake.
+		NothingToSlash,
+		/// [`Config::MaxPendingSlashes`] slashes are pending already.
+		TooManyPendingSlashes,
+		/// The offender has no pending slash and no open span to cancel.
+		NothingToCancel,
+		/// A schedule field is outside its hard bound.
+		InvalidSchedule,
+		/// Governance offences come only through [`Call::governance_slash`].
+		GovernanceOffenceNeedsOrigin,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let visited = Self::apply_due(now.saturated_into());
+			T::WeightInfo::on_initialize(visited)
+		}
+
+		fn integrity_test() {
+			let defer = T::SlashDeferDuration::get();
+			assert!(defer > 0, "SlashDeferDuration must leave governance time to cancel");
+			assert!(
+				T::OperatorBonds::unbonding_period() > defer,
+				"operators must not leave before their pending slashes apply"
+			);
+			assert!(
+				T::Vaults::unbonding_period() > defer,
+				"vault stake must not leave before pending slashes apply"
+			);
+			assert!(T::SpanLength::get() > 0, "SpanLength must be positive");
+			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be positive");
+			assert!(T::MaxPendingPerOffender::get() > 0, "MaxPendingPerOffender must be positive");
+			assert!(
+				T::MaxPendingSlashes::get() >= T::MaxPendingPerOffender::get(),
+				"MaxPendingSlashes must hold at least one offender's slashes"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Slash `fraction` (at most the schedule's `governance_max`) of `target`'s stake after
+		/// the deferral, for `reason`. `reporter`, if given (a whistleblower), receives the
+		/// reporter's share. The slash counts in `target`'s span like any offence.
+		///
+		/// Origin: the risk origin. Errors: `ZeroSeverity`, `NothingToSlash`,
+		/// `TooManyPendingSlashes`. Emits `SlashReported`, `SlashRaised` or `OffenceCovered`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::governance_slash())]
+		pub fn governance_slash(
+			origin: OriginFor<T>,
+			target: SlashTarget<T::AccountId>,
+			fraction: Perbill,
+			reason: GovernanceReason,
+			reporter: Option<T::AccountId>,
+		) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			Self::do_report(reporter, OffenceKind::Governance { target, fraction, reason })
+		}
+
+		/// Cancel every pending slash of `offender`, and the rest of its current span: reports
+		/// that arrive later in the span are dropped, however large.
+		///
+		/// Origin: the risk origin. Errors: `NothingToCancel` (no pending slash and no open
+		/// span). Emits `SlashCancelled` per slash, then `SpanCancelled`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_slashes(T::MaxPendingPerOffender::get()))]
+		pub fn cancel_slashes(
+			origin: OriginFor<T>,
+			offender: SlashTarget<T::AccountId>,
+		) -> DispatchResultWithPostInfo {
+			T::RiskOrigin::ensure_origin(origin)?;
+			let mut record = Offenders::<T>::get(&offender).ok_or(Error::<T>::NothingToCancel)?;
+			let now = Self::now();
+			let span_length = T::SpanLength::get();
+			ensure!(
+				!record.pending.is_empty()
+					|| (record.span_open(now, span_length) && !record.span_cancelled),
+				Error::<T>::NothingToCancel
+			);
+			let cancelled: u32 = record.pending.len().saturated_into();
+			for id in core::mem::take(&mut record.pending) {
+				PendingSlashes::<T>::remove(id);
+				Self::deposit_event(Event::SlashCancelled { id, offender: offender.clone() });
+			}
+			// A span that already ended is replaced at the next report; cancelling it covers
+			// nothing more.
+			record.span_cancelled = true;
+			let until = record.span_start.saturating_add(span_length);
+			Offenders::<T>::insert(&offender, record);
+			Self::deposit_event(Event::SpanCancelled { offender, until });
+			Ok(Some(T::WeightInfo::cancel_slashes(cancelled)).into())
+		}
+
+		/// Set the severity schedule.
+		///
+		/// Origin: the risk origin. Errors: `InvalidSchedule` (outside the hard bounds in
+		/// [`types::bounds`]). Emits `ScheduleUpdated`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_schedule())]
+		pub fn set_schedule(origin: OriginFor<T>, schedule: SlashSchedule) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			ensure!(schedule.validate(), Error::<T>::InvalidSchedule);
+			Schedule::<T>::put(schedule);
+			Self::deposit_event(Event::ScheduleUpdated { schedule });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The account proceeds pass through.
+	pub fn account_id() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	fn now() -> BlockNumber {
+		frame_system::Pallet::<T>::block_number().saturated_into()
+	}
+
+	/// The stake `offender` has at risk now.
+	pub fn slashable_balance(offender: &SlashTarget<T::AccountId>) -> Balance {
+		match offender {
+			SlashTarget::Operator(operator) => T::OperatorBonds::slashable_balance(operator),
+			SlashTarget::Vault(market) => T::Vaults::slashable_balance(market),
+		}
+	}
+
+	/// Records `offence`: queues a slash for the increment over the offender's span, raises the
+	/// latest pending one if the offender has `MaxPendingPerOffender`, or covers it.
+	pub(crate) fn do_report(
+		reporter: Option<T::AccountId>,
+		offence: OffenceKind<T::AccountId>,
+	) -> DispatchResult {
+		let schedule = Schedule::<T>::get();
+		let severity = math::severity(&schedule, &offence);
+		ensure!(!severity.is_zero(), Error::<T>::ZeroSeverity);
+		let offender = offence.offender();
+		let stake = Self::slashable_balance(&offender);
+		ensure!(!stake.is_zero(), Error::<T>::NothingToSlash);
+
+		let now = Self::now();
+		let mut record = match Offenders::<T>::get(&offender) {
+			None => OffenderRecord {
+				span_index: 0,
+				span_start: now,
+				span_max: Perbill::zero(),
+				span_cancelled: false,
+				pending: BoundedVec::default(),
+			},
+			Some(mut record) => {
+				if !record.span_open(now, T::SpanLength::get()) {
+					record.new_span(record.span_index.saturating_add(1), now);
+				}
+				record
+			},
+		};
+		if record.span_cancelled || severity <= record.span_max {
+			let cancelled = record.span_cancelled;
+			Offenders::<T>::insert(&offender, record);
+			Self::deposit_event(Event::OffenceCovered { offender, offence, cancelled });
+			return Ok(());
+		}
+
+		if record.pending.is_full() {
+			// Raise the latest pending slash of this span instead of losing the report.
+			let latest = record.pending.last().copied();
+			let raisable = latest.and_then(|id| {
+				PendingSlashes::<T>::get(id)
+					.filter(|slash| slash.span_after == record.span_max)
+					.map(|slash| (id, slash))
+			});
+			if let Some((id, mut slash)) = raisable {
+				slash.fraction = math::span_increment(slash.span_before, severity);
+				slash.span_after = severity;
+				slash.offence = offence.clone();
+				slash.reporter = reporter;
+				slash.market = offence.market();
+				record.span_max = severity;
+				PendingSlashes::<T>::insert(id, &slash);
+				Offenders::<T>::insert(&offender, record);
+				Self::deposit_event(Event::SlashRaised { id, offence, fraction: slash.fraction });
+				return Ok(());
+			}
+		}
+		ensure!(
+			PendingSlashes::<T>::count() < T::MaxPendingSlashes::get(),
+			Error::<T>::TooManyPendingSlashes
+		);
+
+		let mut queue = Queue::<T>::get();
+		let id = queue.next_id;
+		let fraction = math::span_increment(record.span_max, severity);
+		let apply_at = now.saturating_add(T::SlashDeferDuration::get());
+		record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
+		let slash = PendingSlash {
+			offender: offender.clone(),
+			offence: offence.clone(),
+			reporter: reporter.clone(),
+			span_before: record.span_max,
+			span_after: severity,
+			fraction,
+			market: offence.market(),
+			reported_at: now,
+			apply_at,
+		};
+		record.span_max = severity;
+		queue.next_id = id.saturating_add(1);
+		PendingSlashes::<T>::insert(id, slash);
+		Offenders::<T>::insert(&offender, record);
+		Queue::<T>::put(queue);
+		Self::deposit_event(Event::SlashReported {
+			id,
+			offender,
+			offence,
+			reporter,
+			fraction,
+			amount_estimate: fraction.mul_floor(stake),
+			apply_at,
+		});
+		Ok(())
+	}
+
+	/// Applies due slashes in id order, visiting at most `MaxSlashesPerBlock` entries (cancelled
+	/// ones are skipped but count). Returns the number of entries read.
+	pub(crate) fn apply_due(now: BlockNumber) -> u32 {
+		let mut queue = Queue::<T>::get();
+		let max = T::MaxSlashesPerBlock::get();
+		let mut visited: u32 = 0;
+		while visited < max && queue.head < queue.next_id {
+			let id = queue.head;
+			let slash = PendingSlashes::<T>::get(id);
+			visited = visited.saturating_add(1);
+			match slash {
+				Some(slash) if slash.apply_at > now => break,
+				Some(slash) => {
+					PendingSlashes::<T>::remove(id);
+					Self::apply(id, slash);
+				},
+				// Cancelled.
+				None => {},
+			}
+			queue.head = id.saturating_add(1);
+		}
+		if visited > 0 {
+			Queue::<T>::put(queue);
+		}
+		visited
+	}
+
+	/// Executes one slash and pays its proceeds. Never fails: an impossible slash is dropped
+	/// with `SlashFailed`, an undeliverable payment waits in this pallet's account.
+	fn apply(id: SlashId, slash: PendingSlash<T::AccountId>) {
+		Offenders::<T>::mutate(&slash.offender, |record| {
+			if let Some(record) = record {
+				record.pending.retain(|pending| *pending != id);
+			}
+		});
+		let transit = Self::account_id();
+		let result = match &slash.offender {
+			SlashTarget::Operator(operator) => {
+				T::OperatorBonds::slash(operator, slash.fraction, &transit)
+			},
+			SlashTarget::Vault(market) => T::Vaults::slash(market, slash.fraction, &transit),
+		};
+		let amount = match result {
+			Ok(amount) => amount,
+			Err(error) => {
+				log::warn!(target: LOG_TARGET, "slash {id} failed: {error:?}");
+				Self::deposit_event(Event::SlashFailed { id, offender: slash.offender, error });
+				return;
+			},
+		};
+
+		let share = match slash.reporter {
+			Some(_) => Schedule::<T>::get().reporter_share,
+			None => Perbill::zero(),
+		};
+		let (mut reporter_reward, _) = math::split_proceeds(amount, share);
+		if let Some(reporter) = &slash.reporter {
+			// A reward the reporter's account cannot take (below the existential deposit) goes
+			// to insurance instead.
+			if !reporter_reward.is_zero()
+				&& T::Currency::transfer(
+					&transit,
+					reporter,
+					reporter_reward,
+					Preservation::Preserve,
+				)
+				.is_err()
+			{
+				reporter_reward = 0;
+			}
+		}
+		let owed = UndeliveredProceeds::<T>::take(slash.market)
+			.saturating_add(amount.saturating_sub(reporter_reward));
+		let delivered = if owed.is_zero() {
+			Ok(())
+		} else {
+			match slash.market {
+				Some(market) => T::Insurance::deposit(market, &transit, owed),
+				None => T::Insurance::deposit_global(&transit, owed),
+			}
+		};
+		let insurance = match delivered {
+			Ok(()) => owed,
+			Err(error) => {
+				log::warn!(target: LOG_TARGET, "proceeds of slash {id} wait: {error:?}");
+				UndeliveredProceeds::<T>::insert(slash.market, owed);
+				Self::deposit_event(Event::ProceedsUndelivered {
+					market: slash.market,
+					amount: owed,
+				});
+				0
+			},
+		};
+		Self::deposit_event(Event::SlashApplied {
+			id,
+			offender: slash.offender,
+			amount,
+			reporter: slash.reporter,
+			reporter_reward,
+			market: slash.market,
+			insurance,
+		});
+	}
+
+	/// Pending slashes in the order they apply, for the runtime API.
+	pub fn api_pending_slashes() -> Vec<PendingSlashView<T::AccountId>> {
+		let mut pending: Vec<_> = PendingSlashes::<T>::iter()
+			.map(|(id, slash)| PendingSlashView {
+				id,
+				amount_estimate: slash.fraction.mul_floor(Self::slashable_balance(&slash.offender)),
+				offender: slash.offender,
+				offence: slash.offence,
+				reporter: slash.reporter,
+				fraction: slash.fraction,
+				market: slash.market,
+				apply_at: slash.apply_at,
+			})
+			.collect();
+		pending.sort_by_key(|view| view.id);
+		pending
+	}
+
+	/// Checks the pallet's invariants.
+	///
+	/// ## Invariants
+	///
+	/// - Every pending slash has an id in `head..next_id`, is listed by its offender, and applies
+	///   no earlier than its report.
+	/// - Every id an offender lists is pending, for that offender, in increasing order.
+	/// - At most `MaxPendingSlashes` are pending; the schedule is within its bounds.
+	/// - This pallet's account holds its existential deposit plus the undelivered proceeds.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let queue = Queue::<T>::get();
+		ensure!(queue.head <= queue.next_id, "queue head beyond the next id");
+		let mut listed: u32 = 0;
+		for (offender, record) in Offenders::<T>::iter() {
+			let mut previous: Option<SlashId> = None;
+			for id in record.pending.iter() {
+				let slash = PendingSlashes::<T>::get(id)
+					.ok_or("an offender lists a slash that is not pending")?;
+				ensure!(slash.offender == offender, "a pending slash listed by another offender");
+				ensure!(
+					previous.map_or(true, |p| p < *id),
+					"an offender's slashes are out of order"
+				);
+				previous = Some(*id);
+				listed = listed.saturating_add(1);
+			}
+		}
+		let mut count: u32 = 0;
+		for (id, slash) in PendingSlashes::<T>::iter() {
+			ensure!(queue.head <= id && id < queue.next_id, "a pending slash outside the queue");
+			ensure!(slash.reported_at <= slash.apply_at, "a slash applies before its report");
+			count = count.saturating_add(1);
+		}
+		ensure!(count == listed, "pending slashes not listed by their offender");
+		ensure!(count == PendingSlashes::<T>::count(), "PendingSlashes counter is off");
+		ensure!(count <= T::MaxPendingSlashes::get(), "too many pending slashes");
+		ensure!(Schedule::<T>::get().validate(), "schedule out of bounds");
+		let undelivered =
+			UndeliveredProceeds::<T>::iter_values().fold(0u128, |acc, v| acc.saturating_add(v));
+		ensure!(
+			T::Currency::balance(&Self::account_id())
+				== T::Currency::minimum_balance().saturating_add(undelivered),
+			"the transit account holds more or less than its deposit and undelivered proceeds"
+		);
+		Ok(())
+	}
+}
+
+/// The oracle reports deviation and liveness offences here.
+impl<T: Config> OffenceReporter<T::AccountId> for Pallet<T> {
+	fn report_offence(
+		reporter: Option<T::AccountId>,
+		offence: OffenceKind<T::AccountId>,
+	) -> DispatchResult {
+		ensure!(
+			!matches!(offence, OffenceKind::Governance { .. }),
+			Error::<T>::GovernanceOffenceNeedsOrigin
+		);
+		// Trait entry points are not transactional: keep a refused report from writing.
+		frame_support::storage::with_storage_layer(|| Self::do_report(reporter, offence))
+	}
+
+	fn report_offence_weight() -> Weight {
+		T::WeightInfo::report_offence()
+	}
+}
+
+/// Creates slashable stake for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// A distinct account (per `index`) with an operator bond.
+	fn operator(index: u32) -> AccountId;
+}
