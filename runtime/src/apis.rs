@@ -19,7 +19,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Insurance,
-	Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, Slashing, System,
 	TransactionPayment, Vaults, VERSION,
 };
 
@@ -298,6 +298,16 @@ impl_runtime_apis! {
 			staker: AccountId,
 		) -> Option<pallet_bulwark_vaults::StakerView> {
 			Vaults::api_staker(market, &staker)
+		}
+	}
+
+	impl pallet_bulwark_slashing::runtime_api::SlashingApi<Block, AccountId> for Runtime {
+		fn pending_slashes() -> Vec<pallet_bulwark_slashing::PendingSlashView<AccountId>> {
+			Slashing::api_pending_slashes()
+		}
+
+		fn schedule() -> pallet_bulwark_slashing::SlashSchedule {
+			pallet_bulwark_slashing::Schedule::<Runtime>::get()
 		}
 	}
 

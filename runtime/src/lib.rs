@@ -217,4 +217,6 @@ mod runtime {
 	pub type Insurance = pallet_bulwark_insurance;
 	#[runtime::pallet_index(32)]
 	pub type Vaults = pallet_bulwark_vaults;
+	#[runtime::pallet_index(33)]
+	pub type Slashing = pallet_bulwark_slashing;
 }

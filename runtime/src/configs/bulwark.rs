@@ -1,4 +1,4 @@
-//! Bulwark's own pallets: oracle, insurance and vaults (and, as they land, slashing, margin).
+//! Bulwark's own pallets: oracle, insurance, vaults and slashing (and, as it lands, margin).
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
@@ -24,8 +24,8 @@ impl pallet_bulwark_oracle::Config for Runtime {
 	type Currency = Busd;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RiskOrigin = RiskOrigin;
-	/// Offences are dropped until the slashing pallet is wired in.
-	type OffenceReporter = ();
+	/// Deviation and liveness offences become deferred slashes.
+	type OffenceReporter = super::super::Slashing;
 	type RoundLength = OracleRoundLength;
 	type MinOperatorBond = MinOperatorBond;
 	type UnbondingPeriod = OperatorUnbondingPeriod;
@@ -78,4 +78,52 @@ impl pallet_bulwark_vaults::Config for Runtime {
 	type WeightInfo = pallet_bulwark_vaults::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
+}
+
+parameter_types! {
+	/// Derives the account slash proceeds pass through.
+	pub const SlashingPalletId: PalletId = PalletId(*b"bw/slash");
+	/// Slashes wait 5 minutes on dev chains (production: 1 day) for the council to cancel them;
+	/// shorter than the operators' and vaults' unbonding (integrity test).
+	pub const SlashDeferDuration: BlockNumber = 5 * MINUTES;
+	/// An offender pays its largest offence within 30 minutes of its first report.
+	pub const SlashSpanLength: BlockNumber = 30 * MINUTES;
+}
+
+impl pallet_bulwark_slashing::Config for Runtime {
+	type Currency = Busd;
+	type OperatorBonds = super::super::Oracle;
+	type Vaults = super::super::Vaults;
+	type Insurance = super::super::Insurance;
+	type RiskOrigin = RiskOrigin;
+	type PalletId = SlashingPalletId;
+	type SlashDeferDuration = SlashDeferDuration;
+	type SpanLength = SlashSpanLength;
+	type MaxSlashesPerBlock = ConstU32<16>;
+	/// Above 8 pending slashes for each of 64 operators and 32 vaults.
+	type MaxPendingSlashes = ConstU32<1024>;
+	type MaxPendingPerOffender = ConstU32<8>;
+	type WeightInfo = pallet_bulwark_slashing::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = SlashingBenchmarks;
+}
+
+/// Registers funded oracle operators for the slashing benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct SlashingBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_bulwark_slashing::BenchmarkHelper<super::super::AccountId> for SlashingBenchmarks {
+	fn operator(index: u32) -> super::super::AccountId {
+		use frame_support::traits::fungible::Mutate;
+		let operator: super::super::AccountId =
+			frame_benchmarking::account("slashed-operator", index, 0);
+		let bond = MinOperatorBond::get().saturating_mul(10);
+		let _ = Busd::set_balance(&operator, bond.saturating_mul(2));
+		let registered = super::super::Oracle::register_operator(
+			super::super::RuntimeOrigin::signed(operator.clone()),
+			bond,
+		);
+		debug_assert!(registered.is_ok(), "benchmark operator registers");
+		operator
+	}
 }

@@ -1,5 +1,7 @@
 //! Tests of the composed runtime, on the `dev` genesis preset.
 
+mod slashing;
+
 use crate::{
 	configs::staking::{BondingDuration, SlashDeferDuration},
 	genesis_config_presets::{ENDOWMENT_BUSD, ENDOWMENT_BWK, VALIDATOR_BOND},
@@ -28,7 +30,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	}
 }
 
-fn dev_ext() -> sp_io::TestExternalities {
+pub(crate) fn dev_ext() -> sp_io::TestExternalities {
 	let patch =
 		crate::genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
 			.expect("the dev preset exists");
@@ -43,7 +45,7 @@ fn dev_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-fn acc(k: sp_keyring::Sr25519Keyring) -> AccountId {
+pub(crate) fn acc(k: sp_keyring::Sr25519Keyring) -> AccountId {
 	k.to_account_id()
 }
 
@@ -133,35 +135,49 @@ fn a_council_motion_executes_a_risk_origin_call_that_a_signed_account_cannot() {
 		));
 		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::zero());
 
-		// Two of three members pass it; one aye is not enough to close.
-		assert_ok!(Council::propose(
-			RuntimeOrigin::signed(acc(Alice)),
-			2,
-			Box::new(call.clone()),
-			call.encoded_size() as u32
-		));
-		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
-		let index =
-			pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
-		// The proposer's aye is not implied: Alice votes too.
-		assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Alice)), hash, index, true));
-		assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Bob)), hash, index, true));
-		assert_ok!(Council::close(
+		// Two of three members pass it.
+		pass_council_motion(call);
+		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::from_percent(7));
+	});
+}
+
+/// Alice proposes `call` with threshold 2, Alice and Bob vote aye (the proposer's aye is not
+/// implied), Charlie closes; asserts that the call executed successfully.
+pub(crate) fn pass_council_motion(call: RuntimeCall) {
+	assert_ok!(Council::propose(
+		RuntimeOrigin::signed(acc(Alice)),
+		2,
+		Box::new(call.clone()),
+		call.encoded_size() as u32
+	));
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let index = pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
+	assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Alice)), hash, index, true));
+	// One aye is not enough to close.
+	assert_noop!(
+		Council::close(
 			RuntimeOrigin::signed(acc(Charlie)),
 			hash,
 			index,
 			call.get_dispatch_info().call_weight,
 			call.encoded_size() as u32
-		));
-
-		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::from_percent(7));
-		let executed_ok = System::events().iter().any(|r| {
-			matches!(
-				&r.event,
-				RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result: Ok(()) })
-					if *proposal_hash == hash
-			)
-		});
-		assert!(executed_ok, "the motion's call must execute successfully");
+		),
+		pallet_collective::Error::<Runtime, crate::RiskCouncilInstance>::TooEarly
+	);
+	assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Bob)), hash, index, true));
+	assert_ok!(Council::close(
+		RuntimeOrigin::signed(acc(Charlie)),
+		hash,
+		index,
+		call.get_dispatch_info().call_weight,
+		call.encoded_size() as u32
+	));
+	let executed_ok = System::events().iter().any(|r| {
+		matches!(
+			&r.event,
+			RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result: Ok(()) })
+				if *proposal_hash == hash
+		)
 	});
+	assert!(executed_ok, "the motion's call must execute successfully");
 }
