@@ -1,6 +1,7 @@
 // Oracle on the dev chain (issue 3): operators register with bUSD bonds, submit prices for the
 // genesis market BTC-USD (id 0) in one round, for free, and the aggregate is read through the
-// runtime API `OracleApi` with no custom types.
+// runtime API `OracleApi` with no custom types. A far-off price then shows up as a pending slash
+// through `SlashingApi` (issue 5), which the risk origin cancels.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, devAccounts, findEvent, signAndWait, startDevNode, waitBest } from './lib.mjs';
@@ -45,38 +46,41 @@ describe('oracle on the dev chain', { timeout: 300_000 }, () => {
     assert.equal(held, bond, "Alice's bond is on hold");
   });
 
-  it('aggregates a round of free submissions into a bond-weighted median', async () => {
+  // Submits `prices[i]` for BTC from operator i, all in one round; returns that round.
+  async function submitRound(prices, { checkFree = false } = {}) {
     const roundLength = api.consts.oracle.roundLength.toNumber();
-    // Wait until the operators are expected (the round after registration).
+    // Operators are expected from the round after registration.
     const first = (await api.call.oracleApi.currentRound()).toNumber() + 1;
-    let submittedRound = null;
     let best = (await api.rpc.chain.getHeader()).number.toNumber();
-    for (let attempt = 0; attempt < 8 && submittedRound === null; attempt++) {
+    for (let attempt = 0; attempt < 8; attempt++) {
       // Submit right after a new block: the next block, which includes the submissions,
       // decides the round they belong to.
       best = (await waitBest(api, best + 1)).number.toNumber();
       const round = Math.floor((best + 1) / roundLength);
       if (round < first) continue;
-      const prices = [100n, 101n, 102n];
       const results = await Promise.all(operators.map((op, i) =>
         signAndWait(api, api.tx.oracle.submit(round, [[BTC, prices[i] * FIXED]]), op)));
       if (results.every((r) => r.error === null)) {
-        submittedRound = round;
         for (const r of results) {
-          const fee = findEvent(r.events, 'transactionPayment', 'TransactionFeePaid');
-          assert.equal(fee.data.actualFee.toBigInt(), 0n, 'a valid submission is free');
           assert.ok(findEvent(r.events, 'oracle', 'PricesSubmitted'));
+          if (checkFree) {
+            const fee = findEvent(r.events, 'transactionPayment', 'TransactionFeePaid');
+            assert.equal(fee.data.actualFee.toBigInt(), 0n, 'a valid submission is free');
+          }
         }
-      } else {
-        // A submission landed in the next round (WrongRound): try again in a later round.
-        assert.ok(results.every((r) => r.error === null || r.error === 'oracle.WrongRound' || r.error === 'oracle.AlreadySubmitted'),
-          JSON.stringify(results.map((r) => r.error)));
+        // The round closes in the first block of the next round.
+        await waitBest(api, (round + 1) * roundLength);
+        return round;
       }
+      // A submission landed in the next round (WrongRound): try again in a later round.
+      assert.ok(results.every((r) => r.error === null || r.error === 'oracle.WrongRound' || r.error === 'oracle.AlreadySubmitted'),
+        JSON.stringify(results.map((r) => r.error)));
     }
-    assert.notEqual(submittedRound, null, 'all three operators submitted in one round');
+    assert.fail('all operators submitted in one round');
+  }
 
-    // The round closes in the first block of the next round.
-    await waitBest(api, (submittedRound + 1) * roundLength);
+  it('aggregates a round of free submissions into a bond-weighted median', async () => {
+    await submitRound([100n, 101n, 102n], { checkFree: true });
     const answer = await api.call.oracleApi.priceInfo(BTC);
     assert.ok(answer.isSome, 'BTC-USD has an aggregated price');
     const info = answer.unwrap();
@@ -84,5 +88,30 @@ describe('oracle on the dev chain', { timeout: 300_000 }, () => {
     assert.equal(info.emaPrice.toBigInt(), 101n * FIXED);
     assert.equal(info.status.toString(), 'Active');
     assert.ok(info.updatedAt.toNumber() > 0);
+  });
+
+  it('turns a far-off price into a pending slash that the risk origin cancels', async () => {
+    const round = await submitRound([100n, 100n, 150n]);
+    const pending = await api.call.slashingApi.pendingSlashes();
+    const charlies = pending.filter((p) => p.offender.isOperator && p.offender.asOperator.eq(acc.charlie.address));
+    assert.equal(charlies.length, 1, JSON.stringify(pending.toHuman()));
+    const slash = charlies[0];
+    const offence = slash.offence.asOracleDeviation;
+    assert.equal(offence.round.toNumber(), round);
+    // 50% off the median: 1% x 50/3, capped at the schedule's 10%.
+    assert.equal(slash.fraction.toNumber(), 100_000_000);
+    assert.equal(slash.amountEstimate.toBigInt(), 1_000n * BUSD);
+    const defer = api.consts.slashing.slashDeferDuration.toNumber();
+    assert.equal(slash.applyAt.toNumber(), (round + 1) * api.consts.oracle.roundLength.toNumber() + defer);
+
+    // Root is part of RiskOrigin (the council's two-thirds motion is the other way in).
+    const cancel = api.tx.slashing.cancelSlashes({ Operator: acc.charlie.address });
+    const r = await signAndWait(api, api.tx.sudo.sudo(cancel), acc.alice);
+    assert.equal(r.error, null);
+    const sudid = findEvent(r.events, 'sudo', 'Sudid');
+    assert.ok(sudid.data.sudoResult.isOk, JSON.stringify(sudid.data.toHuman()));
+    assert.ok(findEvent(r.events, 'slashing', 'SlashCancelled'));
+    const after = await api.call.slashingApi.pendingSlashes();
+    assert.ok(!after.some((p) => p.offender.isOperator && p.offender.asOperator.eq(acc.charlie.address)));
   });
 });

@@ -14,6 +14,7 @@ declare -A OUT=(
   [pallet_bulwark_oracle]=pallets/oracle/src/weights.rs
   [pallet_bulwark_insurance]=pallets/insurance/src/weights.rs
   [pallet_bulwark_vaults]=pallets/vaults/src/weights.rs
+  [pallet_bulwark_slashing]=pallets/slashing/src/weights.rs
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}")

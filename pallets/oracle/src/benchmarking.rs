@@ -131,7 +131,9 @@ mod benchmarks {
 
 	/// Closing a round with `m` markets, each fed by `o` operators, every market with a previous
 	/// price (log return, EMA, breaker check), a quarter of the submissions far enough from the
-	/// median to be reported, and every operator checked for liveness.
+	/// median to be reported, and every operator checked for liveness. The hook adds each
+	/// report's cost from `OffenceReporter::report_offence_weight`; in a runtime whose reporter
+	/// does work, this measurement includes that cost once more (an overestimate, never short).
 	#[benchmark]
 	fn on_initialize(
 		m: Linear<1, { T::MaxMarkets::get() }>,

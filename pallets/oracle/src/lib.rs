@@ -46,7 +46,8 @@
 //! ```
 //!
 //! Work is at most `MaxMarkets x MaxOperators` submissions plus `MaxOperators` liveness checks,
-//! charged in advance by `on_initialize` from the benchmarked [`WeightInfo::on_initialize`].
+//! charged by `on_initialize` from the benchmarked [`WeightInfo::on_initialize`], plus
+//! `OffenceReporter::report_offence_weight()` per offence reported.
 //!
 //! Offences go to [`Config::OffenceReporter`] (the slashing pallet), which defers and applies
 //! slashes through this pallet's [`Slashable`] implementation.
