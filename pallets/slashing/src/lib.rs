@@ -648,10 +648,7 @@ impl<T: Config> Pallet<T> {
 				let slash = PendingSlashes::<T>::get(id)
 					.ok_or("an offender lists a slash that is not pending")?;
 				ensure!(slash.offender == offender, "a pending slash listed by another offender");
-				ensure!(
-					previous.map_or(true, |p| p < *id),
-					"an offender's slashes are out of order"
-				);
+				ensure!(previous.is_none_or(|p| p < *id), "an offender's slashes are out of order");
 				previous = Some(*id);
 				listed = listed.saturating_add(1);
 			}

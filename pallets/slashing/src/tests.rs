@@ -522,7 +522,7 @@ mod schedule {
 
 	#[test]
 	fn the_integrity_test_accepts_the_mock() {
-		ExtBuilder::default().build().execute_with(|| Slashing::integrity_test());
+		ExtBuilder::default().build().execute_with(Slashing::integrity_test);
 	}
 
 	#[test]

@@ -79,18 +79,17 @@ fn split_reference_values() {
 #[test]
 fn the_default_schedule_is_within_its_bounds() {
 	assert!(SlashSchedule::default().validate());
-	let mut schedule = SlashSchedule::default();
-	schedule.deviation_reference = Perbill::zero();
-	assert!(!schedule.validate());
-	let mut schedule = SlashSchedule::default();
-	schedule.deviation_base = Perbill::from_percent(11);
-	assert!(!schedule.validate());
-	let mut schedule = SlashSchedule::default();
-	schedule.reporter_share = Perbill::from_percent(51);
-	assert!(!schedule.validate());
-	let mut schedule = SlashSchedule::default();
-	schedule.liveness_max = Perbill::from_percent(11);
-	assert!(!schedule.validate());
+	let out_of_bounds = [
+		SlashSchedule { deviation_reference: Perbill::zero(), ..Default::default() },
+		SlashSchedule { deviation_base: Perbill::from_percent(11), ..Default::default() },
+		SlashSchedule { deviation_max: Perbill::from_percent(51), ..Default::default() },
+		SlashSchedule { reporter_share: Perbill::from_percent(51), ..Default::default() },
+		SlashSchedule { liveness_max: Perbill::from_percent(11), ..Default::default() },
+		SlashSchedule { liveness_per_round: Perbill::from_percent(2), ..Default::default() },
+	];
+	for schedule in out_of_bounds {
+		assert!(!schedule.validate(), "{schedule:?}");
+	}
 }
 
 fn perbill() -> impl Strategy<Value = Perbill> {
