@@ -60,6 +60,10 @@ parameter_types! {
 	/// Unbonding periods the stubs report.
 	pub static OperatorUnbonding: BlockNumber = 30;
 	pub static VaultUnbonding: BlockNumber = 30;
+	/// Optional split of a vault's stake into active stake and unbonding chunks (adding up to
+	/// the vault account's balance); a slash takes the same fraction of each, as the vaults
+	/// pallet does.
+	pub static VaultParts: BTreeMap<MarketId, (Balance, Vec<Balance>)> = BTreeMap::new();
 	/// Makes every stubbed slash fail.
 	pub static SlashesFail: bool = false;
 	pub static SlashDeferDuration: BlockNumber = 10;
@@ -114,7 +118,16 @@ impl Slashable<MarketId, AccountId> for VaultsStub {
 		if SlashesFail::get() {
 			return Err(DispatchError::Other("stake gone"));
 		}
-		let amount = fraction.mul_floor(Self::slashable_balance(market));
+		let amount = match VaultParts::get().get(market).cloned() {
+			None => fraction.mul_floor(Self::slashable_balance(market)),
+			Some((active, chunks)) => {
+				let cut = |stake: Balance| stake - fraction.mul_floor(stake);
+				let parts = (cut(active), chunks.into_iter().map(cut).collect::<Vec<_>>());
+				let left = parts.0 + parts.1.iter().sum::<Balance>();
+				VaultParts::mutate(|all| all.insert(*market, parts));
+				Self::slashable_balance(market) - left
+			},
+		};
 		Balances::transfer(
 			&(VAULT_BASE + u64::from(*market)),
 			beneficiary,

@@ -128,6 +128,21 @@ mod kinds {
 	}
 
 	#[test]
+	fn a_vault_slash_takes_its_fraction_of_active_stake_and_unbonding_chunks_alike() {
+		ExtBuilder::default().build_and_execute(|| {
+			// BTC's 100_000: 60_000 active, chunks of 30_000 and 10_000 unbonding.
+			VaultParts::mutate(|parts| parts.insert(BTC, (60_000, vec![30_000, 10_000])));
+			assert_ok!(governance(SlashTarget::Vault(BTC), 10, None));
+			// The estimate counts the unbonding chunks: they are as exposed as active stake.
+			assert_eq!(Slashing::api_pending_slashes()[0].amount_estimate, 10_000);
+			run_to_block(11);
+			assert_eq!(VaultParts::get()[&BTC], (54_000, vec![27_000, 9_000]));
+			assert_eq!(free(VAULT_BASE + u64::from(BTC)), 90_000);
+			assert_eq!(free(FUND_BASE + u64::from(BTC)), 10_000);
+		});
+	}
+
+	#[test]
 	fn a_governance_slash_is_capped_by_the_schedule() {
 		let schedule =
 			SlashSchedule { governance_max: Perbill::from_percent(40), ..Default::default() };
