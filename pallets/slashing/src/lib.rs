@@ -425,24 +425,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(!stake.is_zero(), Error::<T>::NothingToSlash);
 
 		let now = Self::now();
-		let mut record = match Offenders::<T>::get(&offender) {
-			None => OffenderRecord {
-				span_index: 0,
-				span_start: now,
-				span_max: Perbill::zero(),
-				span_cancelled: false,
-				pending: BoundedVec::default(),
-			},
-			Some(mut record) => {
-				if !record.span_open(now, T::SpanLength::get()) {
-					record.new_span(record.span_index.saturating_add(1), now);
-				}
-				record
-			},
-		};
+		let mut record = Offenders::<T>::get(&offender).unwrap_or_else(|| OffenderRecord::new(now));
+		if !record.span_open(now, T::SpanLength::get()) {
+			record.start_next_span(now);
+		}
+		// A new span has a zero maximum and is not cancelled, so only an open span covers.
 		if record.span_cancelled || severity <= record.span_max {
 			let cancelled = record.span_cancelled;
-			Offenders::<T>::insert(&offender, record);
 			Self::deposit_event(Event::OffenceCovered { offender, offence, cancelled });
 			return Ok(());
 		}
@@ -460,7 +449,6 @@ impl<T: Config> Pallet<T> {
 				slash.span_after = severity;
 				slash.offence = offence.clone();
 				slash.reporter = reporter;
-				slash.market = offence.market();
 				record.span_max = severity;
 				PendingSlashes::<T>::insert(id, &slash);
 				Offenders::<T>::insert(&offender, record);
@@ -479,14 +467,11 @@ impl<T: Config> Pallet<T> {
 		let apply_at = now.saturating_add(T::SlashDeferDuration::get());
 		record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
 		let slash = PendingSlash {
-			offender: offender.clone(),
 			offence: offence.clone(),
 			reporter: reporter.clone(),
 			span_before: record.span_max,
 			span_after: severity,
 			fraction,
-			market: offence.market(),
-			reported_at: now,
 			apply_at,
 		};
 		record.span_max = severity;
@@ -536,13 +521,15 @@ impl<T: Config> Pallet<T> {
 	/// Executes one slash and pays its proceeds. Never fails: an impossible slash is dropped
 	/// with `SlashFailed`, an undeliverable payment waits in this pallet's account.
 	fn apply(id: SlashId, slash: PendingSlash<T::AccountId>) {
-		Offenders::<T>::mutate(&slash.offender, |record| {
+		let offender = slash.offender();
+		let market = slash.market();
+		Offenders::<T>::mutate(&offender, |record| {
 			if let Some(record) = record {
 				record.pending.retain(|pending| *pending != id);
 			}
 		});
 		let transit = Self::account_id();
-		let result = match &slash.offender {
+		let result = match &offender {
 			SlashTarget::Operator(operator) => {
 				T::OperatorBonds::slash(operator, slash.fraction, &transit)
 			},
@@ -552,7 +539,7 @@ impl<T: Config> Pallet<T> {
 			Ok(amount) => amount,
 			Err(error) => {
 				log::warn!(target: LOG_TARGET, "slash {id} failed: {error:?}");
-				Self::deposit_event(Event::SlashFailed { id, offender: slash.offender, error });
+				Self::deposit_event(Event::SlashFailed { id, offender, error });
 				return;
 			},
 		};
@@ -577,12 +564,12 @@ impl<T: Config> Pallet<T> {
 				reporter_reward = 0;
 			}
 		}
-		let owed = UndeliveredProceeds::<T>::take(slash.market)
+		let owed = UndeliveredProceeds::<T>::take(market)
 			.saturating_add(amount.saturating_sub(reporter_reward));
 		let delivered = if owed.is_zero() {
 			Ok(())
 		} else {
-			match slash.market {
+			match market {
 				Some(market) => T::Insurance::deposit(market, &transit, owed),
 				None => T::Insurance::deposit_global(&transit, owed),
 			}
@@ -591,21 +578,18 @@ impl<T: Config> Pallet<T> {
 			Ok(()) => owed,
 			Err(error) => {
 				log::warn!(target: LOG_TARGET, "proceeds of slash {id} wait: {error:?}");
-				UndeliveredProceeds::<T>::insert(slash.market, owed);
-				Self::deposit_event(Event::ProceedsUndelivered {
-					market: slash.market,
-					amount: owed,
-				});
+				UndeliveredProceeds::<T>::insert(market, owed);
+				Self::deposit_event(Event::ProceedsUndelivered { market, amount: owed });
 				0
 			},
 		};
 		Self::deposit_event(Event::SlashApplied {
 			id,
-			offender: slash.offender,
+			offender,
 			amount,
 			reporter: slash.reporter,
 			reporter_reward,
-			market: slash.market,
+			market,
 			insurance,
 		});
 	}
@@ -615,12 +599,14 @@ impl<T: Config> Pallet<T> {
 		let mut pending: Vec<_> = PendingSlashes::<T>::iter()
 			.map(|(id, slash)| PendingSlashView {
 				id,
-				amount_estimate: slash.fraction.mul_floor(Self::slashable_balance(&slash.offender)),
-				offender: slash.offender,
+				amount_estimate: slash
+					.fraction
+					.mul_floor(Self::slashable_balance(&slash.offender())),
+				offender: slash.offender(),
+				market: slash.market(),
 				offence: slash.offence,
 				reporter: slash.reporter,
 				fraction: slash.fraction,
-				market: slash.market,
 				apply_at: slash.apply_at,
 			})
 			.collect();
@@ -632,8 +618,7 @@ impl<T: Config> Pallet<T> {
 	///
 	/// ## Invariants
 	///
-	/// - Every pending slash has an id in `head..next_id`, is listed by its offender, and applies
-	///   no earlier than its report.
+	/// - Every pending slash has an id in `head..next_id` and is listed by its offender.
 	/// - Every id an offender lists is pending, for that offender, in increasing order.
 	/// - At most `MaxPendingSlashes` are pending; the schedule is within its bounds.
 	/// - This pallet's account holds its existential deposit plus the undelivered proceeds.
@@ -647,16 +632,15 @@ impl<T: Config> Pallet<T> {
 			for id in record.pending.iter() {
 				let slash = PendingSlashes::<T>::get(id)
 					.ok_or("an offender lists a slash that is not pending")?;
-				ensure!(slash.offender == offender, "a pending slash listed by another offender");
+				ensure!(slash.offender() == offender, "a pending slash listed by another offender");
 				ensure!(previous.is_none_or(|p| p < *id), "an offender's slashes are out of order");
 				previous = Some(*id);
 				listed = listed.saturating_add(1);
 			}
 		}
 		let mut count: u32 = 0;
-		for (id, slash) in PendingSlashes::<T>::iter() {
+		for id in PendingSlashes::<T>::iter_keys() {
 			ensure!(queue.head <= id && id < queue.next_id, "a pending slash outside the queue");
-			ensure!(slash.reported_at <= slash.apply_at, "a slash applies before its report");
 			count = count.saturating_add(1);
 		}
 		ensure!(count == listed, "pending slashes not listed by their offender");

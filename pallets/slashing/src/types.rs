@@ -99,9 +99,8 @@ impl SlashSchedule {
 /// A slash waiting for its deferral to end.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct PendingSlash<AccountId> {
-	/// Whose stake is slashed.
-	pub offender: SlashTarget<AccountId>,
-	/// The offence (the largest one, if later reports of the span raised this slash).
+	/// The offence (the largest one, if later reports of the span raised this slash); it names
+	/// the offender and the insurance fund of the proceeds.
 	pub offence: OffenceKind<AccountId>,
 	/// Who reported it; paid `reporter_share` of the proceeds.
 	pub reporter: Option<AccountId>,
@@ -112,12 +111,20 @@ pub struct PendingSlash<AccountId> {
 	/// The fraction of the offender's stake this slash takes when it applies: what brings the
 	/// span from `span_before` to `span_after` (see [`crate::math::span_increment`]).
 	pub fraction: Perbill,
-	/// The market whose insurance fund receives the proceeds; `None` for the global fund.
-	pub market: Option<MarketId>,
-	/// Block of the report.
-	pub reported_at: BlockNumber,
 	/// First block at which it applies.
 	pub apply_at: BlockNumber,
+}
+
+impl<AccountId: Clone> PendingSlash<AccountId> {
+	/// Whose stake is slashed.
+	pub fn offender(&self) -> SlashTarget<AccountId> {
+		self.offence.offender()
+	}
+
+	/// The market whose insurance fund receives the proceeds; `None` for the global fund.
+	pub fn market(&self) -> Option<MarketId> {
+		self.offence.market()
+	}
 }
 
 /// An offender's slashing span and pending slashes.
@@ -150,9 +157,20 @@ pub struct OffenderRecord<MaxPending: Get<u32>> {
 }
 
 impl<MaxPending: Get<u32>> OffenderRecord<MaxPending> {
-	/// A fresh span starting at `now`, carrying over pending slashes of earlier spans.
-	pub fn new_span(&mut self, index: u32, now: BlockNumber) {
-		self.span_index = index;
+	/// A first offender's record, its first span starting at `now`.
+	pub fn new(now: BlockNumber) -> Self {
+		Self {
+			span_index: 0,
+			span_start: now,
+			span_max: Perbill::zero(),
+			span_cancelled: false,
+			pending: BoundedVec::default(),
+		}
+	}
+
+	/// Starts the offender's next span at `now`, carrying over pending slashes of earlier spans.
+	pub fn start_next_span(&mut self, now: BlockNumber) {
+		self.span_index = self.span_index.saturating_add(1);
 		self.span_start = now;
 		self.span_max = Perbill::zero();
 		self.span_cancelled = false;
