@@ -55,10 +55,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Slashing::Queue` (r:1 w:1)
 	/// Proof: `Slashing::Queue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::PendingSlashes` (r:1 w:1)
-	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(275), added: 2750, mode: `MaxEncodedLen`)
+	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	fn report_offence() -> Weight {
-		// Minimum execution time: 24_637_000 ps.
-		Weight::from_parts(26_689_000, 3740)
+		// Minimum execution time: 24_858_000 ps.
+		Weight::from_parts(26_980_000, 3698)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -73,41 +73,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Slashing::Queue` (r:1 w:1)
 	/// Proof: `Slashing::Queue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::PendingSlashes` (r:1 w:1)
-	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(275), added: 2750, mode: `MaxEncodedLen`)
+	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	fn governance_slash() -> Weight {
-		// Minimum execution time: 24_456_000 ps.
-		Weight::from_parts(27_130_000, 3740)
+		// Minimum execution time: 24_487_000 ps.
+		Weight::from_parts(27_011_000, 3698)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Slashing::Offenders` (r:1 w:1)
 	/// Proof: `Slashing::Offenders` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::PendingSlashes` (r:8 w:8)
-	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(275), added: 2750, mode: `MaxEncodedLen`)
+	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::CounterForPendingSlashes` (r:1 w:1)
 	/// Proof: `Slashing::CounterForPendingSlashes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 8]`.
 	fn cancel_slashes(n: u32, ) -> Weight {
-		// Minimum execution time: 17_325_000 ps.
-		Weight::from_parts(12_003_509, 3592)
-			.saturating_add(Weight::from_parts(6_473_650, 0).saturating_mul(n.into()))
+		// Minimum execution time: 17_146_000 ps.
+		Weight::from_parts(11_955_263, 3592)
+			.saturating_add(Weight::from_parts(6_304_990, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2750).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2708).saturating_mul(n.into()))
 	}
 	/// Storage: `Slashing::Schedule` (r:0 w:1)
 	/// Proof: `Slashing::Schedule` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	fn set_schedule() -> Weight {
-		// Minimum execution time: 4_156_000 ps.
-		Weight::from_parts(4_627_000, 0)
+		// Minimum execution time: 4_236_000 ps.
+		Weight::from_parts(4_718_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Slashing::Queue` (r:1 w:1)
 	/// Proof: `Slashing::Queue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::PendingSlashes` (r:16 w:16)
-	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(275), added: 2750, mode: `MaxEncodedLen`)
+	/// Proof: `Slashing::PendingSlashes` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::CounterForPendingSlashes` (r:1 w:1)
 	/// Proof: `Slashing::CounterForPendingSlashes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Offenders` (r:16 w:16)
@@ -128,12 +128,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Slashing::UndeliveredProceeds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 16]`.
 	fn on_initialize(n: u32, ) -> Weight {
-		// Minimum execution time: 1_532_000 ps.
-		Weight::from_parts(19_049_235, 6196)
-			.saturating_add(Weight::from_parts(121_437_853, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_552_000 ps.
+		Weight::from_parts(27_514_135, 6196)
+			.saturating_add(Weight::from_parts(130_664_384, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
 	}
@@ -142,34 +142,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn report_offence() -> Weight {
-		Weight::from_parts(26_689_000, 3740)
+		Weight::from_parts(26_980_000, 3698)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn governance_slash() -> Weight {
-		Weight::from_parts(27_130_000, 3740)
+		Weight::from_parts(27_011_000, 3698)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn cancel_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(12_003_509, 3592)
-			.saturating_add(Weight::from_parts(6_473_650, 0).saturating_mul(n.into()))
+		Weight::from_parts(11_955_263, 3592)
+			.saturating_add(Weight::from_parts(6_304_990, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2750).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2708).saturating_mul(n.into()))
 	}
 	fn set_schedule() -> Weight {
-		Weight::from_parts(4_627_000, 0)
+		Weight::from_parts(4_718_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(n: u32, ) -> Weight {
-		Weight::from_parts(19_049_235, 6196)
-			.saturating_add(Weight::from_parts(121_437_853, 0).saturating_mul(n.into()))
+		Weight::from_parts(27_514_135, 6196)
+			.saturating_add(Weight::from_parts(130_664_384, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
 	}
