@@ -162,3 +162,47 @@ export async function waitBest(api, n, timeoutMs = 120_000) {
   });
 }
 
+
+/** FixedU128 scale: a price of 1 is 10^18. */
+export const FIXED = 10n ** 18n;
+
+/**
+ * Submits `prices[i]` (integers) for `market` from `operators[i]`, all in one oracle round, and
+ * waits for the block that closes that round. Retries in a later round if a submission lands in
+ * the next one. Returns `{ round, results }`.
+ */
+export async function submitRound(api, operators, market, prices) {
+  const roundLength = api.consts.oracle.roundLength.toNumber();
+  // Operators are expected from the round after registration.
+  const first = (await api.call.oracleApi.currentRound()).toNumber() + 1;
+  let best = (await api.rpc.chain.getHeader()).number.toNumber();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    // Submit right after a new block: the next block, which includes the submissions,
+    // decides the round they belong to.
+    best = (await waitBest(api, best + 1)).number.toNumber();
+    const round = Math.floor((best + 1) / roundLength);
+    if (round < first) continue;
+    const results = await Promise.all(operators.map((op, i) =>
+      signAndWait(api, api.tx.oracle.submit(round, [[market, BigInt(prices[i]) * FIXED]]), op)));
+    if (results.every((r) => r.error === null)) {
+      // The round closes in the first block of the next round.
+      await waitBest(api, (round + 1) * roundLength);
+      return { round, results };
+    }
+    // A submission landed in the next round (WrongRound): try again in a later round.
+    if (!results.every((r) => r.error === null || r.error === 'oracle.WrongRound' || r.error === 'oracle.AlreadySubmitted')) {
+      throw new Error(`submissions refused: ${JSON.stringify(results.map((r) => r.error))}`);
+    }
+  }
+  throw new Error('the operators could not submit in one round');
+}
+
+/** Registers each operator with its bond and declares that it serves `market` only. */
+export async function registerOperators(api, operators, bonds, market) {
+  await Promise.all(operators.map(async (op, i) => {
+    for (const tx of [api.tx.oracle.registerOperator(bonds[i]), api.tx.oracle.setMarkets([market])]) {
+      const r = await signAndWait(api, tx, op);
+      if (r.error !== null) throw new Error(`${tx.method.method} failed: ${r.error}`);
+    }
+  }));
+}

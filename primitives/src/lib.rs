@@ -18,6 +18,7 @@
 //! | [`OpenInterest`] | margin | insurance, vaults, security monitor |
 //! | [`UnrealizedPnl`] | margin | vaults (NAV) |
 //! | [`MarketRegistry`] | oracle | vaults |
+//! | [`ValidatorSlashes`] | runtime (pallet-staking) | slashing |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
@@ -82,7 +83,8 @@ pub enum MarketStatus {
 	/// not be used to open exposure or to liquidate.
 	Stale,
 	/// The circuit breaker tripped (the median jumped too far from the EMA): no new exposure and
-	/// no liquidations at the jumped price until the cooldown ends.
+	/// no liquidations at the jumped price until a price is validated (a median back near the
+	/// pre-halt EMA, or the new level confirmed by consecutive rounds after a cooldown).
 	Halted,
 }
 
@@ -104,7 +106,10 @@ pub struct PriceInfo {
 	pub price: Price,
 	/// Exponential moving average of the median.
 	pub ema_price: Price,
-	/// EWMA estimate of the volatility (standard deviation) of log returns per round.
+	/// EWMA estimate of the **annualized** volatility of log returns: the standard deviation
+	/// of a year's log return under a random walk, `sqrt(variance per round x rounds per year)`
+	/// with a year of 365 days of 24 hours (markets never close). 0.8 is 80% a year. A return
+	/// spanning `k` rounds without a price counts as `k` rounds of variance, not one.
 	pub volatility: FixedU128,
 	/// Block at which `price` was last aggregated.
 	pub updated_at: BlockNumber,
@@ -262,6 +267,29 @@ pub trait VaultSettlement<AccountId> {
 	fn max_open_interest(market: MarketId) -> Balance;
 	/// Net skew notional the vault may back: NAV x max skew ratio.
 	fn max_skew(market: MarketId) -> Balance;
+}
+
+/// Deferred validator slashes of pallet-staking, cancelled by who they fall on rather than by
+/// their position in the era's list (positions shift when another slash is cancelled first).
+/// Implemented by the runtime; used by the slashing pallet's `cancel_validator_slash`.
+pub trait ValidatorSlashes<AccountId> {
+	/// Cancel every deferred slash of `validator` in `era`. Returns how many were cancelled
+	/// (0: none found, nothing changed).
+	fn cancel(era: u32, validator: &AccountId) -> Result<u32, DispatchError>;
+
+	/// Upper bound of the weight of one [`Self::cancel`].
+	fn cancel_weight() -> Weight;
+}
+
+/// `()`: no validator slashes to cancel.
+impl<AccountId> ValidatorSlashes<AccountId> for () {
+	fn cancel(_: u32, _: &AccountId) -> Result<u32, DispatchError> {
+		Ok(0)
+	}
+
+	fn cancel_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 /// Which markets exist. Implemented by the oracle, where markets are listed.

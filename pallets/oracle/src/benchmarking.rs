@@ -73,6 +73,31 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The largest declaration: every market.
+	#[benchmark]
+	fn set_markets() {
+		let ids = markets::<T>(T::MaxMarkets::get());
+		let who = register::<T>(0);
+		let list: BoundedVec<MarketId, T::MaxMarkets> = BoundedVec::truncate_from(ids.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(list));
+		assert_eq!(OperatorMarkets::<T>::get(&who).map(|l| l.len()), Some(ids.len()));
+	}
+
+	#[benchmark]
+	fn set_operator_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let params = OperatorParams {
+			min_bond: T::MinOperatorBond::get().saturating_mul(2),
+			max_missed_rounds: 7,
+		};
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params);
+		assert_eq!(OperatorRules::<T>::get(), params);
+		Ok(())
+	}
+
 	#[benchmark]
 	fn register_operator() {
 		let who = funded::<T>("operator", 0);
@@ -110,11 +135,14 @@ mod benchmarks {
 	}
 
 	/// `n` entries, each into a market whose round already holds `MaxOperators - 1`
-	/// submissions (the largest vector to decode and re-encode).
+	/// submissions (the largest vector to decode and re-encode), by an operator that declared
+	/// every market (the largest declaration to read and search).
 	#[benchmark]
 	fn submit(n: Linear<1, { T::MaxMarkets::get() }>) {
-		let ids = markets::<T>(n);
+		let all = markets::<T>(T::MaxMarkets::get());
+		let ids: Vec<MarketId> = all.iter().copied().take(n as usize).collect();
 		let who = register::<T>(0);
+		OperatorMarkets::<T>::insert(&who, BoundedVec::truncate_from(all));
 		let round = Pallet::<T>::current_round().saturating_add(1);
 		set_block::<T>(round.saturating_mul(T::RoundLength::get()));
 		let others = T::MaxOperators::get().saturating_sub(1);
@@ -123,24 +151,38 @@ mod benchmarks {
 				(0..others).map(|i| (account("other", i, 0), price(100))).collect();
 			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
 		}
-		let prices: Vec<(MarketId, Price)> = ids.iter().map(|m| (*m, price(101))).collect();
+		let prices: BoundedVec<(MarketId, Price), T::MaxMarkets> =
+			BoundedVec::truncate_from(ids.iter().map(|m| (*m, price(101))).collect());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), round, prices);
 		assert_eq!(Operators::<T>::get(&who).and_then(|o| o.last_submitted), Some(round));
 	}
 
-	/// Closing a round with `m` markets, each fed by `o` operators, every market with a previous
-	/// price (log return, EMA, breaker check), a quarter of the submissions far enough from the
-	/// median to be reported, and every operator checked for liveness. The hook adds each
-	/// report's cost from `OffenceReporter::report_offence_weight`; in a runtime whose reporter
-	/// does work, this measurement includes that cost once more (an overestimate, never short).
+	/// Closing a round with `m` markets, each fed by `o` operators that each declared all `m`
+	/// markets, every market with a previous price (log return, EMA, breaker check), the odd
+	/// operators (just under half) far enough from the median to be reported in every market
+	/// (their largest deviation chosen across markets), and every operator checked for
+	/// liveness. The hook adds each report's cost from `OffenceReporter::report_offence_weight`;
+	/// in a runtime whose reporter does work, this measurement includes that cost once more (an
+	/// overestimate, never short).
 	#[benchmark]
 	fn on_initialize(
 		m: Linear<1, { T::MaxMarkets::get() }>,
 		o: Linear<1, { T::MaxOperators::get() }>,
 	) {
 		let ids = markets::<T>(m);
+		// Every market forms a quorum (the heavier path), however few operators there are.
+		for market in &ids {
+			Markets::<T>::mutate(market, |info| {
+				if let Some(info) = info {
+					info.params.min_submissions = 1;
+				}
+			});
+		}
 		let operators: Vec<T::AccountId> = (0..o).map(register::<T>).collect();
+		for who in &operators {
+			OperatorMarkets::<T>::insert(who, BoundedVec::truncate_from(ids.clone()));
+		}
 		let round = Pallet::<T>::current_round().saturating_add(1);
 		let start = round.saturating_mul(T::RoundLength::get());
 		set_block::<T>(start);
@@ -154,13 +196,13 @@ mod benchmarks {
 					volatility: FixedU128::zero(),
 					updated_at: start,
 					round: round.saturating_sub(1),
-					halted_until: None,
+					halt: None,
 				},
 			);
 			let entries: Vec<(T::AccountId, Price)> = operators
 				.iter()
 				.enumerate()
-				.map(|(i, who)| (who.clone(), if i % 4 == 3 { price(150) } else { price(101) }))
+				.map(|(i, who)| (who.clone(), if i % 2 == 1 { price(150) } else { price(101) }))
 				.collect();
 			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
 		}

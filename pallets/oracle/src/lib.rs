@@ -11,43 +11,50 @@
 //! - **Round**: [`Config::RoundLength`] blocks. Round `r` covers blocks
 //!   `[r * RoundLength, (r + 1) * RoundLength)`; its submissions are aggregated in the first block
 //!   of round `r + 1`, before any extrinsic of that block.
-//! - **Quorum**: at least `min_submissions` operators holding at least `min_bond_share` of the
-//!   total active bond submitted for the market in the round.
-//! - **Status** ([`MarketStatus`]): `Active`; `Stale` once the last price is more than
-//!   `max_price_age` rounds old; `Halted` for `breaker_cooldown` blocks after the median jumped
-//!   more than `max_price_jump` from the EMA.
+//! - **Quorum**: at least `min_submissions` operators (default 3) holding at least
+//!   `min_bond_share` (default 2/3, hard floor 1/2) of the bond expected for the market: the
+//!   bonds of active operators that serve it, bonded at least the governed minimum, from the
+//!   round after their registration.
+//! - **Status** ([`MarketStatus`]): `Stale` once the last price is more than `max_price_age`
+//!   rounds old; otherwise `Halted` from a median more than `max_price_jump` from the EMA until
+//!   a price is validated; otherwise `Active`.
 //!
 //! ## Usage
 //!
-//! - [`Call::create_market`], [`Call::set_market_params`]: the risk origin lists markets and tunes
-//!   their parameters within the hard bounds of [`types::bounds`].
-//! - [`Call::register_operator`], [`Call::top_up`], [`Call::unregister`],
-//!   [`Call::withdraw_bond`]: the operator lifecycle. Unregistering starts
-//!   [`Config::UnbondingPeriod`], during which the bond stays held and slashable.
+//! - [`Call::create_market`], [`Call::set_market_params`], [`Call::set_operator_params`]: the
+//!   risk origin lists markets and tunes every parameter within the hard bounds of
+//!   [`types::bounds`].
+//! - [`Call::register_operator`], [`Call::top_up`], [`Call::set_markets`],
+//!   [`Call::unregister`], [`Call::withdraw_bond`]: the operator lifecycle. Unregistering, or
+//!   being slashed below the minimum bond, starts [`Config::UnbondingPeriod`], during which the
+//!   bond stays held and slashable.
 //! - [`Call::submit`]: an active operator's prices for the current round, at most one
-//!   submission per round and one price per market. Free when valid.
+//!   submission per round and one price per served market. Free and `Operational` when valid.
 //!
 //! ## Design
 //!
 //! ### Aggregation (`on_initialize`, bounded)
 //!
 //! ```text
-//! for each market with submissions in the closed round:
-//!     weight_i = bond of submitter i (active operators only)
-//!     quorum   = count >= min_submissions and sum(weight_i) >= min_bond_share * total active bond
-//!     no quorum: the old price ages; status turns Stale after max_price_age rounds
-//!     median   = bond-weighted median(price_i, weight_i)
-//!     each |price_i - median| / median > deviation_threshold  ->  OracleDeviation offence
-//!     r        = ln(median / previous price);  variance = decay * variance + (1 - decay) * r^2
-//!     |median - ema| / ema > max_price_jump  ->  Halted until now + breaker_cooldown (EMA frozen)
-//!     else ema = ema + alpha * (median - ema)  (re-anchored to the median when a halt ends)
-//! for each active operator: a missed round increments its counter; at MaxMissedRounds an
-//!     OracleLiveness offence is reported and the counter restarts.
+//! for each market:
+//!     weight_i = bond of submitter i (operators that count in the round only)
+//!     expected = bonds of the operators that count in the round and serve the market
+//!     quorum   = count >= min_submissions and sum(weight_i) >= min_bond_share * expected
+//!     no quorum: the old price ages (Stale after max_price_age rounds); a halted market's run
+//!                of confirming rounds restarts
+//!     median   = lower bond-weighted median(price_i, weight_i): always a submitted price
+//!     r        = ln(median / previous price) over k rounds;
+//!     variance = decay * variance + (1 - decay) * r^2 / k * rounds per year   (annualized)
+//!     breaker and EMA: see `next_state` (a halted market resumes only on a validated price)
+//! each operator's largest deviation above deviation_threshold -> one OracleDeviation offence
+//! for each operator expected in the round: a round without a price for every served market
+//!     increments its counter; at max_missed_rounds an OracleLiveness offence is reported
 //! ```
 //!
 //! Work is at most `MaxMarkets x MaxOperators` submissions plus `MaxOperators` liveness checks,
 //! charged by `on_initialize` from the benchmarked [`WeightInfo::on_initialize`], plus
-//! `OffenceReporter::report_offence_weight()` per offence reported.
+//! `OffenceReporter::report_offence_weight()` per offence reported: at most two per operator
+//! per round (one deviation, one liveness).
 //!
 //! Offences go to [`Config::OffenceReporter`] (the slashing pallet), which defers and applies
 //! slashes through this pallet's [`Slashable`] implementation.
@@ -56,7 +63,8 @@
 //!
 //! - A market with no quorum keeps its last price (flagged `Stale` when old), like any feed; it
 //!   never serves it as fresh.
-//! - Parameters affecting all markets (`RoundLength`, bonds, unbonding) are runtime constants.
+//! - `RoundLength`, `UnbondingPeriod` and `BlocksPerYear` are runtime constants.
+//! - A `submit` from a non-operator is `Operational` too; it fails and pays its fee.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -91,7 +99,10 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::*;
-use sp_arithmetic::{traits::Zero, FixedPointNumber, FixedU128, Perbill};
+use sp_arithmetic::{
+	traits::{Saturating, Zero},
+	FixedPointNumber, FixedU128, Perbill,
+};
 use sp_runtime::traits::SaturatedConversion;
 
 const LOG_TARGET: &str = "runtime::oracle";
@@ -139,7 +150,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type RoundLength: Get<BlockNumber>;
 
-		/// Smallest bond accepted by `register_operator`.
+		/// The initial smallest operator bond (genesis value of the governed
+		/// [`OperatorRules`]).
 		#[pallet::constant]
 		type MinOperatorBond: Get<Balance>;
 
@@ -148,9 +160,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumber>;
 
-		/// Rounds an active operator may miss in a row before an `OracleLiveness` offence.
+		/// The initial number of rounds an active operator may miss in a row before an
+		/// `OracleLiveness` offence (genesis value of the governed [`OperatorRules`]).
 		#[pallet::constant]
 		type MaxMissedRounds: Get<u32>;
+
+		/// Blocks in a year of 365 days of 24 hours: annualizes volatility, so that its meaning
+		/// does not change with the block time or [`Config::RoundLength`].
+		#[pallet::constant]
+		type BlocksPerYear: Get<BlockNumber>;
 
 		/// Upper bound of registered operators (active and unbonding). Bounds the aggregation.
 		#[pallet::constant]
@@ -182,9 +200,31 @@ pub mod pallet {
 	pub type Operators<T: Config> =
 		CountedStorageMap<_, Twox64Concat, T::AccountId, OperatorInfo, OptionQuery>;
 
-	/// Sum of the bonds of active operators: the denominator of quorums by weight.
+	/// Sum of the bonds of active operators (quorums weigh only those serving the market and
+	/// expected in the round; see [`OperatorInfo::counts_in`]).
 	#[pallet::storage]
 	pub type TotalActiveBond<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	/// The markets an operator serves; an operator without an entry serves every market. It is
+	/// expected to submit for each, its bond counts towards their quorums only, and it may
+	/// submit for no other.
+	#[pallet::storage]
+	pub type OperatorMarkets<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, BoundedVec<MarketId, T::MaxMarkets>, OptionQuery>;
+
+	/// The initial operator rules, from the runtime's constants.
+	#[pallet::type_value]
+	pub fn DefaultOperatorRules<T: Config>() -> OperatorParams {
+		OperatorParams {
+			min_bond: T::MinOperatorBond::get(),
+			max_missed_rounds: T::MaxMissedRounds::get(),
+		}
+	}
+
+	/// Smallest operator bond and liveness limit, governed by the risk origin.
+	#[pallet::storage]
+	pub type OperatorRules<T: Config> =
+		StorageValue<_, OperatorParams, ValueQuery, DefaultOperatorRules<T>>;
 
 	/// Submissions of the open round per market, cleared at aggregation.
 	#[pallet::storage]
@@ -257,8 +297,25 @@ pub mod pallet {
 			ema_price: Price,
 			until: BlockNumber,
 		},
-		/// A halted market's cooldown ended; the EMA restarts from `price`.
-		MarketResumed { market: MarketId, price: Price },
+		/// A halted market's price was validated (back within `max_price_jump` of the pre-halt
+		/// EMA, or confirmed by `confirmations` consecutive quorum rounds after the cooldown):
+		/// it is `Active` again and the EMA re-anchors at `price`.
+		MarketResumed { market: MarketId, price: Price, confirmations: u32 },
+		/// A halted market saw a quorum median at a level not yet validated: `confirmations`
+		/// consecutive rounds of `confirm_rounds` agree on `candidate` so far.
+		HaltedPriceUnconfirmed {
+			market: MarketId,
+			price: Price,
+			candidate: Price,
+			confirmations: u32,
+		},
+		/// An operator declared the markets it serves (`None`: every market).
+		OperatorMarketsSet { operator: T::AccountId, markets: Option<Vec<MarketId>> },
+		/// The operator rules changed (the new values).
+		OperatorParamsUpdated { params: OperatorParams },
+		/// A slash left an operator's bond below the minimum: it no longer submits or counts,
+		/// and its bond unlocks at `unlocks_at`.
+		OperatorDeactivated { operator: T::AccountId, bond: Balance, unlocks_at: BlockNumber },
 		/// An offence was reported to the slashing pallet.
 		OffenceReported { offence: OffenceKind<T::AccountId> },
 		/// `amount` of an operator's bond was slashed to `beneficiary`.
@@ -294,8 +351,14 @@ pub mod pallet {
 		WrongRound,
 		/// The operator submitted in this round already.
 		AlreadySubmitted,
-		/// More entries than [`Config::MaxMarkets`].
-		TooManyEntries,
+		/// The operator is not expected before the round after its registration.
+		NotYetExpected,
+		/// The operator does not serve this market (see [`Call::set_markets`]).
+		MarketNotServed,
+		/// The round's submission list of a market is full.
+		SubmissionsFull,
+		/// A served-markets declaration lists no market.
+		NoMarkets,
 		/// A market appears twice in one submission.
 		DuplicateMarket,
 		/// A price is zero.
@@ -330,7 +393,14 @@ pub mod pallet {
 			assert!(T::RoundLength::get() >= 1, "RoundLength must be at least one block");
 			assert!(T::MaxOperators::get() >= 1, "MaxOperators must be positive");
 			assert!(T::MaxMarkets::get() >= 1, "MaxMarkets must be positive");
-			assert!(T::MaxMissedRounds::get() >= 1, "MaxMissedRounds must be positive");
+			assert!(
+				DefaultOperatorRules::<T>::get().validate(T::Currency::minimum_balance()),
+				"the initial operator rules must be within their hard bounds"
+			);
+			assert!(
+				T::BlocksPerYear::get() >= T::RoundLength::get(),
+				"BlocksPerYear must hold at least one round"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -393,7 +463,7 @@ pub mod pallet {
 		pub fn register_operator(origin: OriginFor<T>, bond: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
-			ensure!(bond >= T::MinOperatorBond::get(), Error::<T>::BondTooLow);
+			ensure!(bond >= OperatorRules::<T>::get().min_bond, Error::<T>::BondTooLow);
 			ensure!(Operators::<T>::count() < T::MaxOperators::get(), Error::<T>::TooManyOperators);
 			T::Currency::hold(&HoldReason::OperatorBond.into(), &who, bond)?;
 			let info = OperatorInfo {
@@ -402,6 +472,7 @@ pub mod pallet {
 				// The current round is already under way: expect submissions from the next.
 				active_since: Self::current_round().saturating_add(1),
 				last_submitted: None,
+				last_complete: None,
 				missed_rounds: 0,
 			};
 			Operators::<T>::insert(&who, info);
@@ -467,53 +538,71 @@ pub mod pallet {
 				Precision::BestEffort,
 			)?;
 			Operators::<T>::remove(&who);
+			OperatorMarkets::<T>::remove(&who);
 			Self::deposit_event(Event::BondWithdrawn { operator: who, amount });
 			Ok(())
 		}
 
 		/// Submit prices for the current round: `(market, price)` pairs, each market at most
-		/// once, one submission per operator per round.
+		/// once, one submission per operator per round, only for markets the operator serves.
+		/// An operator is expected from the round after its registration.
 		///
-		/// Free (`Pays::No`) when it succeeds, so feeding costs operators nothing; a rejected
+		/// `Operational`, so normal-class traffic cannot crowd feeds out of a block, and free
+		/// (`Pays::No`) when it succeeds, so feeding costs operators nothing; a rejected
 		/// submission pays its fee, so spam costs.
 		///
-		/// Errors: `NotOperator`, `OperatorNotActive`, `WrongRound`, `AlreadySubmitted`,
-		/// `EmptySubmission`, `TooManyEntries`, `UnknownMarket`, `DuplicateMarket`, `ZeroPrice`,
-		/// `AbsurdPrice`. Emits `PricesSubmitted`.
+		/// Errors: `NotOperator`, `OperatorNotActive`, `BondTooLow` (below the governed minimum),
+		/// `NotYetExpected`, `WrongRound`, `AlreadySubmitted`, `EmptySubmission`,
+		/// `UnknownMarket`, `MarketNotServed`, `DuplicateMarket`, `ZeroPrice`, `AbsurdPrice`,
+		/// `SubmissionsFull`. Emits `PricesSubmitted`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::submit(prices.len().saturated_into()))]
+		#[pallet::weight((
+			T::WeightInfo::submit(prices.len().saturated_into()),
+			DispatchClass::Operational,
+		))]
 		pub fn submit(
 			origin: OriginFor<T>,
 			round: RoundIndex,
-			prices: Vec<(MarketId, Price)>,
+			prices: BoundedVec<(MarketId, Price), T::MaxMarkets>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
 			ensure!(info.is_active(), Error::<T>::OperatorNotActive);
+			ensure!(info.bond >= OperatorRules::<T>::get().min_bond, Error::<T>::BondTooLow);
 			ensure!(round == Self::current_round(), Error::<T>::WrongRound);
+			ensure!(round >= info.active_since, Error::<T>::NotYetExpected);
 			ensure!(info.last_submitted != Some(round), Error::<T>::AlreadySubmitted);
 			ensure!(!prices.is_empty(), Error::<T>::EmptySubmission);
-			ensure!(
-				prices.len() <= T::MaxMarkets::get().saturated_into::<usize>(),
-				Error::<T>::TooManyEntries
-			);
+			let served = OperatorMarkets::<T>::get(&who);
 			let max_price = FixedU128::saturating_from_integer(MAX_PRICE_INTEGER);
 			let mut seen = BTreeMap::new();
 			for (market, price) in &prices {
 				ensure!(Markets::<T>::contains_key(market), Error::<T>::UnknownMarket);
+				ensure!(
+					served.as_ref().is_none_or(|served| served.contains(market)),
+					Error::<T>::MarketNotServed
+				);
 				ensure!(seen.insert(*market, ()).is_none(), Error::<T>::DuplicateMarket);
 				ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
 				ensure!(*price <= max_price, Error::<T>::AbsurdPrice);
 			}
 			for (market, price) in prices.iter() {
-				// Capacity is MaxOperators and each operator submits once per round.
 				RoundSubmissions::<T>::try_mutate(market, |entries| {
 					entries.try_push((who.clone(), *price))
 				})
-				.map_err(|_| Error::<T>::TooManyOperators)?;
+				.map_err(|_| Error::<T>::SubmissionsFull)?;
 			}
+			// Complete: a price for every market the operator serves (all listed markets, or
+			// its declared ones, all of which are listed).
+			let expected = match &served {
+				Some(served) => served.len(),
+				None => Markets::<T>::count().saturated_into(),
+			};
 			info.last_submitted = Some(round);
-			info.missed_rounds = 0;
+			if prices.len() >= expected {
+				info.last_complete = Some(round);
+				info.missed_rounds = 0;
+			}
 			Operators::<T>::insert(&who, info);
 			Self::deposit_event(Event::PricesSubmitted {
 				operator: who,
@@ -521,6 +610,57 @@ pub mod pallet {
 				entries: prices.len().saturated_into(),
 			});
 			Ok(Pays::No.into())
+		}
+
+		/// Declare the markets the caller serves (`None`: every market, the default). The
+		/// operator is then expected to submit for each of them every round, its bond counts
+		/// towards their quorums only, and it may submit for no other market. Takes effect at
+		/// once.
+		///
+		/// Errors: `NotOperator`, `OperatorNotActive`, `NoMarkets` (an empty list),
+		/// `UnknownMarket`, `DuplicateMarket`. Emits `OperatorMarketsSet`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_markets())]
+		pub fn set_markets(
+			origin: OriginFor<T>,
+			markets: Option<BoundedVec<MarketId, T::MaxMarkets>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
+			ensure!(info.is_active(), Error::<T>::OperatorNotActive);
+			match &markets {
+				Some(list) => {
+					ensure!(!list.is_empty(), Error::<T>::NoMarkets);
+					let mut seen = BTreeMap::new();
+					for market in list.iter() {
+						ensure!(Markets::<T>::contains_key(market), Error::<T>::UnknownMarket);
+						ensure!(seen.insert(*market, ()).is_none(), Error::<T>::DuplicateMarket);
+					}
+					OperatorMarkets::<T>::insert(&who, list);
+				},
+				None => OperatorMarkets::<T>::remove(&who),
+			}
+			Self::deposit_event(Event::OperatorMarketsSet {
+				operator: who,
+				markets: markets.map(|list| list.into_inner()),
+			});
+			Ok(())
+		}
+
+		/// Set the operator rules: the smallest bond and the liveness limit.
+		///
+		/// Origin: [`Config::RiskOrigin`]. A raised minimum does not remove operators below it:
+		/// they neither submit nor count until they top up, and are deactivated if slashed.
+		///
+		/// Errors: `InvalidParams` (outside the hard bounds). Emits `OperatorParamsUpdated`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_operator_params())]
+		pub fn set_operator_params(origin: OriginFor<T>, params: OperatorParams) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			ensure!(params.validate(T::Currency::minimum_balance()), Error::<T>::InvalidParams);
+			OperatorRules::<T>::put(params);
+			Self::deposit_event(Event::OperatorParamsUpdated { params });
+			Ok(())
 		}
 	}
 }
@@ -563,82 +703,115 @@ impl<T: Config> Pallet<T> {
 		Ok(market)
 	}
 
-	/// Closes `round`: aggregates every market's submissions and checks operator liveness.
-	/// Returns the number of offences reported.
+	/// Rounds in a year, at least one.
+	pub fn rounds_per_year() -> u32 {
+		(T::BlocksPerYear::get() / T::RoundLength::get().max(1)).max(1)
+	}
+
+	/// Closes `round`: aggregates every market's submissions, reports at most one deviation
+	/// per operator (its largest), and checks operator liveness. Returns the number of
+	/// offences reported.
 	pub(crate) fn aggregate(round: RoundIndex, now: BlockNumber) -> u32 {
-		let mut reports: u32 = 0;
-		let total_bond = TotalActiveBond::<T>::get();
-		// Read the operator set once: bonds weigh the medians, and the same entries are then
-		// checked for liveness.
+		let min_bond = OperatorRules::<T>::get().min_bond;
+		// Read the operator set once: bonds weigh the medians and quorums, and the same entries
+		// are then checked for liveness.
 		let operators: Vec<(T::AccountId, OperatorInfo)> = Operators::<T>::iter().collect();
-		let bonds: BTreeMap<&T::AccountId, Balance> = operators
-			.iter()
-			.filter(|(_, info)| info.is_active())
-			.map(|(operator, info)| (operator, info.bond))
-			.collect();
+		let mut counted: BTreeMap<
+			&T::AccountId,
+			(Balance, Option<BoundedVec<MarketId, T::MaxMarkets>>),
+		> = BTreeMap::new();
+		for (operator, info) in operators.iter() {
+			if info.counts_in(round, min_bond) {
+				counted.insert(operator, (info.bond, OperatorMarkets::<T>::get(operator)));
+			}
+		}
+		// Each operator's largest deviation of the round: (market, deviation).
+		let mut deviations: BTreeMap<T::AccountId, (MarketId, Perbill)> = BTreeMap::new();
 		for (market, info) in Markets::<T>::iter() {
+			// The bond expected for this market: operators that count and serve it.
+			let expected = counted
+				.values()
+				.filter(|(_, served)| served.as_ref().is_none_or(|s| s.contains(&market)))
+				.fold(0u128, |acc, (bond, _)| acc.saturating_add(*bond));
 			let submissions = RoundSubmissions::<T>::take(market);
 			let mut weighted: Vec<(Price, Balance)> = Vec::with_capacity(submissions.len());
 			let mut submitters: Vec<(T::AccountId, Price)> = Vec::with_capacity(submissions.len());
 			for (operator, price) in submissions.into_iter() {
-				// Operators that left since submitting weigh nothing.
-				if let Some(bond) = bonds.get(&operator).copied().filter(|b| *b > 0) {
-					weighted.push((price, bond));
+				// Operators that left, or fell below the minimum bond, since submitting weigh
+				// nothing.
+				if let Some((bond, _)) = counted.get(&operator) {
+					weighted.push((price, *bond));
 					submitters.push((operator, price));
 				}
 			}
-			reports = reports.saturating_add(Self::aggregate_market(
-				market,
-				&info.params,
-				round,
-				now,
-				total_bond,
-				weighted,
-				submitters,
-			));
+			let Some(median) =
+				Self::aggregate_market(market, &info.params, round, now, expected, weighted)
+			else {
+				continue;
+			};
+			for (operator, price) in submitters {
+				let deviation = math::relative_deviation(price, median);
+				if deviation <= info.params.deviation_threshold {
+					continue;
+				}
+				let larger = deviations.get(&operator).is_none_or(|(other, largest)| {
+					deviation > *largest || (deviation == *largest && market < *other)
+				});
+				if larger {
+					deviations.insert(operator, (market, deviation));
+				}
+			}
+		}
+		let mut reports: u32 = 0;
+		for (operator, (market, deviation)) in deviations {
+			Self::report(OffenceKind::OracleDeviation { operator, market, round, deviation });
+			reports = reports.saturating_add(1);
 		}
 		reports.saturating_add(Self::check_liveness(round, operators))
 	}
 
+	/// Aggregates one market's weighted submissions; returns the median if a quorum formed.
 	fn aggregate_market(
 		market: MarketId,
 		params: &OracleParams,
 		round: RoundIndex,
 		now: BlockNumber,
-		total_bond: Balance,
+		expected_bond: Balance,
 		mut weighted: Vec<(Price, Balance)>,
-		submitters: Vec<(T::AccountId, Price)>,
-	) -> u32 {
+	) -> Option<Price> {
 		let count: u32 = weighted.len().saturated_into();
 		let bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
-		let quorum =
-			count >= params.min_submissions && bond >= params.min_bond_share.mul_ceil(total_bond);
+		let quorum = count >= params.min_submissions
+			&& !bond.is_zero()
+			&& bond >= params.min_bond_share.mul_ceil(expected_bond);
 		let median = if quorum { math::weighted_median(&mut weighted) } else { None };
 		let Some(median) = median else {
-			if count > 0 || Prices::<T>::contains_key(market) {
+			let previous = Prices::<T>::get(market);
+			if count > 0 || previous.is_some() {
 				Self::deposit_event(Event::NoQuorum { market, round, submissions: count, bond });
 			}
-			return 0;
+			// A round without quorum breaks a halted market's run of confirming rounds.
+			if let Some(mut state) = previous {
+				if let Some(halt) = state.halt.as_mut().filter(|h| h.candidate.is_some()) {
+					halt.candidate = None;
+					Prices::<T>::insert(market, state);
+				}
+			}
+			return None;
 		};
 
-		let mut reports: u32 = 0;
-		for (operator, price) in submitters {
-			let deviation = math::relative_deviation(price, median);
-			if deviation > params.deviation_threshold {
-				Self::report(OffenceKind::OracleDeviation { operator, market, round, deviation });
-				reports = reports.saturating_add(1);
-			}
-		}
-
 		let state = match Prices::<T>::get(market) {
-			None => PriceState {
-				price: median,
-				ema_price: median,
-				variance: FixedU128::zero(),
-				volatility: FixedU128::zero(),
-				updated_at: now,
-				round,
-				halted_until: None,
+			None => {
+				let variance = params.initial_volatility.saturating_mul(params.initial_volatility);
+				PriceState {
+					price: median,
+					ema_price: median,
+					variance,
+					volatility: params.initial_volatility,
+					updated_at: now,
+					round,
+					halt: None,
+				}
 			},
 			Some(prev) => Self::next_state(market, params, prev, median, round, now),
 		};
@@ -651,10 +824,20 @@ impl<T: Config> Pallet<T> {
 			volatility: state.volatility,
 			submissions: count,
 		});
-		reports
+		Some(median)
 	}
 
-	/// The price state after a new median: volatility, breaker and EMA.
+	/// The price state after a new quorum median: volatility, breaker and EMA.
+	///
+	/// ```text
+	/// Active: |median - ema| / ema > max_price_jump -> Halted (EMA frozen at its pre-halt value)
+	///         else ema += alpha (median - ema)
+	/// Halted, before the cooldown ends: stays Halted, nothing counts as confirmation
+	/// Halted, after:  |median - pre-halt ema| <= max_price_jump -> Active, ema = median
+	///                 else the median confirms the candidate level (within
+	///                 deviation_threshold) or starts a new one; confirm_rounds consecutive
+	///                 quorum rounds on one level -> Active, ema = median
+	/// ```
 	fn next_state(
 		market: MarketId,
 		params: &OracleParams,
@@ -669,7 +852,9 @@ impl<T: Config> Pallet<T> {
 		next.round = round;
 		match math::log_return(prev.price, median) {
 			Some(r) => {
-				next.variance = math::ewma_variance(prev.variance, r, params.volatility_decay);
+				let rounds = round.saturating_sub(prev.round);
+				let sample = math::annualized_sample(r, rounds, Self::rounds_per_year());
+				next.variance = math::ewma_variance(prev.variance, sample, params.volatility_decay);
 				next.volatility = math::volatility(next.variance).unwrap_or(prev.volatility);
 			},
 			None => {
@@ -677,41 +862,64 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 
-		match prev.halted_until {
-			Some(until) if now < until => {
-				// Still halted: keep the EMA where it was before the jump.
+		let Some(mut halt) = prev.halt else {
+			if math::relative_deviation(median, prev.ema_price) > params.max_price_jump {
+				let until = now.saturating_add(params.breaker_cooldown);
+				next.halt = Some(Halt { cooldown_until: until, candidate: None });
+				Self::deposit_event(Event::CircuitBreakerTripped {
+					market,
+					price: median,
+					ema_price: prev.ema_price,
+					until,
+				});
+			} else {
+				next.ema_price = math::ema(prev.ema_price, median, params.ema_alpha);
+			}
+			return next;
+		};
+		if now < halt.cooldown_until {
+			// Cooldown: the EMA stays at its pre-halt value and nothing is confirmed yet.
+			return next;
+		}
+		let back_in_band =
+			math::relative_deviation(median, prev.ema_price) <= params.max_price_jump;
+		let (candidate, confirmations) = match halt.candidate {
+			Some((level, n))
+				if math::relative_deviation(median, level) <= params.deviation_threshold =>
+			{
+				(level, n.saturating_add(1))
 			},
-			Some(_) => {
-				// Cooldown over: accept the new level.
-				next.halted_until = None;
-				next.ema_price = median;
-				Self::deposit_event(Event::MarketResumed { market, price: median });
-			},
-			None => {
-				if math::relative_deviation(median, prev.ema_price) > params.max_price_jump {
-					let until = now.saturating_add(params.breaker_cooldown);
-					next.halted_until = Some(until);
-					Self::deposit_event(Event::CircuitBreakerTripped {
-						market,
-						price: median,
-						ema_price: prev.ema_price,
-						until,
-					});
-				} else {
-					next.ema_price = math::ema(prev.ema_price, median, params.ema_alpha);
-				}
-			},
+			_ => (median, 1),
+		};
+		if back_in_band || confirmations >= params.confirm_rounds {
+			next.halt = None;
+			next.ema_price = median;
+			Self::deposit_event(Event::MarketResumed {
+				market,
+				price: median,
+				confirmations: if back_in_band { 0 } else { confirmations },
+			});
+		} else {
+			halt.candidate = Some((candidate, confirmations));
+			next.halt = Some(halt);
+			Self::deposit_event(Event::HaltedPriceUnconfirmed {
+				market,
+				price: median,
+				candidate,
+				confirmations,
+			});
 		}
 		next
 	}
 
-	/// Counts missed rounds of active operators; reports those reaching `MaxMissedRounds`.
+	/// Counts missed rounds of operators expected in `round`; reports those reaching the
+	/// governed `max_missed_rounds`. A round is missed unless the operator submitted a price
+	/// for every market it serves.
 	fn check_liveness(round: RoundIndex, operators: Vec<(T::AccountId, OperatorInfo)>) -> u32 {
-		let max_missed = T::MaxMissedRounds::get();
+		let max_missed = OperatorRules::<T>::get().max_missed_rounds;
 		let mut reports = Vec::new();
 		for (operator, mut info) in operators {
-			if !info.is_active() || round < info.active_since || info.last_submitted == Some(round)
-			{
+			if !info.is_active() || round < info.active_since || info.last_complete == Some(round) {
 				continue;
 			}
 			info.missed_rounds = info.missed_rounds.saturating_add(1);
@@ -739,7 +947,7 @@ impl<T: Config> Pallet<T> {
 	pub fn price_info(market: MarketId) -> Option<PriceInfo> {
 		let info = Markets::<T>::get(market)?;
 		let state = Prices::<T>::get(market)?;
-		let status = state.status(Self::now(), Self::current_round(), info.params.max_price_age);
+		let status = state.status(Self::current_round(), info.params.max_price_age);
 		Some(state.info(status))
 	}
 
@@ -797,8 +1005,22 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
-		for (market, _) in Prices::<T>::iter() {
+		for (market, state) in Prices::<T>::iter() {
 			ensure!(Markets::<T>::contains_key(market), "a price for an unknown market");
+			if let Some((_, confirmations)) = state.halt.and_then(|h| h.candidate) {
+				let needed = Markets::<T>::get(market).map_or(0, |m| m.params.confirm_rounds);
+				ensure!(
+					confirmations >= 1 && confirmations < needed,
+					"a halted market holds a confirmed candidate"
+				);
+			}
+		}
+		for (operator, markets) in OperatorMarkets::<T>::iter() {
+			ensure!(Operators::<T>::contains_key(&operator), "served markets of a non-operator");
+			ensure!(!markets.is_empty(), "an empty served-markets declaration");
+			for market in markets.iter() {
+				ensure!(Markets::<T>::contains_key(market), "an operator serves an unknown market");
+			}
 		}
 		Ok(())
 	}
@@ -846,15 +1068,32 @@ impl<T: Config> Slashable<T::AccountId, T::AccountId> for Pallet<T> {
 			Fortitude::Force,
 		)?;
 		info.bond = info.bond.saturating_sub(moved);
+		let mut deactivated = None;
 		if info.is_active() {
 			TotalActiveBond::<T>::mutate(|total| *total = total.saturating_sub(moved));
+			if info.bond < OperatorRules::<T>::get().min_bond {
+				// Slashed out: no free submissions, no slot in the quorum; the rest of the bond
+				// stays slashable while it unbonds.
+				let unlocks_at = Self::now().saturating_add(T::UnbondingPeriod::get());
+				info.status = OperatorStatus::Unbonding { unlocks_at };
+				TotalActiveBond::<T>::mutate(|total| *total = total.saturating_sub(info.bond));
+				deactivated = Some(unlocks_at);
+			}
 		}
+		let bond = info.bond;
 		Operators::<T>::insert(operator, info);
 		Self::deposit_event(Event::BondSlashed {
 			operator: operator.clone(),
 			amount: moved,
 			beneficiary: beneficiary.clone(),
 		});
+		if let Some(unlocks_at) = deactivated {
+			Self::deposit_event(Event::OperatorDeactivated {
+				operator: operator.clone(),
+				bond,
+				unlocks_at,
+			});
+		}
 		Ok(moved)
 	}
 }

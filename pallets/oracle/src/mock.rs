@@ -47,6 +47,9 @@ parameter_types! {
 	pub static MinOperatorBond: Balance = 100;
 	pub static UnbondingPeriod: u32 = 10;
 	pub static MaxMissedRounds: u32 = 3;
+	/// 1,000 blocks a year: 500 rounds of 2 blocks, a round number that keeps reference
+	/// values readable.
+	pub static BlocksPerYear: u32 = 1_000;
 }
 
 /// Stands in for the slashing pallet: records reports.
@@ -80,6 +83,7 @@ impl pallet_bulwark_oracle::Config for Test {
 	type MinOperatorBond = MinOperatorBond;
 	type UnbondingPeriod = UnbondingPeriod;
 	type MaxMissedRounds = MaxMissedRounds;
+	type BlocksPerYear = BlocksPerYear;
 	type MaxOperators = ConstU32<5>;
 	type MaxMarkets = ConstU32<3>;
 	type MaxSymbolLen = ConstU32<8>;
@@ -125,6 +129,15 @@ impl ExtBuilder {
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);
+			// Most tests feed a market from one or two operators: a quorum of one submitter
+			// (still two thirds of the expected bond). Tests of the default quorum set it back.
+			for market in crate::Markets::<Test>::iter_keys().collect::<Vec<_>>() {
+				crate::Markets::<Test>::mutate(market, |info| {
+					if let Some(info) = info {
+						info.params.min_submissions = 1;
+					}
+				});
+			}
 			Reported::take();
 		});
 		ext

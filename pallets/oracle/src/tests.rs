@@ -5,8 +5,12 @@ use bulwark_primitives::MarketStatus;
 use bulwark_primitives::{OffenceKind, PriceFeed, Slashable};
 use frame_support::{
 	assert_noop, assert_ok,
-	dispatch::Pays,
-	traits::fungible::{Inspect, InspectHold},
+	dispatch::{DispatchClass, GetDispatchInfo, Pays},
+	traits::{
+		fungible::{Inspect, InspectHold},
+		ConstU32,
+	},
+	BoundedVec,
 };
 use mock::Balance;
 use sp_runtime::{DispatchError, Perbill};
@@ -23,8 +27,13 @@ fn with_operators(operators: &[(AccountId, Balance)]) {
 	close_round();
 }
 
+/// A submission's entries.
+fn entries(prices: Vec<(MarketId, Price)>) -> BoundedVec<(MarketId, Price), ConstU32<3>> {
+	prices.try_into().expect("at most MaxMarkets entries")
+}
+
 fn submit(who: AccountId, prices: Vec<(MarketId, Price)>) {
-	assert_ok!(Oracle::submit(RuntimeOrigin::signed(who), current_round(), prices));
+	assert_ok!(Oracle::submit(RuntimeOrigin::signed(who), current_round(), entries(prices)));
 }
 
 fn held(who: AccountId) -> Balance {
@@ -91,6 +100,46 @@ mod markets {
 				Oracle::set_market_params(RuntimeOrigin::signed(1), BTC, OracleParams::default()),
 				DispatchError::BadOrigin
 			);
+			let rules = OperatorParams { min_bond: 1, max_missed_rounds: 1 };
+			assert_noop!(
+				Oracle::set_operator_params(RuntimeOrigin::signed(1), rules),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				Oracle::set_operator_params(RuntimeOrigin::none(), rules),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn operator_rules_are_governed_within_bounds() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Genesis values come from the runtime's constants.
+			assert_eq!(
+				OperatorRules::<Test>::get(),
+				OperatorParams { min_bond: 100, max_missed_rounds: 3 }
+			);
+			for bad in [
+				OperatorParams { min_bond: 0, max_missed_rounds: 3 },
+				OperatorParams { min_bond: 100, max_missed_rounds: 0 },
+				OperatorParams { min_bond: 100, max_missed_rounds: 1_001 },
+			] {
+				assert_noop!(
+					Oracle::set_operator_params(RuntimeOrigin::root(), bad),
+					Error::<Test>::InvalidParams
+				);
+			}
+			let rules = OperatorParams { min_bond: 500, max_missed_rounds: 5 };
+			assert_ok!(Oracle::set_operator_params(RuntimeOrigin::root(), rules));
+			assert_eq!(OperatorRules::<Test>::get(), rules);
+			assert_eq!(oracle_events(), vec![Event::OperatorParamsUpdated { params: rules }]);
+			// Registration follows the governed minimum.
+			assert_noop!(
+				Oracle::register_operator(RuntimeOrigin::signed(1), 499),
+				Error::<Test>::BondTooLow
+			);
+			register(1, 500);
 		});
 	}
 
@@ -104,10 +153,20 @@ mod markets {
 				OracleParams { deviation_threshold: Perbill::zero(), ..base },
 				OracleParams { deviation_threshold: Perbill::from_percent(51), ..base },
 				OracleParams { max_price_jump: Perbill::from_parts(9_999_999), ..base },
+				// A 100% jump limit would never trip (deviations saturate at 100%).
+				OracleParams { max_price_jump: Perbill::one(), ..base },
+				OracleParams { max_price_jump: Perbill::from_parts(500_000_001), ..base },
 				OracleParams { breaker_cooldown: 0, ..base },
+				OracleParams { confirm_rounds: 0, ..base },
+				OracleParams { confirm_rounds: 101, ..base },
 				OracleParams { min_submissions: 0, ..base },
 				OracleParams { min_submissions: 6, ..base }, // MaxOperators is 5
 				OracleParams { min_bond_share: Perbill::zero(), ..base },
+				// Below half the expected bond, two disjoint quorums could exist.
+				OracleParams { min_bond_share: Perbill::from_parts(499_999_999), ..base },
+				OracleParams { min_bond_share: Perbill::from_percent(25), ..base },
+				OracleParams { initial_volatility: FixedU128::zero(), ..base },
+				OracleParams { initial_volatility: FixedU128::from_u32(11), ..base },
 				OracleParams { ema_alpha: Perbill::zero(), ..base },
 				OracleParams { volatility_decay: Perbill::from_percent(49), ..base },
 				OracleParams { volatility_decay: Perbill::one(), ..base },
@@ -123,6 +182,16 @@ mod markets {
 				);
 			}
 		});
+	}
+
+	#[test]
+	fn the_defaults_need_three_submitters_with_two_thirds_of_the_bond() {
+		let params = OracleParams::default();
+		assert_eq!(params.min_submissions, 3);
+		assert!(params.min_bond_share >= Perbill::from_rational(2u32, 3u32));
+		assert_eq!(params.confirm_rounds, 3);
+		assert_eq!(params.initial_volatility, FixedU128::from_rational(8, 10));
+		assert!(params.validate(64));
 	}
 
 	#[test]
@@ -294,7 +363,7 @@ mod submissions {
 			let result = Oracle::submit(
 				RuntimeOrigin::signed(1),
 				round,
-				vec![(BTC, price(100)), (ETH, price(5))],
+				entries(vec![(BTC, price(100)), (ETH, price(5))]),
 			);
 			assert_eq!(result.map(|info| info.pays_fee), Ok(Pays::No));
 			assert_eq!(RoundSubmissions::<Test>::get(BTC).into_inner(), vec![(1, price(100))]);
@@ -313,7 +382,9 @@ mod submissions {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100)]);
 			let r = current_round();
-			let s = |who, round, prices| Oracle::submit(RuntimeOrigin::signed(who), round, prices);
+			let s = |who, round, prices| {
+				Oracle::submit(RuntimeOrigin::signed(who), round, entries(prices))
+			};
 			assert_noop!(s(2, r, vec![(BTC, price(1))]), Error::<Test>::NotOperator);
 			assert_noop!(s(1, r + 1, vec![(BTC, price(1))]), Error::<Test>::WrongRound);
 			assert_noop!(s(1, r - 1, vec![(BTC, price(1))]), Error::<Test>::WrongRound);
@@ -329,11 +400,7 @@ mod submissions {
 				Error::<Test>::AbsurdPrice
 			);
 			assert_noop!(
-				s(1, r, vec![(BTC, price(1)), (ETH, price(1)), (2, price(1)), (3, price(1))]),
-				Error::<Test>::TooManyEntries
-			);
-			assert_noop!(
-				Oracle::submit(RuntimeOrigin::none(), r, vec![(BTC, price(1))]),
+				Oracle::submit(RuntimeOrigin::none(), r, entries(vec![(BTC, price(1))])),
 				DispatchError::BadOrigin
 			);
 			submit(1, vec![(BTC, price(1))]);
@@ -344,6 +411,125 @@ mod submissions {
 				s(1, current_round(), vec![(BTC, price(1))]),
 				Error::<Test>::OperatorNotActive
 			);
+		});
+	}
+}
+
+mod submission_rules {
+	use super::*;
+
+	#[test]
+	fn a_submission_is_operational_so_normal_traffic_cannot_crowd_it_out() {
+		ExtBuilder::default().build_and_execute(|| {
+			let call = crate::Call::<Test>::submit {
+				round: 0,
+				prices: entries(vec![(BTC, price(1)), (ETH, price(1))]),
+			};
+			assert_eq!(call.get_dispatch_info().class, DispatchClass::Operational);
+		});
+	}
+
+	#[test]
+	fn an_operator_cannot_submit_in_its_registration_round() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Operator 1 is expected already; 2 registers with a large bond mid-round and
+			// tries to weigh in at once, before anyone expects it.
+			with_operators(&[(1, 100)]);
+			register(2, 5_000);
+			let r = current_round();
+			assert_noop!(
+				Oracle::submit(RuntimeOrigin::signed(2), r, entries(vec![(BTC, price(50))])),
+				Error::<Test>::NotYetExpected
+			);
+			submit(1, vec![(BTC, price(100))]);
+			close_round();
+			// Its bond was not expected in that round either: operator 1 alone is a quorum.
+			assert_eq!(Prices::<Test>::get(BTC).map(|p| p.price), Some(price(100)));
+			// From the next round it submits and counts.
+			submit(2, vec![(BTC, price(100))]);
+		});
+	}
+
+	#[test]
+	fn an_operator_submits_only_for_the_markets_it_serves() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100)]);
+			let btc_only: BoundedVec<MarketId, ConstU32<3>> = vec![BTC].try_into().unwrap();
+			assert_ok!(Oracle::set_markets(RuntimeOrigin::signed(1), Some(btc_only.clone())));
+			assert_eq!(OperatorMarkets::<Test>::get(1), Some(btc_only));
+			assert!(oracle_events()
+				.contains(&Event::OperatorMarketsSet { operator: 1, markets: Some(vec![BTC]) }));
+			let r = current_round();
+			assert_noop!(
+				Oracle::submit(
+					RuntimeOrigin::signed(1),
+					r,
+					entries(vec![(BTC, price(1)), (ETH, price(1))])
+				),
+				Error::<Test>::MarketNotServed
+			);
+			submit(1, vec![(BTC, price(100))]);
+			// Serving BTC only, a BTC price is a complete submission.
+			assert_eq!(Operators::<Test>::get(1).unwrap().last_complete, Some(r));
+			// Back to serving everything.
+			assert_ok!(Oracle::set_markets(RuntimeOrigin::signed(1), None));
+			assert_eq!(OperatorMarkets::<Test>::get(1), None);
+		});
+	}
+
+	#[test]
+	fn set_markets_errors() {
+		ExtBuilder::default().build_and_execute(|| {
+			let list = |v: Vec<MarketId>| -> Option<BoundedVec<MarketId, ConstU32<3>>> {
+				Some(v.try_into().unwrap())
+			};
+			assert_noop!(
+				Oracle::set_markets(RuntimeOrigin::signed(1), list(vec![BTC])),
+				Error::<Test>::NotOperator
+			);
+			register(1, 100);
+			assert_noop!(
+				Oracle::set_markets(RuntimeOrigin::signed(1), list(vec![])),
+				Error::<Test>::NoMarkets
+			);
+			assert_noop!(
+				Oracle::set_markets(RuntimeOrigin::signed(1), list(vec![7])),
+				Error::<Test>::UnknownMarket
+			);
+			assert_noop!(
+				Oracle::set_markets(RuntimeOrigin::signed(1), list(vec![BTC, BTC])),
+				Error::<Test>::DuplicateMarket
+			);
+			assert_noop!(
+				Oracle::set_markets(RuntimeOrigin::none(), list(vec![BTC])),
+				DispatchError::BadOrigin
+			);
+			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(1)));
+			assert_noop!(
+				Oracle::set_markets(RuntimeOrigin::signed(1), list(vec![BTC])),
+				Error::<Test>::OperatorNotActive
+			);
+		});
+	}
+
+	#[test]
+	fn an_operator_below_a_raised_minimum_neither_submits_nor_counts() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100), (2, 300)]);
+			let rules = OperatorParams { min_bond: 200, max_missed_rounds: 3 };
+			assert_ok!(Oracle::set_operator_params(RuntimeOrigin::root(), rules));
+			let r = current_round();
+			assert_noop!(
+				Oracle::submit(RuntimeOrigin::signed(1), r, entries(vec![(BTC, price(1))])),
+				Error::<Test>::BondTooLow
+			);
+			// Operator 2 alone holds all the bond that counts: a quorum by itself.
+			submit(2, vec![(BTC, price(100))]);
+			close_round();
+			assert_eq!(Prices::<Test>::get(BTC).map(|p| p.price), Some(price(100)));
+			// A top-up restores it.
+			assert_ok!(Oracle::top_up(RuntimeOrigin::signed(1), 100));
+			submit(1, vec![(BTC, price(100))]);
 		});
 	}
 }
@@ -367,30 +553,60 @@ mod aggregation {
 			close_round();
 			assert_eq!(last_price(BTC), price(100));
 			let state = Prices::<Test>::get(BTC).unwrap();
+			// A first price starts at the market's initial volatility, not at zero.
+			let initial = OracleParams::default().initial_volatility;
 			assert_eq!(
 				(state.ema_price, state.round, state.volatility),
-				(price(100), round, FixedU128::zero())
+				(price(100), round, initial)
 			);
+			assert_eq!(state.variance, initial.saturating_mul(initial));
 			assert!(oracle_events().contains(&Event::PriceAggregated {
 				market: BTC,
 				round,
 				price: price(100),
 				ema_price: price(100),
-				volatility: FixedU128::zero(),
+				volatility: initial,
 				submissions: 3,
 			}));
 		});
 	}
 
 	#[test]
-	fn even_count_equal_bonds_average_the_middle_two() {
+	fn even_count_equal_bonds_take_the_lower_middle_price() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100), (2, 100), (3, 100), (4, 100)]);
 			for (who, p) in [(1, 100), (2, 102), (3, 101), (4, 103)] {
 				submit(who, vec![(ETH, price(p))]);
 			}
 			close_round();
-			assert_eq!(last_price(ETH), price_f(101.5));
+			assert_eq!(last_price(ETH), price(101));
+		});
+	}
+
+	#[test]
+	fn two_clusters_of_equal_bond_never_give_a_price_nobody_submitted() {
+		ExtBuilder::default().build_and_execute(|| {
+			// 100, 100 and 107 with bonds 100, 100, 200: the 107 side holds exactly half. The
+			// midpoint 103.5 would be 3.4% from everyone: all three reported.
+			with_operators(&[(1, 100), (2, 100), (3, 200)]);
+			submit(1, vec![(BTC, price(100))]);
+			submit(2, vec![(BTC, price(100))]);
+			submit(3, vec![(BTC, price(107))]);
+			let round = current_round();
+			close_round();
+			assert_eq!(last_price(BTC), price(100));
+			assert_ne!(last_price(BTC), price_f(103.5));
+			// Only the operator 7% off the submitted median is reported.
+			let reported: Vec<AccountId> = Reported::get()
+				.into_iter()
+				.filter_map(|o| match o {
+					OffenceKind::OracleDeviation { operator, round: r, .. } if r == round => {
+						Some(operator)
+					},
+					_ => None,
+				})
+				.collect();
+			assert_eq!(reported, vec![3]);
 		});
 	}
 
@@ -414,12 +630,12 @@ mod aggregation {
 				submissions: 1,
 				bond: 400
 			}));
-			// Count 2 but bond 200 < 50% of 600: no price.
+			// Count 2 but bond 200 < two thirds of 600: no price.
 			submit(1, vec![(BTC, price(100))]);
 			submit(2, vec![(BTC, price(100))]);
 			close_round();
 			assert_eq!(Prices::<Test>::get(BTC), None);
-			// Count 2 and bond 500 >= 300: price.
+			// Count 2 and bond 500 >= 400: price.
 			submit(1, vec![(BTC, price(100))]);
 			submit(3, vec![(BTC, price(100))]);
 			close_round();
@@ -428,10 +644,60 @@ mod aggregation {
 	}
 
 	#[test]
+	fn the_default_quorum_refuses_a_minority_of_the_bond() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: with a quorum of 50% of the active bond a minority (and with liveness
+			// counted across markets, an operator skipping a market for free) could set a price.
+			// Four operators of 100; three submit for BTC, one of them skipping ETH.
+			with_operators(&[(1, 100), (2, 100), (3, 100), (4, 100)]);
+			assert_ok!(Oracle::set_market_params(
+				RuntimeOrigin::root(),
+				BTC,
+				OracleParams::default()
+			));
+			assert_ok!(Oracle::set_market_params(
+				RuntimeOrigin::root(),
+				ETH,
+				OracleParams::default()
+			));
+			// Two of four (200 of 400) with the old 50% rule would be a quorum; now count 2 < 3
+			// and 200 < 267: no price.
+			submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+			submit(2, vec![(BTC, price(100)), (ETH, price(10))]);
+			close_round();
+			assert_eq!(Prices::<Test>::get(BTC), None);
+			assert_eq!(Prices::<Test>::get(ETH), None);
+			// Three of four: 300 >= 267, count 3: a price.
+			for who in 1..=3 {
+				submit(who, vec![(BTC, price(100)), (ETH, price(10))]);
+			}
+			close_round();
+			assert_eq!(last_price(BTC), price(100));
+			assert_eq!(last_price(ETH), price(10));
+		});
+	}
+
+	#[test]
+	fn quorum_weighs_only_the_operators_serving_the_market() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Operator 3 (400) serves ETH only: BTC's expected bond is 200, so 1 and 2 form a
+			// quorum there, while ETH needs operator 3.
+			with_operators(&[(1, 100), (2, 100), (3, 400)]);
+			let eth_only: BoundedVec<MarketId, ConstU32<3>> = vec![ETH].try_into().unwrap();
+			assert_ok!(Oracle::set_markets(RuntimeOrigin::signed(3), Some(eth_only)));
+			submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+			submit(2, vec![(BTC, price(100)), (ETH, price(10))]);
+			close_round();
+			assert_eq!(last_price(BTC), price(100));
+			assert_eq!(Prices::<Test>::get(ETH), None);
+		});
+	}
+
+	#[test]
 	fn a_market_without_quorum_for_max_price_age_rounds_is_stale_and_recovers() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100)]);
-			let params = OracleParams { max_price_age: 2, ..OracleParams::default() };
+			let params = OracleParams { max_price_age: 2, ..params_with_quorum(1) };
 			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
 			submit(1, vec![(BTC, price(100))]);
 			let priced_round = current_round();
@@ -456,7 +722,7 @@ mod aggregation {
 	fn staleness_is_judged_on_read_between_aggregations() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100)]);
-			let params = OracleParams { max_price_age: 1, ..OracleParams::default() };
+			let params = OracleParams { max_price_age: 1, ..params_with_quorum(1) };
 			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
 			submit(1, vec![(BTC, price(100))]);
 			close_round();
@@ -472,24 +738,48 @@ mod aggregation {
 	fn ema_and_volatility_follow_the_reference_values() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100)]);
-			// Reference (f64): prices 100, 102, 101 with alpha 10%, decay 94%:
-			// ema = 100 -> 100.2 -> 100.28; variance = 0 -> 0.06 ln(1.02)^2 ->
-			// 0.94 v1 + 0.06 ln(101/102)^2.
+			// Reference (f64): prices 100, 102, 101 with alpha 10%, decay 94%, 500 rounds a
+			// year (1,000 blocks / 2), initial volatility 0.8:
+			// ema = 100 -> 100.2 -> 100.28; annualized variance = 0.64 ->
+			// 0.94 x 0.64 + 0.06 x 500 ln(1.02)^2 -> 0.94 v1 + 0.06 x 500 ln(101/102)^2.
 			for p in [100u128, 102, 101] {
 				submit(1, vec![(BTC, price(p))]);
 				close_round();
 			}
 			let state = Prices::<Test>::get(BTC).unwrap();
-			let v1 = 0.06 * (1.02f64).ln().powi(2);
-			let v2 = 0.94 * v1 + 0.06 * (101.0f64 / 102.0).ln().powi(2);
+			let v1 = 0.94 * 0.64 + 0.06 * 500.0 * (1.02f64).ln().powi(2);
+			let v2 = 0.94 * v1 + 0.06 * 500.0 * (101.0f64 / 102.0).ln().powi(2);
 			assert!(
 				(state.ema_price.to_float() - 100.28).abs() < 1e-12,
 				"{}",
 				state.ema_price.to_float()
 			);
-			assert!((state.variance.to_float() - v2).abs() < 1e-15);
+			assert!((state.variance.to_float() - v2).abs() < 1e-12, "{}", state.variance);
 			assert!((state.volatility.to_float() - v2.sqrt()).abs() < 1e-9);
+			// sqrt(v2) = 0.7612...: the served volatility is annualized.
+			assert!((state.volatility.to_float() - 0.7612).abs() < 1e-4, "{}", state.volatility);
 			assert_eq!(state.price, price(101));
+		});
+	}
+
+	#[test]
+	fn a_return_across_rounds_without_quorum_is_scaled_by_the_rounds_it_spans() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100)]);
+			let params = OracleParams { min_submissions: 1, ..OracleParams::default() };
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			submit(1, vec![(BTC, price(100))]);
+			close_round();
+			// Three rounds without a price, then +4%: the return spans 4 rounds, so its
+			// variance sample is ln(1.04)^2 / 4 x 500, not ln(1.04)^2 x 500.
+			close_round();
+			close_round();
+			close_round();
+			submit(1, vec![(BTC, price(104))]);
+			close_round();
+			let state = Prices::<Test>::get(BTC).unwrap();
+			let want = 0.94 * 0.64 + 0.06 * 500.0 * (1.04f64).ln().powi(2) / 4.0;
+			assert!((state.variance.to_float() - want).abs() < 1e-12, "{}", state.variance);
 		});
 	}
 
@@ -550,13 +840,79 @@ mod offences {
 			run_to_block(next_start - 1);
 			System::set_block_number(next_start);
 			let weight = Oracle::on_initialize(next_start);
-			// Operator 3 deviated in both markets: two reports.
-			assert_eq!(Reported::get().len(), 2);
+			// Operator 3 deviated in both markets: one report, its largest deviation.
+			assert_eq!(Reported::get().len(), 1);
 			let base = <() as crate::WeightInfo>::on_initialize(
 				Markets::<Test>::count(),
 				Operators::<Test>::count(),
 			);
-			assert_eq!(weight, base.saturating_add(REPORT_WEIGHT.saturating_mul(2)));
+			assert_eq!(weight, base.saturating_add(REPORT_WEIGHT));
+		});
+	}
+
+	#[test]
+	fn one_deviation_report_per_operator_per_round_its_largest() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: one report per (operator, market) let a round fan out into
+			// MaxOperators x MaxMarkets reports in a mandatory hook.
+			with_operators(&[(1, 100), (2, 100), (3, 100)]);
+			submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+			submit(2, vec![(BTC, price(100)), (ETH, price(10))]);
+			// 20% off on BTC, 50% off on ETH.
+			submit(3, vec![(BTC, price(120)), (ETH, price(15))]);
+			let round = current_round();
+			close_round();
+			assert_eq!(
+				Reported::get(),
+				vec![OffenceKind::OracleDeviation {
+					operator: 3,
+					market: ETH,
+					round,
+					deviation: Perbill::from_percent(50),
+				}]
+			);
+		});
+	}
+
+	#[test]
+	fn skipping_a_served_market_is_a_missed_round() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: liveness was counted across markets, so submitting for BTC reset the
+			// counter while ETH was never fed. Operator 2 serves every market but feeds BTC only.
+			with_operators(&[(1, 100), (2, 100)]);
+			for _ in 0..3 {
+				submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+				submit(2, vec![(BTC, price(100))]);
+				close_round();
+			}
+			assert_eq!(
+				Reported::get(),
+				vec![OffenceKind::OracleLiveness { operator: 2, missed: 3 }]
+			);
+			// Declaring BTC only makes the same submissions complete.
+			Reported::take();
+			let btc_only: BoundedVec<MarketId, ConstU32<3>> = vec![BTC].try_into().unwrap();
+			assert_ok!(Oracle::set_markets(RuntimeOrigin::signed(2), Some(btc_only)));
+			for _ in 0..3 {
+				submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+				submit(2, vec![(BTC, price(100))]);
+				close_round();
+			}
+			assert_eq!(Reported::get(), vec![]);
+		});
+	}
+
+	#[test]
+	fn the_liveness_limit_is_governed() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100)]);
+			let rules = OperatorParams { min_bond: 100, max_missed_rounds: 1 };
+			assert_ok!(Oracle::set_operator_params(RuntimeOrigin::root(), rules));
+			close_round();
+			assert_eq!(
+				Reported::get(),
+				vec![OffenceKind::OracleLiveness { operator: 1, missed: 1 }]
+			);
 		});
 	}
 
@@ -565,7 +921,7 @@ mod offences {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100), (2, 100)]);
 			for _ in 0..3 {
-				submit(1, vec![(BTC, price(100))]);
+				submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
 				close_round();
 			}
 			assert_eq!(
@@ -578,7 +934,7 @@ mod offences {
 			close_round();
 			assert_eq!(Reported::get().len(), 1);
 			assert_eq!(Operators::<Test>::get(2).unwrap().missed_rounds, 2);
-			submit(2, vec![(ETH, price(1))]);
+			submit(2, vec![(BTC, price(100)), (ETH, price(1))]);
 			close_round();
 			assert_eq!(Operators::<Test>::get(2).unwrap().missed_rounds, 0);
 		});
@@ -619,22 +975,39 @@ mod offences {
 mod circuit_breaker {
 	use super::*;
 
+	fn status() -> Option<MarketStatus> {
+		Oracle::price_info(BTC).map(|p| p.status)
+	}
+
+	/// BTC at 100 (EMA 100), then a jump to 111 trips the breaker; returns the trip block.
+	fn trip(cooldown: u32) -> u32 {
+		with_operators(&[(1, 100)]);
+		let params = OracleParams {
+			breaker_cooldown: cooldown,
+			min_submissions: 1,
+			..OracleParams::default()
+		};
+		assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+		submit(1, vec![(BTC, price(100))]);
+		close_round();
+		// +11% from the EMA (100) is over the 10% jump limit.
+		submit(1, vec![(BTC, price(111))]);
+		close_round();
+		System::block_number() as u32
+	}
+
 	#[test]
-	fn a_jump_halts_the_market_for_the_cooldown_then_it_resumes() {
+	fn a_jump_halts_the_market_and_freezes_the_ema() {
 		ExtBuilder::default().build_and_execute(|| {
-			with_operators(&[(1, 100)]);
-			let params = OracleParams { breaker_cooldown: 4, ..OracleParams::default() };
-			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
-			submit(1, vec![(BTC, price(100))]);
-			close_round();
-			// +11% from the EMA (100) is over the 10% jump limit.
-			submit(1, vec![(BTC, price(111))]);
-			close_round();
-			let tripped_at = System::block_number() as u32;
+			let tripped_at = trip(4);
 			let state = Prices::<Test>::get(BTC).unwrap();
 			assert_eq!(
-				(state.price, state.ema_price, state.halted_until),
-				(price(111), price(100), Some(tripped_at + 4))
+				(state.price, state.ema_price, state.halt),
+				(
+					price(111),
+					price(100),
+					Some(Halt { cooldown_until: tripped_at + 4, candidate: None })
+				)
 			);
 			assert!(oracle_events().contains(&Event::CircuitBreakerTripped {
 				market: BTC,
@@ -646,30 +1019,148 @@ mod circuit_breaker {
 				<Oracle as PriceFeed>::price_info(BTC).map(|p| p.status),
 				Some(MarketStatus::Halted)
 			);
-
-			// During the cooldown the EMA stays frozen.
-			submit(1, vec![(BTC, price(112))]);
-			close_round();
-			assert_eq!(Oracle::price_info(BTC).map(|p| p.status), Some(MarketStatus::Halted));
-			assert_eq!(Prices::<Test>::get(BTC).unwrap().ema_price, price(100));
-
-			// After it, the next aggregation resumes at the new level.
-			run_to_block(tripped_at as u64 + 4);
-			assert_eq!(Oracle::price_info(BTC).map(|p| p.status), Some(MarketStatus::Active));
+			// During the cooldown the EMA stays frozen and nothing counts as confirmation.
 			submit(1, vec![(BTC, price(112))]);
 			close_round();
 			let state = Prices::<Test>::get(BTC).unwrap();
-			assert_eq!((state.ema_price, state.halted_until), (price(112), None));
-			assert!(
-				oracle_events().contains(&Event::MarketResumed { market: BTC, price: price(112) })
+			assert_eq!((state.ema_price, state.halt.unwrap().candidate), (price(100), None));
+			assert_eq!(status(), Some(MarketStatus::Halted));
+		});
+	}
+
+	#[test]
+	fn the_cooldown_passing_without_a_quorum_does_not_resume_the_market() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: after the cooldown, with no quorum in the closing round, the market
+			// read Active with a price from the halt that no round validated.
+			let tripped_at = trip(4);
+			run_to_block(tripped_at as u64 + 6);
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			assert_eq!(Prices::<Test>::get(BTC).unwrap().price, price(111));
+		});
+	}
+
+	#[test]
+	fn the_first_median_after_the_cooldown_does_not_resume_at_a_new_level() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: the first median after the cooldown became the EMA unchecked.
+			let tripped_at = trip(4);
+			run_to_block(tripped_at as u64 + 4);
+			submit(1, vec![(BTC, price(130))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			assert_eq!(Prices::<Test>::get(BTC).unwrap().ema_price, price(100));
+			assert!(oracle_events().contains(&Event::HaltedPriceUnconfirmed {
+				market: BTC,
+				price: price(130),
+				candidate: price(130),
+				confirmations: 1,
+			}));
+		});
+	}
+
+	#[test]
+	fn a_new_level_resumes_after_confirm_rounds_consecutive_quorum_rounds() {
+		ExtBuilder::default().build_and_execute(|| {
+			let tripped_at = trip(4);
+			run_to_block(tripped_at as u64 + 4);
+			// 112, 113 (within 3% of 112), then 112.5: three consecutive rounds confirm.
+			submit(1, vec![(BTC, price(112))]);
+			close_round();
+			submit(1, vec![(BTC, price(113))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			assert_eq!(
+				Prices::<Test>::get(BTC).unwrap().halt.unwrap().candidate,
+				Some((price(112), 2))
 			);
-			// And small moves update the EMA normally again.
+			submit(1, vec![(BTC, price_f(112.5))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Active));
+			let state = Prices::<Test>::get(BTC).unwrap();
+			assert_eq!((state.ema_price, state.halt), (price_f(112.5), None));
+			assert!(oracle_events().contains(&Event::MarketResumed {
+				market: BTC,
+				price: price_f(112.5),
+				confirmations: 3
+			}));
+			// Small moves update the EMA normally again: 112.5 + 10% x 0.5 = 112.55.
 			submit(1, vec![(BTC, price(113))]);
 			close_round();
 			assert_eq!(
 				Prices::<Test>::get(BTC).unwrap().ema_price,
-				FixedU128::from_rational(1121, 10)
+				FixedU128::from_rational(11_255, 100)
 			);
+		});
+	}
+
+	#[test]
+	fn a_round_without_quorum_or_at_another_level_restarts_the_confirmation() {
+		ExtBuilder::default().build_and_execute(|| {
+			let tripped_at = trip(4);
+			run_to_block(tripped_at as u64 + 4);
+			submit(1, vec![(BTC, price(112))]);
+			close_round();
+			submit(1, vec![(BTC, price(112))]);
+			close_round();
+			// No quorum: the run of consecutive rounds is broken.
+			close_round();
+			assert_eq!(Prices::<Test>::get(BTC).unwrap().halt.unwrap().candidate, None);
+			submit(1, vec![(BTC, price(112))]);
+			close_round();
+			submit(1, vec![(BTC, price(112))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			// A median 10% away starts a new candidate level.
+			submit(1, vec![(BTC, price(124))]);
+			close_round();
+			assert_eq!(
+				Prices::<Test>::get(BTC).unwrap().halt.unwrap().candidate,
+				Some((price(124), 1))
+			);
+			assert_eq!(status(), Some(MarketStatus::Halted));
+		});
+	}
+
+	#[test]
+	fn a_median_back_near_the_pre_halt_ema_resumes_at_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			let tripped_at = trip(4);
+			run_to_block(tripped_at as u64 + 4);
+			// 105 is within 10% of the pre-halt EMA (100): validated without confirmations.
+			submit(1, vec![(BTC, price(105))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Active));
+			assert_eq!(Prices::<Test>::get(BTC).unwrap().ema_price, price(105));
+			assert!(oracle_events().contains(&Event::MarketResumed {
+				market: BTC,
+				price: price(105),
+				confirmations: 0
+			}));
+		});
+	}
+
+	#[test]
+	fn a_halted_market_without_fresh_prices_turns_stale() {
+		ExtBuilder::default().build_and_execute(|| {
+			let params = OracleParams {
+				breaker_cooldown: 4,
+				max_price_age: 2,
+				min_submissions: 1,
+				..OracleParams::default()
+			};
+			with_operators(&[(1, 100)]);
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			submit(1, vec![(BTC, price(100))]);
+			close_round();
+			submit(1, vec![(BTC, price(150))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			for _ in 0..3 {
+				close_round();
+			}
+			// An old unvalidated median is no better than an old price.
+			assert_eq!(status(), Some(MarketStatus::Stale));
 		});
 	}
 
@@ -681,8 +1172,8 @@ mod circuit_breaker {
 			close_round();
 			submit(1, vec![(BTC, price(110))]);
 			close_round();
-			assert_eq!(Prices::<Test>::get(BTC).unwrap().halted_until, None);
-			assert_eq!(Oracle::price_info(BTC).map(|p| p.status), Some(MarketStatus::Active));
+			assert_eq!(Prices::<Test>::get(BTC).unwrap().halt, None);
+			assert_eq!(status(), Some(MarketStatus::Active));
 		});
 	}
 }
@@ -706,6 +1197,35 @@ mod slashing {
 				amount: 100,
 				beneficiary: 9
 			}));
+		});
+	}
+
+	#[test]
+	fn an_operator_slashed_below_the_minimum_bond_is_deactivated() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: a slashed-out operator kept submitting for free and kept its slot.
+			with_operators(&[(1, 110), (2, 100)]);
+			let moved =
+				<Oracle as Slashable<_, _>>::slash(&1, Perbill::from_percent(10), &9).unwrap();
+			assert_eq!(moved, 11);
+			let info = Operators::<Test>::get(1).unwrap();
+			let unlocks_at = System::block_number() as u32 + UnbondingPeriod::get();
+			assert_eq!((info.bond, info.status), (99, OperatorStatus::Unbonding { unlocks_at }));
+			assert_eq!(TotalActiveBond::<Test>::get(), 100);
+			assert!(oracle_events().contains(&Event::OperatorDeactivated {
+				operator: 1,
+				bond: 99,
+				unlocks_at
+			}));
+			let r = current_round();
+			assert_noop!(
+				Oracle::submit(RuntimeOrigin::signed(1), r, entries(vec![(BTC, price(1))])),
+				Error::<Test>::OperatorNotActive
+			);
+			// Still slashable while it unbonds, then withdrawable.
+			assert_eq!(<Oracle as Slashable<_, _>>::slashable_balance(&1), 99);
+			run_to_block(unlocks_at as u64);
+			assert_ok!(Oracle::withdraw_bond(RuntimeOrigin::signed(1)));
 		});
 	}
 
@@ -746,6 +1266,14 @@ mod invariants {
 			register(1, 100);
 			assert_ok!(Oracle::do_try_state());
 			Operators::<Test>::mutate(1, |o| o.as_mut().unwrap().bond = 101);
+			assert!(Oracle::do_try_state().is_err());
+		});
+	}
+
+	#[test]
+	fn try_state_catches_served_markets_of_a_non_operator() {
+		ExtBuilder::default().build().execute_with(|| {
+			OperatorMarkets::<Test>::insert(1, BoundedVec::truncate_from(vec![BTC]));
 			assert!(Oracle::do_try_state().is_err());
 		});
 	}

@@ -25,32 +25,44 @@ pub struct OracleParams {
 	pub max_price_age: RoundIndex,
 	/// A submission farther than this from the round's median is an `OracleDeviation` offence.
 	pub deviation_threshold: Perbill,
-	/// A median farther than this from the EMA trips the circuit breaker.
+	/// A median farther than this from the EMA trips the circuit breaker; a halted market resumes
+	/// at once on a median within this of the pre-halt EMA.
 	pub max_price_jump: Perbill,
-	/// Blocks a tripped market stays `Halted`.
+	/// Blocks a tripped market stays `Halted` at least.
 	pub breaker_cooldown: BlockNumber,
+	/// After the cooldown, a halted market at a new level resumes once this many consecutive
+	/// quorum rounds agree on it (each median within `deviation_threshold` of the first).
+	pub confirm_rounds: u32,
 	/// Quorum by count: at least this many operators submitted for the market.
 	pub min_submissions: u32,
-	/// Quorum by weight: the submitters hold at least this share of the total active bond.
+	/// Quorum by weight: the submitters hold at least this share of the bond expected for the
+	/// market (active operators serving it, from the round they are expected to submit in).
 	pub min_bond_share: Perbill,
 	/// Weight of a new median in the EMA.
 	pub ema_alpha: Perbill,
 	/// Decay of the EWMA variance of log returns (RiskMetrics uses 94%).
 	pub volatility_decay: Perbill,
+	/// Annualized volatility a market starts with at its first price (1.0 = 100% a year), so a
+	/// new market is not margined as if it never moved.
+	pub initial_volatility: FixedU128,
 }
 
 impl Default for OracleParams {
-	/// The design brief's defaults: max age 10 rounds, deviation 3%, jump 10%.
+	/// The design brief's defaults: max age 10 rounds, deviation 3%, jump 10%, 3 confirming
+	/// rounds, a quorum of 3 submitters holding two thirds of the expected bond, and an initial
+	/// volatility of 80% a year (a liquid crypto asset).
 	fn default() -> Self {
 		Self {
 			max_price_age: 10,
 			deviation_threshold: Perbill::from_percent(3),
 			max_price_jump: Perbill::from_percent(10),
 			breaker_cooldown: 20,
-			min_submissions: 1,
-			min_bond_share: Perbill::from_percent(50),
+			confirm_rounds: 3,
+			min_submissions: 3,
+			min_bond_share: Perbill::from_parts(666_666_667),
 			ema_alpha: Perbill::from_percent(10),
 			volatility_decay: Perbill::from_percent(94),
+			initial_volatility: FixedU128::from_inner(800_000_000_000_000_000),
 		}
 	}
 }
@@ -64,20 +76,31 @@ pub mod bounds {
 	/// `deviation_threshold` range: 0.1% to 50%.
 	pub const DEVIATION_THRESHOLD: (Perbill, Perbill) =
 		(Perbill::from_parts(1_000_000), Perbill::from_percent(50));
-	/// `max_price_jump` range: 1% to 100%.
+	/// `max_price_jump` range: 1% to 50%. Below 100%, because a deviation saturates at 100%:
+	/// a 100% limit would never trip.
 	pub const MAX_PRICE_JUMP: (Perbill, Perbill) =
-		(Perbill::from_percent(1), Perbill::from_percent(100));
+		(Perbill::from_percent(1), Perbill::from_percent(50));
 	/// `breaker_cooldown` range, in blocks.
 	pub const BREAKER_COOLDOWN: (BlockNumber, BlockNumber) = (1, 100_000);
-	/// `min_bond_share` range: 1% to 100%.
+	/// `confirm_rounds` range.
+	pub const CONFIRM_ROUNDS: (u32, u32) = (1, 100);
+	/// `min_bond_share` range: 50% to 100%. Below half, two disjoint sets of submitters could
+	/// each form a quorum.
 	pub const MIN_BOND_SHARE: (Perbill, Perbill) =
-		(Perbill::from_percent(1), Perbill::from_percent(100));
+		(Perbill::from_percent(50), Perbill::from_percent(100));
 	/// `ema_alpha` range: 0.1% to 100%.
 	pub const EMA_ALPHA: (Perbill, Perbill) =
 		(Perbill::from_parts(1_000_000), Perbill::from_percent(100));
 	/// `volatility_decay` range: 50% to 99.9%.
 	pub const VOLATILITY_DECAY: (Perbill, Perbill) =
 		(Perbill::from_percent(50), Perbill::from_parts(999_000_000));
+	/// `initial_volatility` range: 1% to 1,000% a year.
+	pub const INITIAL_VOLATILITY: (FixedU128, FixedU128) =
+		(FixedU128::from_inner(10_000_000_000_000_000), FixedU128::from_inner(10 * FIXED_ONE));
+	/// `OperatorParams::max_missed_rounds` range.
+	pub const MAX_MISSED_ROUNDS: (u32, u32) = (1, 1_000);
+
+	const FIXED_ONE: u128 = 1_000_000_000_000_000_000;
 }
 
 impl OracleParams {
@@ -91,10 +114,46 @@ impl OracleParams {
 			&& within(self.deviation_threshold, bounds::DEVIATION_THRESHOLD)
 			&& within(self.max_price_jump, bounds::MAX_PRICE_JUMP)
 			&& within(self.breaker_cooldown, bounds::BREAKER_COOLDOWN)
+			&& within(self.confirm_rounds, bounds::CONFIRM_ROUNDS)
 			&& within(self.min_submissions, (1, max_operators))
 			&& within(self.min_bond_share, bounds::MIN_BOND_SHARE)
 			&& within(self.ema_alpha, bounds::EMA_ALPHA)
 			&& within(self.volatility_decay, bounds::VOLATILITY_DECAY)
+			&& within(self.initial_volatility, bounds::INITIAL_VOLATILITY)
+	}
+}
+
+/// Parameters of the operator set, set by the risk origin within hard bounds
+/// ([`OperatorParams::validate`]).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct OperatorParams {
+	/// Smallest bond of an active operator. Registration needs it; an operator slashed below it
+	/// is deactivated; an operator below it (after governance raised it) neither submits nor
+	/// counts until it tops up.
+	pub min_bond: Balance,
+	/// Rounds an active operator may miss in a row before an `OracleLiveness` offence. A round
+	/// counts as missed unless the operator submitted a price for every market it serves.
+	pub max_missed_rounds: u32,
+}
+
+impl OperatorParams {
+	/// Whether both fields are within their hard bounds; `min_bond` must be at least
+	/// `min_balance` (the existential deposit), so a bond is never dust.
+	pub fn validate(&self, min_balance: Balance) -> bool {
+		self.min_bond >= min_balance.max(1)
+			&& bounds::MAX_MISSED_ROUNDS.0 <= self.max_missed_rounds
+			&& self.max_missed_rounds <= bounds::MAX_MISSED_ROUNDS.1
 	}
 }
 
@@ -129,11 +188,14 @@ pub struct OperatorInfo {
 	pub bond: Balance,
 	/// Active or unbonding.
 	pub status: OperatorStatus,
-	/// First round for which the operator is expected to submit.
+	/// First round for which the operator is expected to submit; its bond counts towards
+	/// quorums from this round.
 	pub active_since: RoundIndex,
 	/// Last round in which the operator submitted.
 	pub last_submitted: Option<RoundIndex>,
-	/// Rounds missed in a row since the last submission or the last liveness report.
+	/// Last round in which the operator submitted a price for every market it serves.
+	pub last_complete: Option<RoundIndex>,
+	/// Rounds missed in a row since the last complete submission or the last liveness report.
 	pub missed_rounds: u32,
 }
 
@@ -142,43 +204,55 @@ impl OperatorInfo {
 	pub fn is_active(&self) -> bool {
 		self.status == OperatorStatus::Active
 	}
+
+	/// Whether the operator's bond weighs in `round`'s quorums and medians: active, expected in
+	/// that round, and bonded at least `min_bond`.
+	pub fn counts_in(&self, round: RoundIndex, min_bond: Balance) -> bool {
+		self.is_active() && self.active_since <= round && self.bond >= min_bond && self.bond > 0
+	}
+}
+
+/// A tripped circuit breaker: the market is `Halted` until a price is validated.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Halt {
+	/// No price is validated before this block.
+	pub cooldown_until: BlockNumber,
+	/// After the cooldown: the first median of the current run of quorum rounds at a new level,
+	/// and how many consecutive quorum rounds confirmed it (itself included).
+	pub candidate: Option<(Price, u32)>,
 }
 
 /// Aggregated price state of a market.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct PriceState {
-	/// Last bond-weighted median with a quorum.
+	/// Last bond-weighted median with a quorum (while halted: not validated).
 	pub price: Price,
-	/// EMA of the median (frozen while the breaker holds the market).
+	/// EMA of validated medians; frozen at its pre-halt value while the market is halted.
 	pub ema_price: Price,
-	/// EWMA variance of per-round log returns.
+	/// EWMA variance of log returns, annualized (see [`PriceInfo::volatility`]).
 	pub variance: FixedU128,
-	/// Square root of `variance`.
+	/// Square root of `variance`: annualized volatility.
 	pub volatility: FixedU128,
 	/// Block at which `price` was aggregated.
 	pub updated_at: BlockNumber,
 	/// Round of `price`.
 	pub round: RoundIndex,
-	/// While set and in the future, the market is `Halted`.
-	pub halted_until: Option<BlockNumber>,
+	/// Set while the circuit breaker holds the market.
+	pub halt: Option<Halt>,
 }
 
 impl PriceState {
-	/// The market's status at block `now`, in round `current_round`.
+	/// The market's status in round `current_round`.
 	///
-	/// `Halted` while the breaker holds; otherwise `Stale` once the price is older than
-	/// `max_price_age` rounds, so a stale price is never served as fresh, even between
-	/// aggregations.
-	pub fn status(
-		&self,
-		now: BlockNumber,
-		current_round: RoundIndex,
-		max_price_age: RoundIndex,
-	) -> MarketStatus {
-		if self.halted_until.is_some_and(|until| now < until) {
-			MarketStatus::Halted
-		} else if current_round.saturating_sub(self.round) > max_price_age {
+	/// `Stale` once the price is older than `max_price_age` rounds (a stale price is never
+	/// served as fresh, even between aggregations, and a halted market's last median is no
+	/// better); otherwise `Halted` while the breaker holds, until a price is validated;
+	/// otherwise `Active`.
+	pub fn status(&self, current_round: RoundIndex, max_price_age: RoundIndex) -> MarketStatus {
+		if current_round.saturating_sub(self.round) > max_price_age {
 			MarketStatus::Stale
+		} else if self.halt.is_some() {
+			MarketStatus::Halted
 		} else {
 			MarketStatus::Active
 		}

@@ -43,6 +43,8 @@ pub trait WeightInfo {
 	fn submit(n: u32, ) -> Weight;
 	fn on_initialize(m: u32, o: u32, ) -> Weight;
 	fn on_initialize_idle() -> Weight;
+	fn set_markets() -> Weight;
+	fn set_operator_params() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -178,6 +180,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 130_000 ps.
 		Weight::from_parts(161_000, 0)
 	}
+	fn set_markets() -> Weight {
+		Weight::from_parts(20_000_000, 3600)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_operator_params() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -235,5 +246,14 @@ impl WeightInfo for () {
 	}
 	fn on_initialize_idle() -> Weight {
 		Weight::from_parts(161_000, 0)
+	}
+	fn set_markets() -> Weight {
+		Weight::from_parts(20_000_000, 3600)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_operator_params() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

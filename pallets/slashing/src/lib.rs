@@ -86,7 +86,7 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use bulwark_primitives::{
 	Balance, BlockNumber, GovernanceReason, InsuranceFund, MarketId, OffenceKind, OffenceReporter,
-	SlashTarget, Slashable,
+	SlashTarget, Slashable, ValidatorSlashes,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -159,6 +159,15 @@ pub mod pallet {
 		/// latest pending slash instead of queueing a new one, so it is never lost.
 		#[pallet::constant]
 		type MaxPendingPerOffender: Get<u32>;
+
+		/// Most blocks between an offence and its report (the oracle reports at the close of
+		/// the offence's round: one round). Part of the escape window the integrity test checks.
+		#[pallet::constant]
+		type ReportLatency: Get<BlockNumber>;
+
+		/// pallet-staking's deferred validator slashes, which the risk origin cancels by
+		/// `(era, validator)` through [`Call::cancel_validator_slash`].
+		type ValidatorSlashes: ValidatorSlashes<Self::AccountId>;
 
 		/// Weights of the calls and the hook.
 		type WeightInfo: WeightInfo;
@@ -238,20 +247,29 @@ pub mod pallet {
 			amount_estimate: Balance,
 			apply_at: BlockNumber,
 		},
-		/// A larger offence raised pending slash `id` (the offender had
-		/// `MaxPendingPerOffender` pending already).
-		SlashRaised { id: SlashId, offence: OffenceKind<T::AccountId>, fraction: Perbill },
-		/// An offence added nothing: the span already pays as much (`cancelled`: false), or
-		/// governance cancelled the span (`cancelled`: true).
+		/// An offence was merged into the offender's latest pending slash `previous` (the
+		/// offender had `MaxPendingPerOffender` pending, or the queue was full): it is now slash
+		/// `id`, taking `fraction`, with a fresh deferral to `apply_at`. Its first offence and
+		/// reporter are kept.
+		SlashRaised {
+			id: SlashId,
+			previous: SlashId,
+			offence: OffenceKind<T::AccountId>,
+			fraction: Perbill,
+			apply_at: BlockNumber,
+		},
+		/// An offence added nothing: the span already pays as much, or the risk origin cancelled
+		/// a slash of the span at least as large (`after_cancel`).
 		OffenceCovered {
 			offender: SlashTarget<T::AccountId>,
 			offence: OffenceKind<T::AccountId>,
-			cancelled: bool,
+			after_cancel: bool,
 		},
 		/// Pending slash `id` was cancelled; it will never apply.
 		SlashCancelled { id: SlashId, offender: SlashTarget<T::AccountId> },
-		/// The risk origin cancelled `offender`'s span: reports until `until` are dropped.
-		SpanCancelled { offender: SlashTarget<T::AccountId>, until: BlockNumber },
+		/// The risk origin cancelled every deferred pallet-staking slash of `validator` in
+		/// `era` (`count` of them).
+		ValidatorSlashCancelled { era: u32, validator: T::AccountId, count: u32 },
 		/// Slash `id` took `amount` from `offender`: `reporter_reward` to the reporter,
 		/// `insurance` to the fund of `market` (`None`: the global fund). `insurance` includes
 		/// earlier undelivered proceeds of that fund.
@@ -287,6 +305,11 @@ pub mod pallet {
 		InvalidSchedule,
 		/// Governance offences come only through [`Call::governance_slash`].
 		GovernanceOffenceNeedsOrigin,
+		/// The target's applied and pending slashes of the current span take at least this
+		/// fraction already.
+		AlreadySlashedInSpan,
+		/// pallet-staking holds no deferred slash of this validator in this era.
+		NoValidatorSlash,
 	}
 
 	#[pallet::hooks]
@@ -314,6 +337,17 @@ pub mod pallet {
 				T::MaxPendingSlashes::get() >= T::MaxPendingPerOffender::get(),
 				"MaxPendingSlashes must hold at least one offender's slashes"
 			);
+			let window = Self::escape_window();
+			assert!(
+				T::OperatorBonds::unbonding_period() > window,
+				"operators must not leave before a slash reported and queued behind the worst \
+				 backlog applies"
+			);
+			assert!(
+				T::Vaults::unbonding_period() > window,
+				"vault stake must not leave before a slash reported and queued behind the worst \
+				 backlog applies"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -326,10 +360,13 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Slash `fraction` (at most the schedule's `governance_max`) of `target`'s stake after
 		/// the deferral, for `reason`. `reporter`, if given (a whistleblower), receives the
-		/// reporter's share. The slash counts in `target`'s span like any offence.
+		/// reporter's share. The slash counts in `target`'s span: it takes what brings the
+		/// span's applied and pending slashes to `fraction` (a slash the council cancelled does
+		/// not cover it).
 		///
 		/// Origin: the risk origin. Errors: `ZeroSeverity`, `NothingToSlash`,
-		/// `TooManyPendingSlashes`. Emits `SlashReported`, `SlashRaised` or `OffenceCovered`.
+		/// `AlreadySlashedInSpan` (the span takes `fraction` already: never a silent no-op),
+		/// `TooManyPendingSlashes`. Emits `SlashReported` or `SlashRaised`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::governance_slash())]
 		pub fn governance_slash(
@@ -343,11 +380,13 @@ pub mod pallet {
 			Self::do_report(reporter, OffenceKind::Governance { target, fraction, reason })
 		}
 
-		/// Cancel every pending slash of `offender`, and the rest of its current span: reports
-		/// that arrive later in the span are dropped, however large.
+		/// Cancel every pending slash of `offender`. The cancel covers the fractions pending now
+		/// (as polkadot-sdk #9187 settled for pallet-staking): a later automatic report in the
+		/// same span is slashed for what it exceeds the span's largest report by, and a later
+		/// governance slash for what it exceeds the span's remaining (applied) slashes by.
 		///
-		/// Origin: the risk origin. Errors: `NothingToCancel` (no pending slash and no open
-		/// span). Emits `SlashCancelled` per slash, then `SpanCancelled`.
+		/// Origin: the risk origin. Errors: `NothingToCancel` (no pending slash). Emits
+		/// `SlashCancelled` per slash.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel_slashes(T::MaxPendingPerOffender::get()))]
 		pub fn cancel_slashes(
@@ -356,24 +395,19 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			T::RiskOrigin::ensure_origin(origin)?;
 			let mut record = Offenders::<T>::get(&offender).ok_or(Error::<T>::NothingToCancel)?;
-			let now = Self::now();
-			let span_length = T::SpanLength::get();
-			ensure!(
-				!record.pending.is_empty()
-					|| (record.span_open(now, span_length) && !record.span_cancelled),
-				Error::<T>::NothingToCancel
-			);
+			ensure!(!record.pending.is_empty(), Error::<T>::NothingToCancel);
 			let cancelled: u32 = record.pending.len().saturated_into();
 			for id in core::mem::take(&mut record.pending) {
-				PendingSlashes::<T>::remove(id);
+				if let Some(slash) = PendingSlashes::<T>::take(id) {
+					// The earliest cancelled slash of the current span says what the span took
+					// before the cancelled ones.
+					if slash.span_index == record.span_index {
+						record.span_taken = record.span_taken.min(slash.span_before);
+					}
+				}
 				Self::deposit_event(Event::SlashCancelled { id, offender: offender.clone() });
 			}
-			// A span that already ended is replaced at the next report; cancelling it covers
-			// nothing more.
-			record.span_cancelled = true;
-			let until = record.span_start.saturating_add(span_length);
 			Offenders::<T>::insert(&offender, record);
-			Self::deposit_event(Event::SpanCancelled { offender, until });
 			Ok(Some(T::WeightInfo::cancel_slashes(cancelled)).into())
 		}
 
@@ -388,6 +422,31 @@ pub mod pallet {
 			ensure!(schedule.validate(), Error::<T>::InvalidSchedule);
 			Schedule::<T>::put(schedule);
 			Self::deposit_event(Event::ScheduleUpdated { schedule });
+			Ok(())
+		}
+
+		/// Cancel every deferred pallet-staking slash of `validator` that applies in `era` (the
+		/// era key of pallet-staking's `UnappliedSlashes`, as its `cancel_deferred_slash`
+		/// takes). The slashes are found by validator when the call executes, so a motion
+		/// queued before another cancel still cancels the right one (pallet-staking's own call
+		/// takes positions in the era's list, which shift).
+		///
+		/// Origin: the risk origin. Errors: `NoValidatorSlash`, or pallet-staking's error.
+		/// Emits `ValidatorSlashCancelled`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(
+			T::WeightInfo::cancel_validator_slash()
+				.saturating_add(T::ValidatorSlashes::cancel_weight())
+		)]
+		pub fn cancel_validator_slash(
+			origin: OriginFor<T>,
+			era: u32,
+			validator: T::AccountId,
+		) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			let count = T::ValidatorSlashes::cancel(era, &validator)?;
+			ensure!(count > 0, Error::<T>::NoValidatorSlash);
+			Self::deposit_event(Event::ValidatorSlashCancelled { era, validator, count });
 			Ok(())
 		}
 	}
@@ -411,8 +470,22 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Records `offence`: queues a slash for the increment over the offender's span, raises the
-	/// latest pending one if the offender has `MaxPendingPerOffender`, or covers it.
+	/// Blocks from an offence until its slash applies at the latest: the report latency, the
+	/// deferral, and the worst backlog of the queue (`MaxPendingSlashes / MaxSlashesPerBlock`
+	/// blocks, rounded up). Stake must stay slashable longer than this.
+	pub fn escape_window() -> BlockNumber {
+		let per_block = T::MaxSlashesPerBlock::get().max(1);
+		let backlog = T::MaxPendingSlashes::get().div_ceil(per_block);
+		T::ReportLatency::get().saturating_add(T::SlashDeferDuration::get()).saturating_add(backlog)
+	}
+
+	/// Records `offence` in its offender's span: queues a slash for what it adds to the span,
+	/// merges it into the offender's latest pending slash when the offender's bound or the
+	/// queue is full (a report is never lost to a bound), or covers it.
+	///
+	/// An automatic report adds what its severity exceeds the span's largest report by; a
+	/// governance slash brings the span's applied and pending slashes to its fraction, and is
+	/// refused (never silently dropped) if they take that already.
 	pub(crate) fn do_report(
 		reporter: Option<T::AccountId>,
 		offence: OffenceKind<T::AccountId>,
@@ -429,52 +502,70 @@ impl<T: Config> Pallet<T> {
 		if !record.span_open(now, T::SpanLength::get()) {
 			record.start_next_span(now);
 		}
-		// A new span has a zero maximum and is not cancelled, so only an open span covers.
-		if record.span_cancelled || severity <= record.span_max {
-			let cancelled = record.span_cancelled;
-			Self::deposit_event(Event::OffenceCovered { offender, offence, cancelled });
-			return Ok(());
-		}
-
-		if record.pending.is_full() {
-			// Raise the latest pending slash of this span instead of losing the report.
-			let latest = record.pending.last().copied();
-			let raisable = latest.and_then(|id| {
-				PendingSlashes::<T>::get(id)
-					.filter(|slash| slash.span_after == record.span_max)
-					.map(|slash| (id, slash))
-			});
-			if let Some((id, mut slash)) = raisable {
-				slash.fraction = math::span_increment(slash.span_before, severity);
-				slash.span_after = severity;
-				slash.offence = offence.clone();
-				slash.reporter = reporter;
-				record.span_max = severity;
-				PendingSlashes::<T>::insert(id, &slash);
-				Offenders::<T>::insert(&offender, record);
-				Self::deposit_event(Event::SlashRaised { id, offence, fraction: slash.fraction });
+		let governance = matches!(offence, OffenceKind::Governance { .. });
+		let target = if governance {
+			ensure!(severity > record.span_taken, Error::<T>::AlreadySlashedInSpan);
+			severity
+		} else {
+			if severity <= record.span_max {
+				let after_cancel = record.span_taken < record.span_max;
+				Self::deposit_event(Event::OffenceCovered { offender, offence, after_cancel });
 				return Ok(());
 			}
-		}
-		ensure!(
-			PendingSlashes::<T>::count() < T::MaxPendingSlashes::get(),
-			Error::<T>::TooManyPendingSlashes
-		);
+			math::raised_total(record.span_taken, record.span_max, severity)
+		};
+		let span_before = record.span_taken;
+		let fraction = math::span_increment(span_before, target);
+		record.span_taken = target;
+		record.span_max = record.span_max.max(severity);
 
 		let mut queue = Queue::<T>::get();
 		let id = queue.next_id;
-		let fraction = math::span_increment(record.span_max, severity);
 		let apply_at = now.saturating_add(T::SlashDeferDuration::get());
+		let queue_full = PendingSlashes::<T>::count() >= T::MaxPendingSlashes::get();
+		if record.pending.is_full() || queue_full {
+			// Merge into the latest pending slash, with a fresh id at the tail of the queue and
+			// a fresh deferral, so that governance has its full window for the larger amount.
+			let latest = record.pending.pop();
+			let Some((previous, mut slash)) = latest
+				.and_then(|previous| PendingSlashes::<T>::take(previous).map(|s| (previous, s)))
+			else {
+				return Err(Error::<T>::TooManyPendingSlashes.into());
+			};
+			slash.fraction = math::compose(slash.fraction, fraction);
+			if slash.span_index != record.span_index {
+				slash.span_index = record.span_index;
+				slash.span_before = span_before;
+			}
+			slash.span_after = target;
+			slash.reporter = slash.reporter.or(reporter);
+			slash.apply_at = apply_at;
+			let merged_fraction = slash.fraction;
+			record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
+			queue.next_id = id.saturating_add(1);
+			PendingSlashes::<T>::insert(id, slash);
+			Offenders::<T>::insert(&offender, record);
+			Queue::<T>::put(queue);
+			Self::deposit_event(Event::SlashRaised {
+				id,
+				previous,
+				offence,
+				fraction: merged_fraction,
+				apply_at,
+			});
+			return Ok(());
+		}
+
 		record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
 		let slash = PendingSlash {
 			offence: offence.clone(),
 			reporter: reporter.clone(),
-			span_before: record.span_max,
-			span_after: severity,
+			span_index: record.span_index,
+			span_before,
+			span_after: target,
 			fraction,
 			apply_at,
 		};
-		record.span_max = severity;
 		queue.next_id = id.saturating_add(1);
 		PendingSlashes::<T>::insert(id, slash);
 		Offenders::<T>::insert(&offender, record);
@@ -621,13 +712,16 @@ impl<T: Config> Pallet<T> {
 	/// - Every pending slash has an id in `head..next_id` and is listed by its offender.
 	/// - Every id an offender lists is pending, for that offender, in increasing order.
 	/// - At most `MaxPendingSlashes` are pending; the schedule is within its bounds.
-	/// - This pallet's account holds its existential deposit plus the undelivered proceeds.
+	/// - This pallet's account holds at least its existential deposit plus the undelivered
+	///   proceeds (anyone may send it more).
+	/// - Every offender's span takes no more than its largest report.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let queue = Queue::<T>::get();
 		ensure!(queue.head <= queue.next_id, "queue head beyond the next id");
 		let mut listed: u32 = 0;
 		for (offender, record) in Offenders::<T>::iter() {
+			ensure!(record.span_taken <= record.span_max, "a span takes more than its maximum");
 			let mut previous: Option<SlashId> = None;
 			for id in record.pending.iter() {
 				let slash = PendingSlashes::<T>::get(id)
@@ -651,8 +745,8 @@ impl<T: Config> Pallet<T> {
 			UndeliveredProceeds::<T>::iter_values().fold(0u128, |acc, v| acc.saturating_add(v));
 		ensure!(
 			T::Currency::balance(&Self::account_id())
-				== T::Currency::minimum_balance().saturating_add(undelivered),
-			"the transit account holds more or less than its deposit and undelivered proceeds"
+				>= T::Currency::minimum_balance().saturating_add(undelivered),
+			"the transit account holds less than its deposit and undelivered proceeds"
 		);
 		Ok(())
 	}
@@ -682,4 +776,7 @@ impl<T: Config> OffenceReporter<T::AccountId> for Pallet<T> {
 pub trait BenchmarkHelper<AccountId> {
 	/// A distinct account (per `index`) with an operator bond.
 	fn operator(index: u32) -> AccountId;
+
+	/// A validator with a deferred slash in `era` for [`Config::ValidatorSlashes`] to cancel.
+	fn validator_slash(era: u32) -> AccountId;
 }

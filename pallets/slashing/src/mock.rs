@@ -3,7 +3,9 @@
 //! that tests can check that balances add up.
 
 use crate::{self as pallet_bulwark_slashing, SlashSchedule};
-use bulwark_primitives::{Balance, BlockNumber, InsuranceFund, MarketId, Slashable};
+use bulwark_primitives::{
+	Balance, BlockNumber, InsuranceFund, MarketId, Slashable, ValidatorSlashes,
+};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
@@ -70,6 +72,29 @@ parameter_types! {
 	pub static SpanLength: BlockNumber = 50;
 	pub static MaxSlashesPerBlock: u32 = 3;
 	pub static MaxPendingSlashes: u32 = 20;
+	pub static ReportLatency: BlockNumber = 2;
+	/// Deferred validator slashes by era, in pallet-staking's order: the validator of each.
+	pub static ValidatorSlashList: BTreeMap<u32, Vec<AccountId>> = BTreeMap::new();
+}
+
+/// Stands in for pallet-staking's deferred slashes: a list per era.
+pub struct ValidatorSlashesStub;
+impl ValidatorSlashes<AccountId> for ValidatorSlashesStub {
+	fn cancel(era: u32, validator: &AccountId) -> Result<u32, DispatchError> {
+		let mut cancelled = 0;
+		ValidatorSlashList::mutate(|all| {
+			if let Some(list) = all.get_mut(&era) {
+				let before = list.len();
+				list.retain(|v| v != validator);
+				cancelled = (before - list.len()) as u32;
+			}
+		});
+		Ok(cancelled)
+	}
+
+	fn cancel_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
 }
 
 /// Operator bonds: `fraction` of the recorded bond moves from `BOND_POT` to the beneficiary.
@@ -171,6 +196,8 @@ impl pallet_bulwark_slashing::Config for Test {
 	type MaxSlashesPerBlock = MaxSlashesPerBlock;
 	type MaxPendingSlashes = MaxPendingSlashes;
 	type MaxPendingPerOffender = ConstU32<3>;
+	type ReportLatency = ReportLatency;
+	type ValidatorSlashes = ValidatorSlashesStub;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkOperators;
@@ -185,6 +212,11 @@ impl crate::BenchmarkHelper<AccountId> for BenchmarkOperators {
 		let operator = 100_000 + u64::from(index);
 		Bonds::mutate(|bonds| bonds.insert(operator, OPERATOR_BOND));
 		operator
+	}
+
+	fn validator_slash(era: u32) -> AccountId {
+		ValidatorSlashList::mutate(|all| all.entry(era).or_default().push(77));
+		77
 	}
 }
 

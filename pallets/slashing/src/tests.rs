@@ -181,16 +181,28 @@ mod kinds {
 	}
 
 	#[test]
-	fn reports_beyond_max_pending_slashes_are_refused() {
+	fn with_the_queue_full_a_report_merges_or_is_refused_without_a_pending_slash() {
 		ExtBuilder::default().build_and_execute(|| {
 			MaxPendingSlashes::set(2);
 			report(None, deviation(11, 6));
 			report(None, deviation(12, 6));
+			// Offender 13 has nothing pending to merge into: refused, nothing written.
 			assert_noop!(
 				<Slashing as OffenceReporter<_>>::report_offence(None, deviation(13, 6)),
 				Error::<Test>::TooManyPendingSlashes
 			);
 			assert_eq!(pending_ids(), vec![0, 1]);
+			// Offender 11's larger report is not lost: it merges into its pending slash.
+			run_to_block(5);
+			report(None, deviation(11, 15));
+			assert_eq!(pending_ids(), vec![1, 2]);
+			run_to_block(11);
+			assert_eq!(bond(12), OPERATOR_BOND - 200);
+			assert_eq!(bond(11), OPERATOR_BOND, "the merged slash has a fresh deferral");
+			run_to_block(15);
+			// 2% merged with the increment to 5%: 5% in all, less rounding.
+			let taken = OPERATOR_BOND - bond(11);
+			assert!((499..=500).contains(&taken), "took {taken}");
 		});
 	}
 
@@ -214,7 +226,11 @@ mod kinds {
 					DispatchError::BadOrigin
 				);
 				assert_noop!(
-					Slashing::set_schedule(origin, SlashSchedule::default()),
+					Slashing::set_schedule(origin.clone(), SlashSchedule::default()),
+					DispatchError::BadOrigin
+				);
+				assert_noop!(
+					Slashing::cancel_validator_slash(origin, 3, 77),
 					DispatchError::BadOrigin
 				);
 			}
@@ -238,7 +254,7 @@ mod spans {
 				vec![Event::OffenceCovered {
 					offender: SlashTarget::Operator(11),
 					offence: deviation(11, 3),
-					cancelled: false,
+					after_cancel: false,
 				}]
 			);
 			// A larger one adds the increment from 2% to 5%: 3% of the original bond is
@@ -279,29 +295,91 @@ mod spans {
 	}
 
 	#[test]
-	fn an_offender_at_its_pending_bound_has_its_latest_slash_raised() {
+	fn an_offender_at_its_pending_bound_has_its_latest_slash_raised_with_a_fresh_deferral() {
 		ExtBuilder::default().build_and_execute(|| {
 			for percent in [3, 6, 9] {
-				report(None, deviation(11, percent));
+				report(Some(1), deviation(11, percent));
 			}
 			assert_eq!(pending_ids(), vec![0, 1, 2]);
+			let before = PendingSlashes::<Test>::get(2).unwrap();
 			slashing_events();
-			// The bound is 3: a fourth, larger report raises slash 2 from 3% to 10% of the span.
-			report(None, deviation(11, 60));
-			let raised = PendingSlashes::<Test>::get(2).unwrap();
-			let fraction =
-				math::span_increment(Perbill::from_percent(2), Perbill::from_percent(10));
+			// The bound is 3: a fourth, larger report (from another reporter, in another market)
+			// merges into slash 2, lifting the span from 3% to 10%.
+			run_to_block(5);
+			let larger = OffenceKind::OracleDeviation {
+				operator: 11,
+				market: ETH,
+				round: 4,
+				deviation: Perbill::from_percent(60),
+			};
+			report(Some(2), larger.clone());
+			assert_eq!(pending_ids(), vec![0, 1, 3]);
+			let raised = PendingSlashes::<Test>::get(3).unwrap();
+			let fraction = math::compose(
+				before.fraction,
+				math::span_increment(Perbill::from_percent(3), Perbill::from_percent(10)),
+			);
 			assert_eq!(raised.fraction, fraction);
-			assert_eq!(raised.offence, deviation(11, 60));
-			assert_eq!(raised.apply_at, 11, "raising does not postpone");
+			// Review case: a raise kept the old apply block (a larger amount could apply the
+			// next block) and overwrote the earlier reporter and market.
+			assert_eq!(raised.apply_at, 15, "a raise gets a fresh deferral");
+			assert_eq!(raised.reporter, Some(1), "the first reporter keeps its reward");
+			assert_eq!(raised.offence, deviation(11, 9), "the first offence names the fund");
 			assert_eq!(
 				slashing_events(),
-				vec![Event::SlashRaised { id: 2, offence: deviation(11, 60), fraction }]
+				vec![Event::SlashRaised {
+					id: 3,
+					previous: 2,
+					offence: larger,
+					fraction,
+					apply_at: 15
+				}]
 			);
 			run_to_block(11);
+			assert_eq!(PendingSlashes::<Test>::get(3).map(|s| s.apply_at), Some(15));
+			run_to_block(15);
 			// The span's maximum, 10% of 10_000, less rounding.
 			let taken = OPERATOR_BOND - bond(11);
 			assert!((998..=1_000).contains(&taken), "took {taken}");
+			assert!(free(2) == ENDOWMENT, "the later reporter is not paid");
+		});
+	}
+
+	#[test]
+	fn a_report_in_a_new_span_merges_into_a_list_full_of_the_old_span() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: reports past MaxPendingPerOffender were refused when the latest
+			// pending slash was of an earlier span (and the oracle only logged it): filling the
+			// list late in a span made the next span's offences vanish. A 5-block span here, so
+			// that the first span's three slashes are still pending when the next span starts.
+			SpanLength::set(5);
+			for percent in [3, 6, 9] {
+				report(None, deviation(11, percent));
+			}
+			run_to_block(7);
+			report(None, deviation(11, 30)); // 10% in span 1
+			let record = Offenders::<Test>::get(SlashTarget::Operator(11)).unwrap();
+			assert_eq!((record.span_index, record.pending.len()), (1, 3));
+			let merged = PendingSlashes::<Test>::get(record.pending[2]).unwrap();
+			assert_eq!((merged.span_index, merged.apply_at), (1, 17));
+			run_to_block(17);
+			// Span 0 takes 3%, span 1 another 10% of what is left: 1 - 0.97 x 0.9 = 12.7%.
+			let taken = OPERATOR_BOND - bond(11);
+			assert!((1_268..=1_270).contains(&taken), "took {taken}");
+		});
+	}
+
+	#[test]
+	fn busd_sent_to_the_transit_account_does_not_break_the_invariants() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(1),
+				Slashing::account_id(),
+				100
+			));
+			report(None, deviation(11, 6));
+			run_to_block(11);
+			assert_ok!(Slashing::do_try_state());
 		});
 	}
 }
@@ -310,39 +388,65 @@ mod cancel {
 	use super::*;
 
 	#[test]
-	fn cancelling_covers_pending_and_later_larger_reports_of_the_span_while_others_apply() {
+	fn cancelling_covers_what_was_pending_and_a_later_larger_report_slashes_the_excess() {
 		ExtBuilder::default().build_and_execute(|| {
-			report(Some(1), deviation(11, 6));
+			report(Some(1), deviation(11, 6)); // 2%
 			report(Some(1), deviation(12, 6));
 			run_to_block(3);
 			slashing_events();
 			assert_ok!(Slashing::cancel_slashes(RuntimeOrigin::root(), SlashTarget::Operator(11)));
 			assert_eq!(
 				slashing_events(),
-				vec![
-					Event::SlashCancelled { id: 0, offender: SlashTarget::Operator(11) },
-					Event::SpanCancelled { offender: SlashTarget::Operator(11), until: 51 },
-				]
+				vec![Event::SlashCancelled { id: 0, offender: SlashTarget::Operator(11) }]
 			);
-			// A later, larger report in the same span is covered by the cancel.
-			run_to_block(5);
-			report(Some(1), deviation(11, 30));
+			// As large as the cancelled one: covered by the cancel.
+			report(Some(1), deviation(11, 6));
 			assert_eq!(
 				slashing_events(),
 				vec![Event::OffenceCovered {
 					offender: SlashTarget::Operator(11),
-					offence: deviation(11, 30),
-					cancelled: true,
+					offence: deviation(11, 6),
+					after_cancel: true,
 				}]
 			);
-			assert_eq!(pending_ids(), vec![1]);
+			// Review case: the cancel locked out the rest of the span. A larger report (5%)
+			// slashes what it exceeds the cancelled 2% by: 3%.
+			run_to_block(5);
+			report(Some(1), deviation(11, 15));
+			assert_eq!(pending_ids(), vec![1, 2]);
+			let slash = PendingSlashes::<Test>::get(2).unwrap();
+			assert_eq!(slash.fraction, Perbill::from_percent(3));
 
 			run_to_block(30);
-			assert_eq!(bond(11), OPERATOR_BOND, "nothing cancelled is ever applied");
+			assert_eq!(bond(11), OPERATOR_BOND - 300, "the excess over the cancelled slash");
 			assert_eq!(bond(12), OPERATOR_BOND - 200, "the other offender's slash applied");
-			assert_eq!(free(1), ENDOWMENT + 20);
-			assert_eq!(free(FUND_BASE + u64::from(BTC)), 180);
-			assert_eq!(Queue::<Test>::get().head, 2);
+			assert_eq!(Queue::<Test>::get().head, 3);
+		});
+	}
+
+	#[test]
+	fn a_governance_slash_after_a_cancel_is_never_silently_dropped() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: after a cancel, governance_slash returned Ok and queued nothing for
+			// the rest of the span, which outlasts unbonding.
+			report(None, deviation(11, 30)); // 10%
+			assert_ok!(Slashing::cancel_slashes(RuntimeOrigin::root(), SlashTarget::Operator(11)));
+			slashing_events();
+			// The council decides on 5% after all: the cancelled 10% does not cover it.
+			assert_ok!(governance(SlashTarget::Operator(11), 5, None));
+			assert_eq!(pending_ids(), vec![1]);
+			assert_eq!(PendingSlashes::<Test>::get(1).unwrap().fraction, Perbill::from_percent(5));
+			// A second governance slash at or below what the span takes is refused, loudly.
+			assert_noop!(
+				governance(SlashTarget::Operator(11), 5, None),
+				Error::<Test>::AlreadySlashedInSpan
+			);
+			// A larger one takes the rest up to its fraction.
+			assert_ok!(governance(SlashTarget::Operator(11), 8, None));
+			run_to_block(12);
+			// 5% of 10_000, then 3/95 of 9_500: 8% in all, less rounding.
+			let taken = OPERATOR_BOND - bond(11);
+			assert!((799..=800).contains(&taken), "took {taken}");
 		});
 	}
 
@@ -371,13 +475,41 @@ mod cancel {
 				Slashing::cancel_slashes(RuntimeOrigin::root(), SlashTarget::Operator(11)),
 				Error::<Test>::NothingToCancel
 			);
-			// A span that applied and ended has nothing left to cancel.
+			// A slash that applied has nothing left to cancel.
 			report(None, deviation(12, 6));
 			run_to_block(60);
 			assert_eq!(bond(12), OPERATOR_BOND - 200);
 			assert_noop!(
 				Slashing::cancel_slashes(RuntimeOrigin::root(), SlashTarget::Operator(12)),
 				Error::<Test>::NothingToCancel
+			);
+		});
+	}
+
+	#[test]
+	fn a_validator_slash_is_cancelled_by_validator_not_by_position() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Era 3 holds slashes of validators 70, 71, 72 in that order. A motion to cancel
+			// 72's slash drafted as "index 2" would hit nothing (or another validator) once
+			// 70's is cancelled first; by validator it always finds the right one.
+			ValidatorSlashList::set([(3, vec![70, 71, 72])].into());
+			assert_ok!(Slashing::cancel_validator_slash(RuntimeOrigin::root(), 3, 70));
+			assert_ok!(Slashing::cancel_validator_slash(RuntimeOrigin::root(), 3, 72));
+			assert_eq!(ValidatorSlashList::get().get(&3), Some(&vec![71]));
+			assert_eq!(
+				slashing_events(),
+				vec![
+					Event::ValidatorSlashCancelled { era: 3, validator: 70, count: 1 },
+					Event::ValidatorSlashCancelled { era: 3, validator: 72, count: 1 },
+				]
+			);
+			assert_noop!(
+				Slashing::cancel_validator_slash(RuntimeOrigin::root(), 3, 72),
+				Error::<Test>::NoValidatorSlash
+			);
+			assert_noop!(
+				Slashing::cancel_validator_slash(RuntimeOrigin::root(), 4, 71),
+				Error::<Test>::NoValidatorSlash
 			);
 		});
 	}
@@ -538,6 +670,24 @@ mod schedule {
 	#[test]
 	fn the_integrity_test_accepts_the_mock() {
 		ExtBuilder::default().build().execute_with(Slashing::integrity_test);
+	}
+
+	#[test]
+	#[should_panic(expected = "operators must not leave before a slash reported and queued")]
+	fn the_integrity_test_refuses_operators_unbonding_within_the_escape_window() {
+		// Deferral 10 + latency 2 + backlog ceil(20 / 3) = 7: 19 blocks.
+		assert_eq!(Slashing::escape_window(), 19);
+		OperatorUnbonding::set(19);
+		Slashing::integrity_test();
+	}
+
+	#[test]
+	#[should_panic(expected = "vault stake must not leave before a slash reported and queued")]
+	fn the_integrity_test_refuses_vaults_unbonding_within_the_escape_window() {
+		// A deferral past the window with the queue's backlog, not without it: 10 + 2 + 7.
+		VaultUnbonding::set(19);
+		assert!(VaultUnbonding::get() > SlashDeferDuration::get());
+		Slashing::integrity_test();
 	}
 
 	#[test]

@@ -99,17 +99,20 @@ impl SlashSchedule {
 /// A slash waiting for its deferral to end.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct PendingSlash<AccountId> {
-	/// The offence (the largest one, if later reports of the span raised this slash); it names
-	/// the offender and the insurance fund of the proceeds.
+	/// The offence first queued in this slash; it names the offender and the insurance fund of
+	/// the proceeds. Later reports merged into it (see `SlashRaised`) raise its fraction only.
 	pub offence: OffenceKind<AccountId>,
-	/// Who reported it; paid `reporter_share` of the proceeds.
+	/// Who reported first (the first report with a reporter, if merged); paid
+	/// `reporter_share` of the proceeds.
 	pub reporter: Option<AccountId>,
-	/// The span's fraction before this slash (what earlier slashes of the span take).
+	/// The offender's span this slash belongs to (the latest, if reports of several spans
+	/// were merged into it).
+	pub span_index: u32,
+	/// The span's taken fraction before this slash (what earlier slashes of the span take).
 	pub span_before: Perbill,
-	/// The span's fraction after this slash: the largest offence of the span so far.
+	/// The span's taken fraction after this slash.
 	pub span_after: Perbill,
-	/// The fraction of the offender's stake this slash takes when it applies: what brings the
-	/// span from `span_before` to `span_after` (see [`crate::math::span_increment`]).
+	/// The fraction of the offender's stake this slash takes when it applies.
 	pub fraction: Perbill,
 	/// First block at which it applies.
 	pub apply_at: BlockNumber,
@@ -130,8 +133,13 @@ impl<AccountId: Clone> PendingSlash<AccountId> {
 /// An offender's slashing span and pending slashes.
 ///
 /// A span starts at an offender's first report and lasts [`crate::Config::SpanLength`] blocks;
-/// within it the offender pays for its largest offence, not the sum of them. Cancelling covers
-/// the span: reports that arrive later in it are dropped.
+/// within it the offender pays for its largest offence, not the sum of them.
+///
+/// Two fractions track a span. `span_max` is the largest fraction reported, cancelled or not:
+/// an automatic report at or below it adds nothing, a larger one adds what it exceeds it by.
+/// `span_taken` is what the span's applied and pending slashes take together: a cancel lowers it
+/// by what it cancelled, and a governance slash is measured against it, so the council's own
+/// slash is never covered by a slash it cancelled.
 #[derive(
 	frame_support::CloneNoBound,
 	frame_support::PartialEqNoBound,
@@ -148,10 +156,10 @@ pub struct OffenderRecord<MaxPending: Get<u32>> {
 	pub span_index: u32,
 	/// Block at which the current span started.
 	pub span_start: BlockNumber,
-	/// Largest fraction reported in the current span, pending or applied.
+	/// Largest fraction reported in the current span: pending, applied or cancelled.
 	pub span_max: Perbill,
-	/// Governance cancelled the current span.
-	pub span_cancelled: bool,
+	/// Fraction of the stake the current span's applied and pending slashes take.
+	pub span_taken: Perbill,
 	/// Pending slashes of this offender, oldest first.
 	pub pending: BoundedVec<SlashId, MaxPending>,
 }
@@ -163,7 +171,7 @@ impl<MaxPending: Get<u32>> OffenderRecord<MaxPending> {
 			span_index: 0,
 			span_start: now,
 			span_max: Perbill::zero(),
-			span_cancelled: false,
+			span_taken: Perbill::zero(),
 			pending: BoundedVec::default(),
 		}
 	}
@@ -173,7 +181,7 @@ impl<MaxPending: Get<u32>> OffenderRecord<MaxPending> {
 		self.span_index = self.span_index.saturating_add(1);
 		self.span_start = now;
 		self.span_max = Perbill::zero();
-		self.span_cancelled = false;
+		self.span_taken = Perbill::zero();
 	}
 
 	/// Whether the current span still runs at `now`.

@@ -39,6 +39,7 @@ pub trait WeightInfo {
 	fn cancel_slashes(n: u32, ) -> Weight;
 	fn set_schedule() -> Weight;
 	fn on_initialize(n: u32, ) -> Weight;
+	fn cancel_validator_slash() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -137,6 +138,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
 	}
+	fn cancel_validator_slash() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -172,5 +176,8 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
+	}
+	fn cancel_validator_slash() -> Weight {
+		Weight::from_parts(10_000_000, 0)
 	}
 }

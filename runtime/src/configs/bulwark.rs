@@ -2,9 +2,16 @@
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, Get},
+	PalletId,
+};
 
-use super::super::{time::MINUTES, BlockNumber, Busd, Runtime, RuntimeHoldReason, BUSD};
+use super::super::{
+	time::{DAYS, MINUTES},
+	AccountId, BlockNumber, Busd, Runtime, RuntimeHoldReason, BUSD,
+};
 use super::governance::RiskOrigin;
 use bulwark_primitives::Balance;
 
@@ -18,6 +25,8 @@ parameter_types! {
 	pub const OperatorUnbondingPeriod: BlockNumber = 10 * MINUTES;
 	/// Missed rounds in a row before a liveness offence: 10 rounds = 1 minute.
 	pub const MaxMissedRounds: u32 = 10;
+	/// A year of 365 days at 3-second blocks: annualizes oracle volatility.
+	pub const BlocksPerYear: BlockNumber = 365 * DAYS;
 }
 
 impl pallet_bulwark_oracle::Config for Runtime {
@@ -30,6 +39,7 @@ impl pallet_bulwark_oracle::Config for Runtime {
 	type MinOperatorBond = MinOperatorBond;
 	type UnbondingPeriod = OperatorUnbondingPeriod;
 	type MaxMissedRounds = MaxMissedRounds;
+	type BlocksPerYear = BlocksPerYear;
 	type MaxOperators = ConstU32<64>;
 	type MaxMarkets = ConstU32<32>;
 	type MaxSymbolLen = ConstU32<16>;
@@ -103,9 +113,54 @@ impl pallet_bulwark_slashing::Config for Runtime {
 	/// Above 8 pending slashes for each of 64 operators and 32 vaults.
 	type MaxPendingSlashes = ConstU32<1024>;
 	type MaxPendingPerOffender = ConstU32<8>;
+	/// The oracle reports an offence when the offence's round closes.
+	type ReportLatency = OracleRoundLength;
+	type ValidatorSlashes = StakingValidatorSlashes;
 	type WeightInfo = pallet_bulwark_slashing::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = SlashingBenchmarks;
+}
+
+/// pallet-staking's deferred slashes, cancelled by validator: the indices
+/// `cancel_deferred_slash` takes are resolved when the council's motion executes.
+pub struct StakingValidatorSlashes;
+impl bulwark_primitives::ValidatorSlashes<AccountId> for StakingValidatorSlashes {
+	fn cancel(era: u32, validator: &AccountId) -> Result<u32, sp_runtime::DispatchError> {
+		let indices: alloc::vec::Vec<u32> = pallet_staking::UnappliedSlashes::<Runtime>::get(era)
+			.iter()
+			.enumerate()
+			.filter(|(_, slash)| &slash.validator == validator)
+			.filter_map(|(index, _)| u32::try_from(index).ok())
+			.collect();
+		let count = u32::try_from(indices.len()).unwrap_or(u32::MAX);
+		if count == 0 {
+			return Ok(0);
+		}
+		// Root is part of pallet-staking's AdminOrigin (the risk origin); the caller already
+		// passed the risk origin.
+		super::super::Staking::cancel_deferred_slash(
+			super::super::RuntimeOrigin::root(),
+			era,
+			indices,
+		)?;
+		Ok(count)
+	}
+
+	fn cancel_weight() -> frame_support::weights::Weight {
+		use pallet_staking::WeightInfo;
+		// Reading the era's list, plus the call at the most slashes one era may hold for one
+		// validator (one per offence report; bounded here by the validator set).
+		<Runtime as frame_system::Config>::DbWeight::get().reads(1).saturating_add(
+			<Runtime as pallet_staking::Config>::WeightInfo::cancel_deferred_slash(
+				MaxValidatorSlashesPerEra::get(),
+			),
+		)
+	}
+}
+
+parameter_types! {
+	/// Weight bound of cancelling one validator's slashes of an era.
+	pub const MaxValidatorSlashesPerEra: u32 = 64;
 }
 
 /// Registers funded oracle operators for the slashing benchmarks.
@@ -125,5 +180,20 @@ impl pallet_bulwark_slashing::BenchmarkHelper<super::super::AccountId> for Slash
 		);
 		debug_assert!(registered.is_ok(), "benchmark operator registers");
 		operator
+	}
+
+	fn validator_slash(era: u32) -> super::super::AccountId {
+		let validator: super::super::AccountId =
+			frame_benchmarking::account("slashed-validator", 0, 0);
+		pallet_staking::UnappliedSlashes::<Runtime>::mutate(era, |slashes| {
+			slashes.push(pallet_staking::UnappliedSlash {
+				validator: validator.clone(),
+				own: 1,
+				others: alloc::vec::Vec::new(),
+				reporters: alloc::vec::Vec::new(),
+				payout: 0,
+			})
+		});
+		validator
 	}
 }

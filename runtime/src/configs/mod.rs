@@ -16,9 +16,9 @@ use frame_support::{
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{traits::Bounded, FixedPointNumber, Perbill, Perquintill};
 use sp_version::RuntimeVersion;
 
 use super::{
@@ -122,17 +122,32 @@ impl pallet_balances::Config<BusdInstance> for Runtime {
 }
 
 parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fees rise while blocks are fuller than a quarter of their normal-class weight.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	/// How fast: polkadot's value (a full block multiplies fees by about 1.00005).
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	/// Fees never fall below a tenth of the base fee (and the multiplier can always grow).
+	pub MinimumMultiplier: Multiplier = Multiplier::saturating_from_rational(1, 10u128);
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 
-/// Fees are paid in BWK: one unit per picosecond of weight and per byte.
+/// Fees are paid in BWK: one unit per picosecond of weight and per byte, times a multiplier that
+/// rises with block fullness (as in polkadot-sdk's relay chains), so that filling blocks to
+/// crowd out others costs more and more. Oracle submissions are `Operational` and do not compete
+/// with normal traffic for block space.
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = IdentityFee<Balance>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type FeeMultiplierUpdate = TargetedFeeAdjustment<
+		Self,
+		TargetBlockFullness,
+		AdjustmentVariable,
+		MinimumMultiplier,
+		MaximumMultiplier,
+	>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 

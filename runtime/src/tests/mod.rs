@@ -1,5 +1,6 @@
 //! Tests of the composed runtime, on the `dev` genesis preset.
 
+mod fees;
 mod slashing;
 
 use crate::{

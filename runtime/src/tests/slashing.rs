@@ -62,7 +62,7 @@ fn a_deviating_operator_is_slashed_after_the_deferral_unless_the_council_cancels
 			assert_ok!(Oracle::submit(
 				RuntimeOrigin::signed(operator.clone()),
 				round,
-				vec![(BTC, Price::from_u32(price))]
+				vec![(BTC, Price::from_u32(price))].try_into().unwrap()
 			));
 		}
 		next_round();
@@ -182,6 +182,18 @@ fn operators_and_vault_stakers_cannot_leave_before_a_pending_slash_applies() {
 			> defer
 	);
 	<Slashing as Hooks<u32>>::integrity_test();
+	// The whole escape window: report latency + deferral + worst backlog, within unbonding.
+	let window = Slashing::escape_window();
+	assert_eq!(window, 2 + defer + 1024 / 16);
+	assert!(window < crate::configs::bulwark::OperatorUnbondingPeriod::get());
+	assert!(window < crate::configs::bulwark::VaultUnbondingPeriod::get());
+	// Every possible offender (64 operators, 32 vaults) can fill its own list of 8 without
+	// filling the queue, so a first report is never refused for room.
+	let max_pending = <Runtime as Config>::MaxPendingSlashes::get();
+	let per_offender = <Runtime as Config>::MaxPendingPerOffender::get();
+	let operators = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
+	let markets = <Runtime as pallet_bulwark_oracle::Config>::MaxMarkets::get();
+	assert!(max_pending >= per_offender * (operators + markets));
 }
 
 #[test]
@@ -231,5 +243,82 @@ fn validator_slashes_are_deferred_and_cancelled_by_the_same_council() {
 		);
 		pass_council_motion(RuntimeCall::Staking(cancel()));
 		assert!(pallet_staking::UnappliedSlashes::<Runtime>::get(apply_era).is_empty());
+	});
+}
+
+#[test]
+fn the_council_cancels_a_validator_slash_by_validator_when_positions_shift() {
+	dev_ext().execute_with(|| {
+		let alice = acc(sp_keyring::Sr25519Keyring::Alice);
+		let bob = acc(Bob);
+		let era = pallet_staking::ActiveEra::<Runtime>::get().expect("genesis starts era 0").index;
+		assert_ok!(Staking::set_invulnerables(RuntimeOrigin::root(), vec![]));
+		let stake = pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active;
+		// A real offence of the dev validator, Alice...
+		Staking::on_offence(
+			core::iter::once(OffenceDetails { offender: alice.clone(), reporters: vec![] }),
+			&[Perbill::from_percent(10)],
+			0,
+		);
+		let apply_era = era + crate::configs::staking::SlashDeferDuration::get() + 1;
+		// ...and a second validator's deferred slash in the same era, after hers.
+		pallet_staking::UnappliedSlashes::<Runtime>::mutate(apply_era, |slashes| {
+			slashes.push(pallet_staking::UnappliedSlash {
+				validator: bob.clone(),
+				own: 5 * BUSD,
+				others: vec![],
+				reporters: vec![],
+				payout: 0,
+			})
+		});
+		let validators = || -> Vec<AccountId> {
+			pallet_staking::UnappliedSlashes::<Runtime>::get(apply_era)
+				.into_iter()
+				.map(|s| s.validator)
+				.collect()
+		};
+		assert_eq!(validators(), vec![alice.clone(), bob.clone()]);
+
+		// Review case: a motion drafted as "cancel index 1" (Bob) executes after another
+		// cancel removed index 0: Bob's slash is now index 0 and the motion cannot find it.
+		// By validator, each motion cancels exactly its validator's slash.
+		assert_noop!(
+			Slashing::cancel_validator_slash(
+				RuntimeOrigin::signed(bob.clone()),
+				apply_era,
+				bob.clone()
+			),
+			DispatchError::BadOrigin
+		);
+		pass_council_motion(RuntimeCall::Slashing(
+			pallet_bulwark_slashing::Call::cancel_validator_slash {
+				era: apply_era,
+				validator: alice.clone(),
+			},
+		));
+		assert_eq!(validators(), vec![bob.clone()]);
+		assert_noop!(
+			Staking::cancel_deferred_slash(RuntimeOrigin::root(), apply_era, vec![1]),
+			pallet_staking::Error::<Runtime>::InvalidSlashIndex
+		);
+		pass_council_motion(RuntimeCall::Slashing(
+			pallet_bulwark_slashing::Call::cancel_validator_slash {
+				era: apply_era,
+				validator: bob.clone(),
+			},
+		));
+		assert!(validators().is_empty());
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			crate::RuntimeEvent::Slashing(pallet_bulwark_slashing::Event::ValidatorSlashCancelled {
+				validator, count: 1, ..
+			}) if *validator == bob
+		)));
+		// Nothing left to cancel is an error, not a silent success.
+		assert_noop!(
+			Slashing::cancel_validator_slash(RuntimeOrigin::root(), apply_era, alice.clone()),
+			pallet_bulwark_slashing::Error::<Runtime>::NoValidatorSlash
+		);
+		assert_eq!(pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active, stake);
 	});
 }

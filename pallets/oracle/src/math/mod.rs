@@ -1,5 +1,5 @@
-//! Pure fixed-point math of the oracle: bond-weighted median, relative deviation, EMA, natural
-//! logarithm and the EWMA volatility of log returns. No storage, no externalities.
+//! Pure fixed-point math of the oracle: lower bond-weighted median, relative deviation, EMA,
+//! natural logarithm and the annualized EWMA volatility of log returns. No storage, no externalities.
 //!
 //! Prices are `FixedU128` (18 decimals). All functions are total: they return `None` (or
 //! saturate, where documented) instead of panicking.
@@ -15,17 +15,18 @@ const SCALE: u128 = 1_000_000_000_000_000_000;
 /// ln(2) at 18 decimals (0.693147180559945309417...), truncated.
 const LN_2: i128 = 693_147_180_559_945_309;
 
-/// Bond-weighted median of `(price, weight)` pairs.
+/// Lower bond-weighted median of `(price, weight)` pairs: the lowest price at which the
+/// cumulative weight, in ascending price order, reaches half the total.
 ///
-/// Sorts by price and returns the first price at which the cumulative weight reaches half the
-/// total. If the cumulative weight is exactly half there (an even split, as with an even number of
-/// equal weights), returns the mean of that price and the next, like the textbook median.
+/// The result is always one of the submitted prices with a non-zero weight: an even split
+/// (100 and 107 with equal weights) gives 100, never 103.5, a price nobody submitted and that
+/// would put every honest submitter 3.4% off.
 ///
 /// Returns `None` if the total weight is zero.
 ///
 /// Robustness: if prices carrying more than half the total weight lie in `[lo, hi]`, the result
-/// lies in `[lo, hi]`, whatever the other prices are. A coalition under half the weight cannot
-/// move the median outside the range of the honest prices.
+/// lies in `[lo, hi]`, whatever the other prices are: the weight below `lo` is under half, so the
+/// cumulative weight reaches half no earlier than `lo`, and it reaches half by `hi`.
 pub fn weighted_median(entries: &mut [(Price, Balance)]) -> Option<Price> {
 	let total = entries.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
 	if total.is_zero() {
@@ -33,30 +34,15 @@ pub fn weighted_median(entries: &mut [(Price, Balance)]) -> Option<Price> {
 	}
 	entries.sort_by_key(|(price, _)| *price);
 	let mut cumulative: u128 = 0;
-	let mut iter = entries.iter().filter(|(_, w)| !w.is_zero()).peekable();
-	while let Some((price, weight)) = iter.next() {
+	for (price, weight) in entries.iter().filter(|(_, w)| !w.is_zero()) {
 		cumulative = cumulative.saturating_add(*weight);
-		let rest = total.saturating_sub(cumulative);
-		if cumulative > rest {
+		// cumulative >= total / 2, without rounding: cumulative >= total - cumulative.
+		if cumulative >= total.saturating_sub(cumulative) {
 			return Some(*price);
 		}
-		if cumulative == rest {
-			// Exactly half below and half above: average with the next price.
-			return match iter.peek() {
-				Some((next, _)) => Some(mean(*price, *next)),
-				None => Some(*price),
-			};
-		}
 	}
-	// Unreachable with a non-zero total; answer the highest price rather than panic.
-	entries.last().map(|(p, _)| *p)
-}
-
-/// The mean of two prices, rounded down, without overflow.
-pub fn mean(a: Price, b: Price) -> Price {
-	let (x, y) = (a.into_inner(), b.into_inner());
-	// x/2 + y/2 + carry of the two halves.
-	FixedU128::from_inner(x / 2 + y / 2 + (x % 2 + y % 2) / 2)
+	// Unreachable with a non-zero total; answer the highest weighted price rather than panic.
+	entries.iter().rev().find(|(_, w)| !w.is_zero()).map(|(p, _)| *p)
 }
 
 /// |value - reference| / reference, saturating at 100%. A zero reference gives 100% unless the
@@ -128,13 +114,24 @@ pub fn log_return(old: Price, new: Price) -> Option<FixedI128> {
 	ln_new.checked_sub(&ln_old)
 }
 
-/// One step of the EWMA (RiskMetrics) variance of returns:
-/// `decay * prev_variance + (1 - decay) * r^2`. Saturates at the largest `FixedU128`.
-pub fn ewma_variance(prev_variance: FixedU128, log_return: FixedI128, decay: Perbill) -> FixedU128 {
-	let r = FixedU128::from_inner(log_return.into_inner().unsigned_abs());
-	let r_squared = r.saturating_mul(r);
+/// The annualized variance sample of one observed log return `r` that spans `rounds` rounds:
+/// `r^2 / rounds x rounds_per_year`.
+///
+/// Scaling by `1 / rounds` treats a return across `k` rounds without a price as `k` rounds of a
+/// random walk (its per-round standard deviation is `|r| / sqrt(k)`), instead of one round's
+/// move. Saturates at the largest `FixedU128`; `rounds` of 0 counts as 1.
+pub fn annualized_sample(r: FixedI128, rounds: u32, rounds_per_year: u32) -> FixedU128 {
+	let magnitude = FixedU128::from_inner(r.into_inner().unsigned_abs());
+	let squared = magnitude.saturating_mul(magnitude);
+	let per_round = squared.into_inner() / u128::from(rounds.max(1));
+	FixedU128::from_inner(per_round.saturating_mul(u128::from(rounds_per_year)))
+}
+
+/// One step of the EWMA (RiskMetrics) variance: `decay * prev_variance + (1 - decay) * sample`.
+/// Saturates at the largest `FixedU128`.
+pub fn ewma_variance(prev_variance: FixedU128, sample: FixedU128, decay: Perbill) -> FixedU128 {
 	let kept = FixedU128::from_inner(decay.mul_floor(prev_variance.into_inner()));
-	let fresh = FixedU128::from_inner(decay.left_from_one().mul_floor(r_squared.into_inner()));
+	let fresh = FixedU128::from_inner(decay.left_from_one().mul_floor(sample.into_inner()));
 	kept.saturating_add(fresh)
 }
 

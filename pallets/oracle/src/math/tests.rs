@@ -20,9 +20,20 @@ mod median {
 	}
 
 	#[test]
-	fn even_count_equal_weights_is_the_mean_of_the_middle_two() {
+	fn even_count_equal_weights_is_the_lower_of_the_middle_two() {
 		let mut e = vec![(n(4), 10), (n(1), 10), (n(3), 10), (n(2), 10)];
-		assert_eq!(weighted_median(&mut e), Some(p(2.5)));
+		assert_eq!(weighted_median(&mut e), Some(n(2)));
+	}
+
+	#[test]
+	fn two_equal_clusters_give_a_submitted_price_not_their_midpoint() {
+		// The review's case: 100 and 107 with equal bonds. The mean, 103.5, is a price nobody
+		// submitted and 3.4% from both clusters, so every honest submitter would be reported.
+		let mut e = vec![(n(107), 1_000), (n(100), 1_000)];
+		assert_eq!(weighted_median(&mut e), Some(n(100)));
+		// Three operators, 100 / 100 / 107 with bonds 1,000 / 1,000 / 2,000.
+		let mut e = vec![(n(100), 1_000), (n(100), 1_000), (n(107), 2_000)];
+		assert_eq!(weighted_median(&mut e), Some(n(100)));
 	}
 
 	#[test]
@@ -36,10 +47,10 @@ mod median {
 	}
 
 	#[test]
-	fn an_exact_half_split_averages_neighbours() {
+	fn an_exact_half_split_takes_the_lower_price() {
 		let mut e = vec![(n(10), 3), (n(20), 1), (n(30), 2)];
-		// cumulative: 3 == 3 at 10 -> mean(10, 20) = 15.
-		assert_eq!(weighted_median(&mut e), Some(n(15)));
+		// cumulative: 3 == 3 at 10 -> 10.
+		assert_eq!(weighted_median(&mut e), Some(n(10)));
 	}
 
 	#[test]
@@ -55,16 +66,6 @@ mod median {
 	fn a_single_entry_is_the_median() {
 		let mut e = vec![(p(0.5), 1)];
 		assert_eq!(weighted_median(&mut e), Some(p(0.5)));
-	}
-
-	#[test]
-	fn mean_does_not_overflow() {
-		let max = FixedU128::from_inner(u128::MAX);
-		assert_eq!(mean(max, max), max);
-		assert_eq!(
-			mean(FixedU128::from_inner(1), FixedU128::from_inner(2)),
-			FixedU128::from_inner(1)
-		);
 	}
 }
 
@@ -172,34 +173,71 @@ mod logarithm {
 mod volatility {
 	use super::*;
 
+	/// Rounds in a year at 2-block rounds of 3 s: 365 x 24 x 3,600 / 6.
+	const ROUNDS_PER_YEAR: u32 = 5_256_000;
+
 	#[test]
 	fn ewma_variance_reference_values() {
 		// Reference: RiskMetrics with decay 0.94 from variance 0 on returns r1 = ln(101/100),
-		// r2 = ln(99/101): v1 = 0.06 r1^2, v2 = 0.94 v1 + 0.06 r2^2 (computed in f64).
+		// r2 = ln(99/101), one round each, annualized: v1 = 0.06 N r1^2,
+		// v2 = 0.94 v1 + 0.06 N r2^2 with N = 5,256,000 rounds a year (computed in f64).
 		let decay = Perbill::from_percent(94);
+		let year = f64::from(ROUNDS_PER_YEAR);
 		let r1 = log_return(n(100), n(101)).unwrap();
 		let r2 = log_return(n(101), n(99)).unwrap();
-		let v1 = ewma_variance(FixedU128::zero(), r1, decay);
-		let v2 = ewma_variance(v1, r2, decay);
-		let f1 = 0.06 * (1.01f64).ln().powi(2);
-		let f2 = 0.94 * f1 + 0.06 * (99.0f64 / 101.0).ln().powi(2);
-		assert!((v1.to_float() - f1).abs() < 1e-15, "{} vs {}", v1.to_float(), f1);
-		assert!((v2.to_float() - f2).abs() < 1e-15, "{} vs {}", v2.to_float(), f2);
+		let v1 = ewma_variance(FixedU128::zero(), annualized_sample(r1, 1, ROUNDS_PER_YEAR), decay);
+		let v2 = ewma_variance(v1, annualized_sample(r2, 1, ROUNDS_PER_YEAR), decay);
+		let f1 = 0.06 * year * (1.01f64).ln().powi(2);
+		let f2 = 0.94 * f1 + 0.06 * year * (99.0f64 / 101.0).ln().powi(2);
+		assert!((v1.to_float() - f1).abs() < 1e-9 * f1, "{} vs {}", v1.to_float(), f1);
+		assert!((v2.to_float() - f2).abs() < 1e-9 * f2, "{} vs {}", v2.to_float(), f2);
+		// sqrt(f2) = 3.2497...: a 1% move every round is a volatility of several hundred
+		// percent a year.
 		let vol = volatility(v2).unwrap().to_float();
 		assert!((vol - f2.sqrt()).abs() < 1e-9, "{vol} vs {}", f2.sqrt());
 	}
 
 	#[test]
+	fn a_one_percent_daily_move_is_about_nineteen_percent_a_year() {
+		// Reference: one round a day (365 a year), r = ln(1.01) every round, decay 0: the
+		// annualized volatility is ln(1.01) x sqrt(365) = 0.19010...
+		let r = log_return(n(100), n(101)).unwrap();
+		let v = ewma_variance(FixedU128::zero(), annualized_sample(r, 1, 365), Perbill::zero());
+		let vol = volatility(v).unwrap().to_float();
+		let want = (1.01f64).ln() * 365f64.sqrt();
+		assert!((vol - want).abs() < 1e-9, "{vol} vs {want}");
+		assert!((vol - 0.190_10).abs() < 1e-4);
+	}
+
+	#[test]
+	fn a_return_across_k_rounds_counts_as_k_rounds() {
+		// Reference: the same 4% move over 4 rounds is a per-round standard deviation of
+		// 4% / sqrt(4), so its variance sample is a quarter of a one-round 4% move's.
+		let r = log_return(n(100), n(104)).unwrap();
+		let one = annualized_sample(r, 1, ROUNDS_PER_YEAR);
+		let four = annualized_sample(r, 4, ROUNDS_PER_YEAR);
+		let ratio = one.to_float() / four.to_float();
+		assert!((ratio - 4.0).abs() < 1e-9, "{ratio}");
+		// Volatility ratio sqrt(4) = 2.
+		let vol_ratio = volatility(one).unwrap().to_float() / volatility(four).unwrap().to_float();
+		assert!((vol_ratio - 2.0).abs() < 1e-9, "{vol_ratio}");
+		// Zero rounds counts as one.
+		assert_eq!(annualized_sample(r, 0, ROUNDS_PER_YEAR), one);
+	}
+
+	#[test]
 	fn constant_prices_decay_the_variance() {
 		let decay = Perbill::from_percent(90);
-		let v = ewma_variance(n(1), FixedI128::zero(), decay);
+		let v = ewma_variance(n(1), annualized_sample(FixedI128::zero(), 1, 100), decay);
 		assert_eq!(v, p(0.9));
 	}
 
 	#[test]
 	fn huge_returns_saturate_instead_of_overflowing() {
 		let r = FixedI128::from_inner(i128::MAX);
-		let v = ewma_variance(FixedU128::from_inner(u128::MAX), r, Perbill::from_percent(50));
+		let sample = annualized_sample(r, 1, u32::MAX);
+		assert_eq!(sample, FixedU128::from_inner(u128::MAX));
+		let v = ewma_variance(FixedU128::from_inner(u128::MAX), sample, Perbill::from_percent(50));
 		assert!(v > FixedU128::zero());
 	}
 }
@@ -240,14 +278,25 @@ mod properties {
 			prop_assert!(lo <= median && median <= hi, "median {} outside [{}, {}]", median, lo, hi);
 		}
 
-		/// The median is always one of the inputs or the mean of two of them, and within range.
+		/// The median is always one of the submitted prices, and it lies in the range of the
+		/// heavier half: the prices of the lightest entries from either end whose weight stays
+		/// under half the total cannot contain it. Prices are drawn from a few clusters so that
+		/// exact half splits (the case that used to average) occur often.
 		#[test]
-		fn median_lies_within_the_inputs(entries in prop::collection::vec((price(), 1u128..1_000), 1..30)) {
-			let lo = entries.iter().map(|(p, _)| *p).min().unwrap();
-			let hi = entries.iter().map(|(p, _)| *p).max().unwrap();
+		fn median_is_a_submitted_price_within_the_heavier_half(
+			entries in prop::collection::vec((0usize..4, 1u128..6), 1..12),
+			clusters in prop::collection::vec(price(), 4),
+		) {
+			let entries: Vec<(u128, u128)> = entries.iter().map(|(c, w)| (clusters[*c], *w)).collect();
+			let total: u128 = entries.iter().map(|(_, w)| w).sum();
 			let mut all: Vec<(Price, Balance)> = entries.iter().map(|(p, w)| (FixedU128::from_inner(*p), *w)).collect();
 			let median = weighted_median(&mut all).unwrap().into_inner();
-			prop_assert!(lo <= median && median <= hi);
+			prop_assert!(entries.iter().any(|(p, _)| *p == median), "median {} was not submitted", median);
+			// Weight strictly below and strictly above the median: each at most half.
+			let below: u128 = entries.iter().filter(|(p, _)| *p < median).map(|(_, w)| w).sum();
+			let above: u128 = entries.iter().filter(|(p, _)| *p > median).map(|(_, w)| w).sum();
+			prop_assert!(2 * below < total, "weight below the median {} of {}", below, total);
+			prop_assert!(2 * above <= total, "weight above the median {} of {}", above, total);
 		}
 
 		/// ln agrees with f64 to 1e-12 relative on the price range.

@@ -62,3 +62,30 @@ pub fn split_proceeds(proceeds: Balance, reporter_share: Perbill) -> (Balance, B
 	let reporter = reporter_share.mul_floor(proceeds);
 	(reporter, proceeds.saturating_sub(reporter))
 }
+
+/// The single fraction that takes as much as applying `a` and then `b` (each of what is left):
+/// `1 - (1 - a)(1 - b) = a + b - ab`, rounded down.
+///
+/// Fractions of what is left multiply, so two slashes of one offender merge into one whatever
+/// their order.
+pub fn compose(a: Perbill, b: Perbill) -> Perbill {
+	let one = u128::from(Perbill::one().deconstruct());
+	let left_a = one.saturating_sub(u128::from(a.deconstruct()));
+	let left_b = one.saturating_sub(u128::from(b.deconstruct()));
+	// Both below 10^9: the product is below 10^18. Rounding what is left up rounds the
+	// composed fraction down.
+	let left = left_a.saturating_mul(left_b).div_ceil(one);
+	let taken = one.saturating_sub(left);
+	Perbill::from_parts(u32::try_from(taken).unwrap_or(Perbill::one().deconstruct()))
+}
+
+/// The span's taken fraction after an automatic report of `severity` above the span's maximum
+/// `span_max`, when its slashes take `span_taken`: `span_taken + (severity - span_max)`, at most
+/// 100%. With nothing cancelled (`span_taken == span_max`) this is `severity`; after a cancel the
+/// report adds only what it exceeds the cancelled maximum by.
+pub fn raised_total(span_taken: Perbill, span_max: Perbill, severity: Perbill) -> Perbill {
+	let excess = severity.deconstruct().saturating_sub(span_max.deconstruct());
+	Perbill::from_parts(
+		span_taken.deconstruct().saturating_add(excess).min(Perbill::one().deconstruct()),
+	)
+}

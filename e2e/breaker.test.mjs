@@ -1,0 +1,86 @@
+// Oracle hardening on the dev chain (issue 9), tried as a new user would with @polkadot/api and
+// no custom types: a 20% jump halts BTC-USD; the cooldown passing without submissions leaves it
+// Halted (not Active on an unvalidated price); it resumes only after confirming rounds. And a
+// three-operator split of 100 / 100 / 107, where the 107 operator holds half the bond, gives a
+// submitted price, never the midpoint 103.5.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  FIXED, connect, devAccounts, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
+} from './lib.mjs';
+
+const BUSD = 1_000_000n;
+const BTC = 0;
+const ETH = 1;
+
+describe('oracle circuit breaker and median on the dev chain', { timeout: 600_000 }, () => {
+  let node;
+  let api;
+  const acc = devAccounts();
+
+  before(async () => {
+    node = await startDevNode({ port: 9988, name: 'breaker' });
+    api = await connect(node.url);
+  });
+
+  after(async () => {
+    if (api) await api.disconnect();
+    if (node) await node.stop();
+  });
+
+  const status = async (market) => (await api.call.oracleApi.priceInfo(market)).unwrap().status.toString();
+
+  it('halts on a 20% jump, stays Halted through a silent cooldown, resumes after confirming rounds', async () => {
+    const operators = [acc.alice, acc.bob, acc.charlie];
+    await registerOperators(api, operators, operators.map(() => 10_000n * BUSD), BTC);
+    // A short cooldown (6 blocks) so that it ends well before the price turns Stale; the other
+    // parameters stay at their defaults (jump 10%, 3 confirming rounds, quorum 3 and 2/3).
+    const markets = await api.call.oracleApi.markets();
+    const params = markets.find(([id]) => id.toNumber() === BTC)[3].toJSON();
+    assert.equal(params.confirmRounds, 3);
+    assert.equal(params.minSubmissions, 3);
+    const set = await signAndWait(api, api.tx.sudo.sudo(api.tx.oracle.setMarketParams(BTC, { ...params, breakerCooldown: 6 })), acc.alice);
+    assert.equal(set.error, null);
+
+    await submitRound(api, operators, BTC, [100, 100, 100]);
+    assert.equal(await status(BTC), 'Active');
+
+    const { round } = await submitRound(api, operators, BTC, [120, 120, 120]);
+    assert.equal(await status(BTC), 'Halted');
+    const tripped = (await api.call.oracleApi.priceInfo(BTC)).unwrap();
+    assert.equal(tripped.price.toBigInt(), 120n * FIXED);
+    assert.equal(tripped.emaPrice.toBigInt(), 100n * FIXED, 'the EMA stays at its pre-halt value');
+
+    // Let the cooldown pass with no submissions at all: still Halted, never Active.
+    const closedAt = (round + 1) * api.consts.oracle.roundLength.toNumber();
+    await waitBest(api, closedAt + 10);
+    assert.equal(await status(BTC), 'Halted');
+
+    // The new level must be confirmed by three consecutive quorum rounds.
+    for (const confirmations of [1, 2]) {
+      const { results } = await submitRound(api, operators, BTC, [120, 120, 121]);
+      assert.ok(results.every((r) => r.error === null));
+      assert.equal(await status(BTC), 'Halted', `after ${confirmations} confirming round(s)`);
+    }
+    await submitRound(api, operators, BTC, [120, 120, 120]);
+    assert.equal(await status(BTC), 'Active');
+    const resumed = (await api.call.oracleApi.priceInfo(BTC)).unwrap();
+    assert.equal(resumed.emaPrice.toBigInt(), 120n * FIXED, 'the EMA re-anchors on the validated level');
+  });
+
+  it('never yields the midpoint 103.5 from a 100 / 100 / 107 split', async () => {
+    // Dave and Eve bond 10,000 each, Ferdie 20,000: the 107 side holds exactly half the bond.
+    const operators = [acc.dave, acc.eve, acc.ferdie];
+    await registerOperators(api, operators, [10_000n * BUSD, 10_000n * BUSD, 20_000n * BUSD], ETH);
+    const { round } = await submitRound(api, operators, ETH, [100, 100, 107]);
+    const info = (await api.call.oracleApi.priceInfo(ETH)).unwrap();
+    assert.notEqual(info.price.toBigInt(), 1035n * FIXED / 10n);
+    assert.equal(info.price.toBigInt(), 100n * FIXED, 'the lower weighted median, a submitted price');
+    // Only Ferdie, 7% off the median, is reported; Dave and Eve, who submitted it, are not.
+    const pending = await api.call.slashingApi.pendingSlashes();
+    const offenders = pending
+      .filter((p) => p.offence.isOracleDeviation && p.offence.asOracleDeviation.round.toNumber() === round)
+      .map((p) => p.offender.asOperator.toString());
+    assert.deepEqual(offenders, [acc.ferdie.address]);
+  });
+});

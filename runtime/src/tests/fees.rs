@@ -1,0 +1,85 @@
+//! Block space and fees: oracle submissions cannot be crowded out by normal-class traffic, and
+//! fees rise with block fullness.
+
+use super::{acc, dev_ext};
+use crate::{Runtime, RuntimeCall};
+use bulwark_primitives::Price;
+use frame_support::{
+	assert_err, assert_ok,
+	dispatch::{DispatchClass, GetDispatchInfo},
+	traits::Get,
+};
+use frame_system::CheckWeight;
+use pallet_transaction_payment::Multiplier;
+use sp_keyring::Sr25519Keyring::Bob;
+use sp_runtime::{traits::Convert, transaction_validity::InvalidTransaction, FixedPointNumber};
+
+fn oracle_submission() -> RuntimeCall {
+	RuntimeCall::Oracle(pallet_bulwark_oracle::Call::submit {
+		round: 1,
+		prices: vec![(0, Price::from_u32(100))].try_into().unwrap(),
+	})
+}
+
+fn transfer() -> RuntimeCall {
+	RuntimeCall::Busd(pallet_balances::Call::transfer_keep_alive {
+		dest: acc(Bob).into(),
+		value: 1_000_000,
+	})
+}
+
+/// Fills the normal class of the current block to its limit.
+fn fill_normal_class() {
+	let limits: frame_system::limits::BlockWeights =
+		<Runtime as frame_system::Config>::BlockWeights::get();
+	let normal_max = limits.get(DispatchClass::Normal).max_total.expect("normal has a limit");
+	frame_system::BlockWeight::<Runtime>::mutate(|weight| {
+		weight.set(normal_max, DispatchClass::Normal)
+	});
+}
+
+#[test]
+fn with_normal_class_space_full_an_oracle_submission_still_fits() {
+	dev_ext().execute_with(|| {
+		// Review case: feeds were normal-class transactions at a constant fee, so spam filling
+		// blocks pushed honest operators into liveness slashes.
+		let submission = oracle_submission().get_dispatch_info();
+		let spam = transfer().get_dispatch_info();
+		assert_eq!(submission.class, DispatchClass::Operational);
+		assert_eq!(spam.class, DispatchClass::Normal);
+		fill_normal_class();
+		let len = 100;
+		let (_, next_len) = CheckWeight::<Runtime>::do_validate(&spam, len).unwrap();
+		assert_err!(
+			CheckWeight::<Runtime>::do_prepare(&spam, len, next_len),
+			InvalidTransaction::ExhaustsResources
+		);
+		let (_, next_len) = CheckWeight::<Runtime>::do_validate(&submission, len).unwrap();
+		assert_ok!(CheckWeight::<Runtime>::do_prepare(&submission, len, next_len));
+	});
+}
+
+#[test]
+fn fees_rise_while_blocks_are_full_and_fall_back_while_they_are_empty() {
+	dev_ext().execute_with(|| {
+		type Update = <Runtime as pallet_transaction_payment::Config>::FeeMultiplierUpdate;
+		let one = Multiplier::one();
+		fill_normal_class();
+		let after_full = Update::convert(one);
+		assert!(after_full > one, "a full block raises fees: {after_full:?}");
+		// Ten full blocks compound.
+		let mut multiplier = one;
+		for _ in 0..10 {
+			multiplier = Update::convert(multiplier);
+		}
+		assert!(multiplier > after_full);
+		frame_system::BlockWeight::<Runtime>::kill();
+		let after_empty = Update::convert(one);
+		assert!(after_empty < one, "an empty block lowers fees: {after_empty:?}");
+		// Never below the floor, so the multiplier can always grow again.
+		assert!(
+			Update::convert(Multiplier::saturating_from_rational(1, 10u128))
+				>= Multiplier::saturating_from_rational(1, 10u128)
+		);
+	});
+}
