@@ -168,18 +168,22 @@ export const FIXED = 10n ** 18n;
 
 /**
  * Submits `prices[i]` (integers) for `market` from `operators[i]`, all in one oracle round, and
- * waits for the block that closes that round. Retries in a later round if a submission lands in
- * the next one. Returns `{ round, results }`.
+ * waits for the block that closes that round. Returns `{ round, results }`.
+ *
+ * By default it starts with the round after the current one (operators are expected from the
+ * round after their registration) and retries in a later round if a submission lands in the
+ * next one. With `{ now: true }` it submits at once for the round of the next block: called
+ * right after a previous `submitRound` returned (at the block that closed that round), it feeds
+ * the very next round, so that consecutive calls feed consecutive rounds.
  */
-export async function submitRound(api, operators, market, prices) {
+export async function submitRound(api, operators, market, prices, { now = false } = {}) {
   const roundLength = api.consts.oracle.roundLength.toNumber();
-  // Operators are expected from the round after registration.
-  const first = (await api.call.oracleApi.currentRound()).toNumber() + 1;
+  const first = (await api.call.oracleApi.currentRound()).toNumber() + (now ? 0 : 1);
   let best = (await api.rpc.chain.getHeader()).number.toNumber();
   for (let attempt = 0; attempt < 8; attempt++) {
     // Submit right after a new block: the next block, which includes the submissions,
     // decides the round they belong to.
-    best = (await waitBest(api, best + 1)).number.toNumber();
+    if (!now || attempt > 0) best = (await waitBest(api, best + 1)).number.toNumber();
     const round = Math.floor((best + 1) / roundLength);
     if (round < first) continue;
     const results = await Promise.all(operators.map((op, i) =>

@@ -19,6 +19,7 @@
 //! | [`UnrealizedPnl`] | margin | vaults (NAV) |
 //! | [`MarketRegistry`] | oracle | vaults |
 //! | [`ValidatorSlashes`] | runtime (pallet-staking) | slashing |
+//! | [`SlashPending`] | slashing | oracle (bond withdrawal), vaults |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
@@ -267,6 +268,22 @@ pub trait VaultSettlement<AccountId> {
 	fn max_open_interest(market: MarketId) -> Balance;
 	/// Net skew notional the vault may back: NAV x max skew ratio.
 	fn max_skew(market: MarketId) -> Balance;
+}
+
+/// Whether a slash of a target is pending. Implemented by the slashing pallet; the oracle (an
+/// operator's bond) and the vaults (a vault's stake) refuse to release stake while one is, so
+/// that a slash reported late in an unbonding period, or raised with a fresh deferral, still
+/// finds the stake.
+pub trait SlashPending<AccountId> {
+	/// Whether `target` has a slash reported and not yet applied or cancelled.
+	fn slash_pending(target: &SlashTarget<AccountId>) -> bool;
+}
+
+/// `()`: nothing is ever pending.
+impl<AccountId> SlashPending<AccountId> for () {
+	fn slash_pending(_: &SlashTarget<AccountId>) -> bool {
+		false
+	}
 }
 
 /// Deferred validator slashes of pallet-staking, cancelled by who they fall on rather than by

@@ -147,8 +147,8 @@ mod benchmarks {
 		set_block::<T>(round.saturating_mul(T::RoundLength::get()));
 		let others = T::MaxOperators::get().saturating_sub(1);
 		for market in &ids {
-			let entries: Vec<(T::AccountId, Price)> =
-				(0..others).map(|i| (account("other", i, 0), price(100))).collect();
+			let entries: Vec<(T::AccountId, Price, Balance)> =
+				(0..others).map(|i| (account("other", i, 0), price(100), 1)).collect();
 			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
 		}
 		let prices: BoundedVec<(MarketId, Price), T::MaxMarkets> =
@@ -199,10 +199,13 @@ mod benchmarks {
 					halt: None,
 				},
 			);
-			let entries: Vec<(T::AccountId, Price)> = operators
+			let bond = T::MinOperatorBond::get();
+			let entries: Vec<(T::AccountId, Price, Balance)> = operators
 				.iter()
 				.enumerate()
-				.map(|(i, who)| (who.clone(), if i % 2 == 1 { price(150) } else { price(101) }))
+				.map(|(i, who)| {
+					(who.clone(), if i % 2 == 1 { price(150) } else { price(101) }, bond)
+				})
 				.collect();
 			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
 		}

@@ -89,7 +89,7 @@ pub use weights::WeightInfo;
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bulwark_primitives::{
 	Balance, BlockNumber, MarketId, MarketRegistry, OffenceKind, OffenceReporter, Price, PriceFeed,
-	PriceInfo, RoundIndex, Slashable,
+	PriceInfo, RoundIndex, SlashPending, SlashTarget, Slashable,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -145,6 +145,10 @@ pub mod pallet {
 
 		/// Receives `OracleDeviation` and `OracleLiveness` offences (the slashing pallet).
 		type OffenceReporter: OffenceReporter<Self::AccountId>;
+
+		/// Whether an operator has a slash pending (the slashing pallet): its bond is not
+		/// released until the slash applies or is cancelled.
+		type SlashPending: SlashPending<Self::AccountId>;
 
 		/// Blocks per round. Must be at least 1.
 		#[pallet::constant]
@@ -226,13 +230,15 @@ pub mod pallet {
 	pub type OperatorRules<T: Config> =
 		StorageValue<_, OperatorParams, ValueQuery, DefaultOperatorRules<T>>;
 
-	/// Submissions of the open round per market, cleared at aggregation.
+	/// Submissions of the open round per market: operator, price and the operator's bond when
+	/// it submitted (a later top-up does not add weight to a price already seen), cleared at
+	/// aggregation.
 	#[pallet::storage]
 	pub type RoundSubmissions<T: Config> = StorageMap<
 		_,
 		Twox64Concat,
 		MarketId,
-		BoundedVec<(T::AccountId, Price), T::MaxOperators>,
+		BoundedVec<(T::AccountId, Price, Balance), T::MaxOperators>,
 		ValueQuery,
 	>;
 
@@ -347,6 +353,8 @@ pub mod pallet {
 		NotUnbonding,
 		/// The unbonding period has not ended.
 		StillUnbonding,
+		/// A slash of the operator is pending: the bond stays until it applies or is cancelled.
+		SlashPending,
 		/// `round` is not the current round.
 		WrongRound,
 		/// The operator submitted in this round already.
@@ -521,7 +529,8 @@ pub mod pallet {
 
 		/// Release the bond of an operator whose unbonding period ended, and remove it.
 		///
-		/// Errors: `NotOperator`, `NotUnbonding`, `StillUnbonding`. Emits `BondWithdrawn`.
+		/// Errors: `NotOperator`, `NotUnbonding`, `StillUnbonding`, `SlashPending`. Emits
+		/// `BondWithdrawn`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::withdraw_bond())]
 		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
@@ -531,6 +540,10 @@ pub mod pallet {
 				return Err(Error::<T>::NotUnbonding.into());
 			};
 			ensure!(Self::now() >= unlocks_at, Error::<T>::StillUnbonding);
+			ensure!(
+				!T::SlashPending::slash_pending(&SlashTarget::Operator(who.clone())),
+				Error::<T>::SlashPending
+			);
 			let amount = T::Currency::release(
 				&HoldReason::OperatorBond.into(),
 				&who,
@@ -588,7 +601,7 @@ pub mod pallet {
 			}
 			for (market, price) in prices.iter() {
 				RoundSubmissions::<T>::try_mutate(market, |entries| {
-					entries.try_push((who.clone(), *price))
+					entries.try_push((who.clone(), *price, info.bond))
 				})
 				.map_err(|_| Error::<T>::SubmissionsFull)?;
 			}
@@ -729,26 +742,42 @@ impl<T: Config> Pallet<T> {
 		let mut deviations: BTreeMap<T::AccountId, (MarketId, Perbill)> = BTreeMap::new();
 		for (market, info) in Markets::<T>::iter() {
 			// The bond expected for this market: operators that count and serve it.
-			let expected = counted
+			let mut expected = counted
 				.values()
 				.filter(|(_, served)| served.as_ref().is_none_or(|s| s.contains(&market)))
 				.fold(0u128, |acc, (bond, _)| acc.saturating_add(*bond));
 			let submissions = RoundSubmissions::<T>::take(market);
 			let mut weighted: Vec<(Price, Balance)> = Vec::with_capacity(submissions.len());
 			let mut submitters: Vec<(T::AccountId, Price)> = Vec::with_capacity(submissions.len());
-			for (operator, price) in submissions.into_iter() {
-				// Operators that left, or fell below the minimum bond, since submitting weigh
-				// nothing.
-				if let Some((bond, _)) = counted.get(&operator) {
-					weighted.push((price, *bond));
-					submitters.push((operator, price));
+			for (operator, price, bond_at_submission) in submissions.into_iter() {
+				// Operators that left, fell below the minimum bond or stopped serving the market
+				// since submitting weigh nothing (the expected bond no longer counts them
+				// either); a bond weighs what it was at submission, or less if slashed since.
+				let Some((bond, served)) = counted.get(&operator) else { continue };
+				if served.as_ref().is_some_and(|s| !s.contains(&market)) {
+					continue;
 				}
+				let weight = (*bond).min(bond_at_submission);
+				// A top-up after submitting raises neither the weight nor the expected bond.
+				expected = expected.saturating_sub(bond.saturating_sub(weight));
+				weighted.push((price, weight));
+				submitters.push((operator, price));
 			}
+			let submitted_bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
 			let Some(median) =
-				Self::aggregate_market(market, &info.params, round, now, expected, weighted)
+				Self::aggregate_market(market, &info.params, round, now, expected, &mut weighted)
 			else {
 				continue;
 			};
+			// An exact half of the weight at or below the median is a tie between two sides:
+			// the lower median is a submitted price, but nobody can be judged off it.
+			let at_or_below = weighted
+				.iter()
+				.filter(|(price, _)| *price <= median)
+				.fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
+			if at_or_below.saturating_mul(2) == submitted_bond {
+				continue;
+			}
 			for (operator, price) in submitters {
 				let deviation = math::relative_deviation(price, median);
 				if deviation <= info.params.deviation_threshold {
@@ -777,14 +806,14 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		now: BlockNumber,
 		expected_bond: Balance,
-		mut weighted: Vec<(Price, Balance)>,
+		weighted: &mut [(Price, Balance)],
 	) -> Option<Price> {
 		let count: u32 = weighted.len().saturated_into();
 		let bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
 		let quorum = count >= params.min_submissions
 			&& !bond.is_zero()
 			&& bond >= params.min_bond_share.mul_ceil(expected_bond);
-		let median = if quorum { math::weighted_median(&mut weighted) } else { None };
+		let median = if quorum { math::weighted_median(weighted) } else { None };
 		let Some(median) = median else {
 			let previous = Prices::<T>::get(market);
 			if count > 0 || previous.is_some() {
@@ -916,10 +945,12 @@ impl<T: Config> Pallet<T> {
 	/// governed `max_missed_rounds`. A round is missed unless the operator submitted a price
 	/// for every market it serves.
 	fn check_liveness(round: RoundIndex, operators: Vec<(T::AccountId, OperatorInfo)>) -> u32 {
-		let max_missed = OperatorRules::<T>::get().max_missed_rounds;
+		let OperatorParams { min_bond, max_missed_rounds: max_missed } = OperatorRules::<T>::get();
 		let mut reports = Vec::new();
 		for (operator, mut info) in operators {
-			if !info.is_active() || round < info.active_since || info.last_complete == Some(round) {
+			// Only operators that count are expected: one below a raised minimum bond cannot
+			// submit, so it is not punished for not submitting.
+			if !info.counts_in(round, min_bond) || info.last_complete == Some(round) {
 				continue;
 			}
 			info.missed_rounds = info.missed_rounds.saturating_add(1);
@@ -998,7 +1029,7 @@ impl<T: Config> Pallet<T> {
 		}
 		for (market, entries) in RoundSubmissions::<T>::iter() {
 			ensure!(Markets::<T>::contains_key(market), "submissions for an unknown market");
-			for (operator, _) in entries {
+			for (operator, _, _) in entries {
 				ensure!(
 					Operators::<T>::contains_key(&operator),
 					"a submission from a non-operator"
@@ -1008,11 +1039,7 @@ impl<T: Config> Pallet<T> {
 		for (market, state) in Prices::<T>::iter() {
 			ensure!(Markets::<T>::contains_key(market), "a price for an unknown market");
 			if let Some((_, confirmations)) = state.halt.and_then(|h| h.candidate) {
-				let needed = Markets::<T>::get(market).map_or(0, |m| m.params.confirm_rounds);
-				ensure!(
-					confirmations >= 1 && confirmations < needed,
-					"a halted market holds a confirmed candidate"
-				);
+				ensure!(confirmations >= 1, "a halted market's candidate has no confirmation");
 			}
 		}
 		for (operator, markets) in OperatorMarkets::<T>::iter() {

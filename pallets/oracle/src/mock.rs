@@ -52,6 +52,19 @@ parameter_types! {
 	pub static BlocksPerYear: u32 = 1_000;
 }
 
+parameter_types! {
+	/// Operators the stub slashing pallet has a slash pending for.
+	pub static PendingFor: Vec<AccountId> = Vec::new();
+}
+
+/// Stands in for the slashing pallet's pending-slash query.
+pub struct PendingStub;
+impl bulwark_primitives::SlashPending<AccountId> for PendingStub {
+	fn slash_pending(target: &bulwark_primitives::SlashTarget<AccountId>) -> bool {
+		matches!(target, bulwark_primitives::SlashTarget::Operator(who) if PendingFor::get().contains(who))
+	}
+}
+
 /// Stands in for the slashing pallet: records reports.
 pub struct RecordingReporter;
 impl OffenceReporter<AccountId> for RecordingReporter {
@@ -79,6 +92,7 @@ impl pallet_bulwark_oracle::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RiskOrigin = EnsureRoot<AccountId>;
 	type OffenceReporter = RecordingReporter;
+	type SlashPending = PendingStub;
 	type RoundLength = RoundLength;
 	type MinOperatorBond = MinOperatorBond;
 	type UnbondingPeriod = UnbondingPeriod;

@@ -366,8 +366,8 @@ mod submissions {
 				entries(vec![(BTC, price(100)), (ETH, price(5))]),
 			);
 			assert_eq!(result.map(|info| info.pays_fee), Ok(Pays::No));
-			assert_eq!(RoundSubmissions::<Test>::get(BTC).into_inner(), vec![(1, price(100))]);
-			assert_eq!(RoundSubmissions::<Test>::get(ETH).into_inner(), vec![(1, price(5))]);
+			assert_eq!(RoundSubmissions::<Test>::get(BTC).into_inner(), vec![(1, price(100), 100)]);
+			assert_eq!(RoundSubmissions::<Test>::get(ETH).into_inner(), vec![(1, price(5), 100)]);
 			assert_eq!(Operators::<Test>::get(1).unwrap().last_submitted, Some(round));
 			assert!(oracle_events().contains(&Event::PricesSubmitted {
 				operator: 1,
@@ -592,11 +592,27 @@ mod aggregation {
 			submit(1, vec![(BTC, price(100))]);
 			submit(2, vec![(BTC, price(100))]);
 			submit(3, vec![(BTC, price(107))]);
-			let round = current_round();
 			close_round();
 			assert_eq!(last_price(BTC), price(100));
 			assert_ne!(last_price(BTC), price_f(103.5));
-			// Only the operator 7% off the submitted median is reported.
+			// An exact tie: nobody is judged off the median, neither side is reported.
+			assert!(!Reported::get()
+				.iter()
+				.any(|o| matches!(o, OffenceKind::OracleDeviation { .. })));
+		});
+	}
+
+	#[test]
+	fn off_a_tie_the_minority_is_reported() {
+		ExtBuilder::default().build_and_execute(|| {
+			// The same split with the 107 side holding less than half: it is reported.
+			with_operators(&[(1, 100), (2, 100), (3, 199)]);
+			submit(1, vec![(BTC, price(100))]);
+			submit(2, vec![(BTC, price(100))]);
+			submit(3, vec![(BTC, price(107))]);
+			let round = current_round();
+			close_round();
+			assert_eq!(last_price(BTC), price(100));
 			let reported: Vec<AccountId> = Reported::get()
 				.into_iter()
 				.filter_map(|o| match o {
@@ -607,6 +623,37 @@ mod aggregation {
 				})
 				.collect();
 			assert_eq!(reported, vec![3]);
+		});
+	}
+
+	#[test]
+	fn a_top_up_after_submitting_adds_no_weight_to_the_round() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: bonds were read at aggregation, so an operator could see the others'
+			// prices, top up, and swing the median of a round it had already submitted in.
+			with_operators(&[(1, 300), (2, 200)]);
+			submit(1, vec![(BTC, price(100))]);
+			submit(2, vec![(BTC, price(90))]);
+			assert_ok!(Oracle::top_up(RuntimeOrigin::signed(2), 500));
+			close_round();
+			// Weights 300 at 100 and 200 at 90: 90 holds 200 < 250, the median is 100.
+			assert_eq!(last_price(BTC), price(100));
+		});
+	}
+
+	#[test]
+	fn an_operator_that_stops_serving_a_market_mid_round_does_not_weigh_in_it() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: submitting for a market, then dropping it, kept the submission's
+			// weight while removing the bond from the market's expected bond.
+			with_operators(&[(1, 100), (2, 100), (3, 400)]);
+			submit(3, vec![(BTC, price(50))]);
+			let eth_only: BoundedVec<MarketId, ConstU32<3>> = vec![ETH].try_into().unwrap();
+			assert_ok!(Oracle::set_markets(RuntimeOrigin::signed(3), Some(eth_only)));
+			submit(1, vec![(BTC, price(100))]);
+			submit(2, vec![(BTC, price(100))]);
+			close_round();
+			assert_eq!(last_price(BTC), price(100));
 		});
 	}
 
@@ -898,6 +945,18 @@ mod offences {
 				submit(2, vec![(BTC, price(100))]);
 				close_round();
 			}
+			assert_eq!(Reported::get(), vec![]);
+		});
+	}
+
+	#[test]
+	fn an_operator_below_a_raised_minimum_is_not_reported_for_missing_rounds() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100)]);
+			let rules = OperatorParams { min_bond: 200, max_missed_rounds: 1 };
+			assert_ok!(Oracle::set_operator_params(RuntimeOrigin::root(), rules));
+			close_round();
+			close_round();
 			assert_eq!(Reported::get(), vec![]);
 		});
 	}
@@ -1225,6 +1284,24 @@ mod slashing {
 			// Still slashable while it unbonds, then withdrawable.
 			assert_eq!(<Oracle as Slashable<_, _>>::slashable_balance(&1), 99);
 			run_to_block(unlocks_at as u64);
+			assert_ok!(Oracle::withdraw_bond(RuntimeOrigin::signed(1)));
+		});
+	}
+
+	#[test]
+	fn a_bond_with_a_pending_slash_is_not_released() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: a slash reported late in an unbonding period (or raised with a fresh
+			// deferral) could apply after the bond was gone.
+			register(1, 1_000);
+			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(1)));
+			run_to_block(1 + UnbondingPeriod::get() as u64);
+			PendingFor::set(vec![1]);
+			assert_noop!(
+				Oracle::withdraw_bond(RuntimeOrigin::signed(1)),
+				Error::<Test>::SlashPending
+			);
+			PendingFor::set(vec![]);
 			assert_ok!(Oracle::withdraw_bond(RuntimeOrigin::signed(1)));
 		});
 	}

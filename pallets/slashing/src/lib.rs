@@ -20,12 +20,16 @@
 //!
 //! - [`OffenceReporter::report_offence`] (the oracle) and [`Call::governance_slash`] (the risk
 //!   origin) record an offence: it is queued to apply `SlashDeferDuration` blocks later.
-//! - [`Call::cancel_slashes`] (the risk origin) cancels every pending slash of one offender and
-//!   the rest of its current span: reports that arrive later in that span are dropped, however
-//!   large.
+//! - [`Call::cancel_slashes`] (the risk origin) cancels every pending slash of one offender.
+//!   The cancel covers what was pending: a later, larger report in the span slashes what it
+//!   exceeds the span's largest report by, and a governance slash is never covered by a slash
+//!   the council cancelled.
+//! - [`Call::cancel_validator_slash`] (the risk origin) cancels pallet-staking's deferred
+//!   slashes of one validator in one era, found by validator when the call executes.
 //! - [`Call::set_schedule`] (the risk origin) sets the severity schedule within hard bounds.
-//! - `on_initialize` applies due slashes in report order, at most [`Config::MaxSlashesPerBlock`]
+//! - `on_initialize` applies due slashes in id order, at most [`Config::MaxSlashesPerBlock`]
 //!   per block; the rest wait for the next block.
+//! - [`SlashPending`]: the oracle and the vaults keep stake while a slash of it is pending.
 //!
 //! ## Applying a slash
 //!
@@ -45,21 +49,30 @@
 //! - Applying is only ever done by the queue in `on_initialize`, which reads each slash from
 //!   storage when it applies; cancelling removes it. A cancelled slash cannot be applied by
 //!   anyone (polkadot-sdk #9659: a permissionless apply executed a cancelled slash).
-//! - Cancelling is by offender and covers the rest of the span, so a later, larger report does
-//!   not slip past governance (polkadot-sdk #9187: cancelling by exact key missed it).
+//! - Cancelling is by offender and covers the fractions pending at the cancel (polkadot-sdk
+//!   #9187): a later, larger report still slashes the excess, so a cancel cannot be used to
+//!   lock out the rest of a span, and a governance slash after a cancel is never silently
+//!   dropped (it is refused with `AlreadySlashedInSpan` if the span takes as much already).
+//! - A report is never lost to a bound: past `MaxPendingPerOffender` (or with the queue full) it
+//!   merges into the offender's latest pending slash, which moves to the tail of the queue with
+//!   a fresh deferral, so governance has its full window for the larger amount.
 //! - Applying is bounded per block and resumes next block (polkadot-sdk #3610/#7424: applying a
 //!   whole era's slashes in one block was unbounded). Each slash is charged at its benchmarked
-//!   weight.
-//! - Stake stays slashable longer than the deferral: the integrity test checks that both
-//!   targets' unbonding periods exceed [`Config::SlashDeferDuration`].
-//!
+//!   weight, and only live slashes are visited (ids of cancelled or merged ones are never
+//!   read), so filling the id space does not slow the queue.
+//! - Stake stays slashable longer than the escape window: the integrity test checks that both
+//!   targets' unbonding periods exceed report latency + deferral + the worst backlog
+//!   (`MaxPendingSlashes / MaxSlashesPerBlock` blocks). A slash reported later than that (a
+//!   governance slash late in an unbonding) is covered by [`SlashPending`]: stake with a
+//!   pending slash is not released.
+
 //! ### Limitations
 //!
 //! - A slash takes its fraction of the stake as it is when it applies; stake added meanwhile is
 //!   slashed too, stake slashed meanwhile is not slashed twice for the same fraction.
-//! - An offender with `MaxPendingPerOffender` pending slashes, the latest from an earlier span,
-//!   has new reports refused until one applies; size the bound so that this does not happen
-//!   (the oracle reports at most one deviation per market and round).
+//! - With the queue full, a report of an offender with nothing pending is refused (there is
+//!   nothing to merge into); size `MaxPendingSlashes` at `MaxPendingPerOffender` times the
+//!   number of possible offenders (the runtime test checks it).
 //! - Proceeds that an insurance fund cannot accept yet (an empty fund receiving less than the
 //!   existential deposit) wait in this pallet's account and go with the fund's next proceeds.
 
@@ -86,7 +99,7 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use bulwark_primitives::{
 	Balance, BlockNumber, GovernanceReason, InsuranceFund, MarketId, OffenceKind, OffenceReporter,
-	SlashTarget, Slashable, ValidatorSlashes,
+	SlashPending, SlashTarget, Slashable, ValidatorSlashes,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -185,10 +198,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Queue<T: Config> = StorageValue<_, QueueState, ValueQuery>;
 
-	/// Pending slashes by id. A cancelled slash is removed, so it can never apply.
+	/// Pending slashes by id, keyed big-endian ([`slash_key`]) so that the map iterates in id
+	/// order: the queue visits live slashes only, and ids left by cancelled or merged slashes
+	/// cost nothing. A cancelled slash is removed, so it can never apply. The keys are ids the
+	/// pallet assigns in sequence, never chosen by a caller, so `Identity` is safe.
 	#[pallet::storage]
 	pub type PendingSlashes<T: Config> =
-		CountedStorageMap<_, Twox64Concat, SlashId, PendingSlash<T::AccountId>, OptionQuery>;
+		CountedStorageMap<_, Identity, SlashKey, PendingSlash<T::AccountId>, OptionQuery>;
 
 	/// Every offender's span and pending slashes.
 	#[pallet::storage]
@@ -398,7 +414,7 @@ pub mod pallet {
 			ensure!(!record.pending.is_empty(), Error::<T>::NothingToCancel);
 			let cancelled: u32 = record.pending.len().saturated_into();
 			for id in core::mem::take(&mut record.pending) {
-				if let Some(slash) = PendingSlashes::<T>::take(id) {
+				if let Some(slash) = PendingSlashes::<T>::take(slash_key(id)) {
 					// The earliest cancelled slash of the current span says what the span took
 					// before the cancelled ones.
 					if slash.span_index == record.span_index {
@@ -452,7 +468,17 @@ pub mod pallet {
 	}
 }
 
+/// The storage key of pending slash `id`: big-endian, so keys sort as ids do.
+pub fn slash_key(id: SlashId) -> SlashKey {
+	id.to_be_bytes()
+}
+
 impl<T: Config> Pallet<T> {
+	/// Pending slash `id`, if it is still pending.
+	pub fn pending_slash(id: SlashId) -> Option<PendingSlash<T::AccountId>> {
+		PendingSlashes::<T>::get(slash_key(id))
+	}
+
 	/// The account proceeds pass through.
 	pub fn account_id() -> T::AccountId {
 		T::PalletId::get().into_account_truncating()
@@ -527,9 +553,9 @@ impl<T: Config> Pallet<T> {
 			// Merge into the latest pending slash, with a fresh id at the tail of the queue and
 			// a fresh deferral, so that governance has its full window for the larger amount.
 			let latest = record.pending.pop();
-			let Some((previous, mut slash)) = latest
-				.and_then(|previous| PendingSlashes::<T>::take(previous).map(|s| (previous, s)))
-			else {
+			let Some((previous, mut slash)) = latest.and_then(|previous| {
+				PendingSlashes::<T>::take(slash_key(previous)).map(|s| (previous, s))
+			}) else {
 				return Err(Error::<T>::TooManyPendingSlashes.into());
 			};
 			slash.fraction = math::compose(slash.fraction, fraction);
@@ -543,7 +569,7 @@ impl<T: Config> Pallet<T> {
 			let merged_fraction = slash.fraction;
 			record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
 			queue.next_id = id.saturating_add(1);
-			PendingSlashes::<T>::insert(id, slash);
+			PendingSlashes::<T>::insert(slash_key(id), slash);
 			Offenders::<T>::insert(&offender, record);
 			Queue::<T>::put(queue);
 			Self::deposit_event(Event::SlashRaised {
@@ -567,7 +593,7 @@ impl<T: Config> Pallet<T> {
 			apply_at,
 		};
 		queue.next_id = id.saturating_add(1);
-		PendingSlashes::<T>::insert(id, slash);
+		PendingSlashes::<T>::insert(slash_key(id), slash);
 		Offenders::<T>::insert(&offender, record);
 		Queue::<T>::put(queue);
 		Self::deposit_event(Event::SlashReported {
@@ -582,28 +608,28 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Applies due slashes in id order, visiting at most `MaxSlashesPerBlock` entries (cancelled
-	/// ones are skipped but count). Returns the number of entries read.
+	/// Applies due slashes in id order, visiting at most `MaxSlashesPerBlock` live entries (the
+	/// map holds only pending slashes and iterates in id order, so ids of cancelled or merged
+	/// slashes are never read). Returns the number of entries read.
 	pub(crate) fn apply_due(now: BlockNumber) -> u32 {
-		let mut queue = Queue::<T>::get();
 		let max = T::MaxSlashesPerBlock::get();
+		let mut queue = Queue::<T>::get();
 		let mut visited: u32 = 0;
-		while visited < max && queue.head < queue.next_id {
-			let id = queue.head;
-			let slash = PendingSlashes::<T>::get(id);
+		let mut applied = false;
+		while visited < max {
+			// A fresh iterator each time: the previous head was just removed.
+			let Some((key, slash)) = PendingSlashes::<T>::iter().next() else { break };
 			visited = visited.saturating_add(1);
-			match slash {
-				Some(slash) if slash.apply_at > now => break,
-				Some(slash) => {
-					PendingSlashes::<T>::remove(id);
-					Self::apply(id, slash);
-				},
-				// Cancelled.
-				None => {},
+			if slash.apply_at > now {
+				break;
 			}
+			PendingSlashes::<T>::remove(key);
+			let id = SlashId::from_be_bytes(key);
 			queue.head = id.saturating_add(1);
+			applied = true;
+			Self::apply(id, slash);
 		}
-		if visited > 0 {
+		if applied {
 			Queue::<T>::put(queue);
 		}
 		visited
@@ -688,8 +714,8 @@ impl<T: Config> Pallet<T> {
 	/// Pending slashes in the order they apply, for the runtime API.
 	pub fn api_pending_slashes() -> Vec<PendingSlashView<T::AccountId>> {
 		let mut pending: Vec<_> = PendingSlashes::<T>::iter()
-			.map(|(id, slash)| PendingSlashView {
-				id,
+			.map(|(key, slash)| PendingSlashView {
+				id: SlashId::from_be_bytes(key),
 				amount_estimate: slash
 					.fraction
 					.mul_floor(Self::slashable_balance(&slash.offender())),
@@ -724,7 +750,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(record.span_taken <= record.span_max, "a span takes more than its maximum");
 			let mut previous: Option<SlashId> = None;
 			for id in record.pending.iter() {
-				let slash = PendingSlashes::<T>::get(id)
+				let slash = PendingSlashes::<T>::get(slash_key(*id))
 					.ok_or("an offender lists a slash that is not pending")?;
 				ensure!(slash.offender() == offender, "a pending slash listed by another offender");
 				ensure!(previous.is_none_or(|p| p < *id), "an offender's slashes are out of order");
@@ -733,7 +759,11 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut count: u32 = 0;
-		for id in PendingSlashes::<T>::iter_keys() {
+		let mut last: Option<SlashId> = None;
+		for key in PendingSlashes::<T>::iter_keys() {
+			let id = SlashId::from_be_bytes(key);
+			ensure!(last.is_none_or(|l| l < id), "pending slashes do not iterate in id order");
+			last = Some(id);
 			ensure!(queue.head <= id && id < queue.next_id, "a pending slash outside the queue");
 			count = count.saturating_add(1);
 		}
@@ -749,6 +779,13 @@ impl<T: Config> Pallet<T> {
 			"the transit account holds less than its deposit and undelivered proceeds"
 		);
 		Ok(())
+	}
+}
+
+/// The oracle (bond withdrawals) and the vaults ask whether a target has a slash pending.
+impl<T: Config> SlashPending<T::AccountId> for Pallet<T> {
+	fn slash_pending(target: &SlashTarget<T::AccountId>) -> bool {
+		Offenders::<T>::get(target).is_some_and(|record| !record.pending.is_empty())
 	}
 }
 

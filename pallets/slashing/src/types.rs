@@ -11,6 +11,9 @@ use sp_arithmetic::Perbill;
 /// order.
 pub type SlashId = u64;
 
+/// Storage key of a pending slash: its id in big-endian bytes, so that keys sort as ids do.
+pub type SlashKey = [u8; 8];
+
 /// How severe each kind of offence is, set by the risk origin within hard bounds
 /// ([`SlashSchedule::validate`]).
 ///

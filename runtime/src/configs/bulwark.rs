@@ -35,6 +35,8 @@ impl pallet_bulwark_oracle::Config for Runtime {
 	type RiskOrigin = RiskOrigin;
 	/// Deviation and liveness offences become deferred slashes.
 	type OffenceReporter = super::super::Slashing;
+	/// A bond with a pending slash is not released.
+	type SlashPending = super::super::Slashing;
 	type RoundLength = OracleRoundLength;
 	type MinOperatorBond = MinOperatorBond;
 	type UnbondingPeriod = OperatorUnbondingPeriod;

@@ -18,7 +18,10 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::Bounded, FixedPointNumber, Perbill, Perquintill};
+use sp_runtime::{
+	traits::{Bounded, One},
+	FixedPointNumber, Perbill, Perquintill,
+};
 use sp_version::RuntimeVersion;
 
 use super::{
@@ -126,8 +129,8 @@ parameter_types! {
 	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
 	/// How fast: polkadot's value (a full block multiplies fees by about 1.00005).
 	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
-	/// Fees never fall below a tenth of the base fee (and the multiplier can always grow).
-	pub MinimumMultiplier: Multiplier = Multiplier::saturating_from_rational(1, 10u128);
+	/// Fees never fall below the base fee: an idle chain does not make spam cheaper.
+	pub MinimumMultiplier: Multiplier = Multiplier::one();
 	pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 

@@ -60,7 +60,7 @@ fn with_normal_class_space_full_an_oracle_submission_still_fits() {
 }
 
 #[test]
-fn fees_rise_while_blocks_are_full_and_fall_back_while_they_are_empty() {
+fn fees_rise_while_blocks_are_full_and_fall_back_to_the_base_while_they_are_empty() {
 	dev_ext().execute_with(|| {
 		type Update = <Runtime as pallet_transaction_payment::Config>::FeeMultiplierUpdate;
 		let one = Multiplier::one();

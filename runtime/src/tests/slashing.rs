@@ -189,10 +189,11 @@ fn operators_and_vault_stakers_cannot_leave_before_a_pending_slash_applies() {
 	assert!(window < crate::configs::bulwark::VaultUnbondingPeriod::get());
 	// Every possible offender (64 operators, 32 vaults) can fill its own list of 8 without
 	// filling the queue, so a first report is never refused for room.
-	let max_pending = <Runtime as Config>::MaxPendingSlashes::get();
-	let per_offender = <Runtime as Config>::MaxPendingPerOffender::get();
-	let operators = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
-	let markets = <Runtime as pallet_bulwark_oracle::Config>::MaxMarkets::get();
+	use frame_support::traits::Get;
+	let max_pending: u32 = <Runtime as Config>::MaxPendingSlashes::get();
+	let per_offender: u32 = <Runtime as Config>::MaxPendingPerOffender::get();
+	let operators: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
+	let markets: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxMarkets::get();
 	assert!(max_pending >= per_offender * (operators + markets));
 }
 

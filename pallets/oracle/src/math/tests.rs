@@ -191,8 +191,8 @@ mod volatility {
 		let f2 = 0.94 * f1 + 0.06 * year * (99.0f64 / 101.0).ln().powi(2);
 		assert!((v1.to_float() - f1).abs() < 1e-9 * f1, "{} vs {}", v1.to_float(), f1);
 		assert!((v2.to_float() - f2).abs() < 1e-9 * f2, "{} vs {}", v2.to_float(), f2);
-		// sqrt(f2) = 3.2497...: a 1% move every round is a volatility of several hundred
-		// percent a year.
+		// sqrt(f2) = 12.47...: a 1% move every 6-second round is a volatility of over 1,000%
+		// a year.
 		let vol = volatility(v2).unwrap().to_float();
 		assert!((vol - f2.sqrt()).abs() < 1e-9, "{vol} vs {}", f2.sqrt());
 	}
