@@ -2,11 +2,7 @@
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
-use frame_support::{
-	parameter_types,
-	traits::{ConstU32, Get},
-	PalletId,
-};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
 
 use super::super::{
 	time::{DAYS, MINUTES},
