@@ -107,6 +107,9 @@ use sp_runtime::traits::SaturatedConversion;
 
 const LOG_TARGET: &str = "runtime::oracle";
 
+/// The markets an operator declared it serves (`None`: all).
+type ServedMarkets<T> = Option<BoundedVec<MarketId, <T as Config>::MaxMarkets>>;
+
 /// The largest accepted price: 10^12 bUSD per unit. Anything above is a typo or an attack.
 pub const MAX_PRICE_INTEGER: u128 = 1_000_000_000_000;
 
@@ -729,10 +732,7 @@ impl<T: Config> Pallet<T> {
 		// Read the operator set once: bonds weigh the medians and quorums, and the same entries
 		// are then checked for liveness.
 		let operators: Vec<(T::AccountId, OperatorInfo)> = Operators::<T>::iter().collect();
-		let mut counted: BTreeMap<
-			&T::AccountId,
-			(Balance, Option<BoundedVec<MarketId, T::MaxMarkets>>),
-		> = BTreeMap::new();
+		let mut counted: BTreeMap<&T::AccountId, (Balance, ServedMarkets<T>)> = BTreeMap::new();
 		for (operator, info) in operators.iter() {
 			if info.counts_in(round, min_bond) {
 				counted.insert(operator, (info.bond, OperatorMarkets::<T>::get(operator)));

@@ -7,12 +7,14 @@ use bulwark_primitives::Price;
 use frame_support::{
 	assert_err, assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
-	traits::Get,
 };
 use frame_system::CheckWeight;
 use pallet_transaction_payment::Multiplier;
 use sp_keyring::Sr25519Keyring::Bob;
-use sp_runtime::{traits::Convert, transaction_validity::InvalidTransaction, FixedPointNumber};
+use sp_runtime::{
+	traits::{Convert, One},
+	transaction_validity::InvalidTransaction,
+};
 
 fn oracle_submission() -> RuntimeCall {
 	RuntimeCall::Oracle(pallet_bulwark_oracle::Call::submit {
@@ -74,12 +76,9 @@ fn fees_rise_while_blocks_are_full_and_fall_back_to_the_base_while_they_are_empt
 		}
 		assert!(multiplier > after_full);
 		frame_system::BlockWeight::<Runtime>::kill();
-		let after_empty = Update::convert(one);
-		assert!(after_empty < one, "an empty block lowers fees: {after_empty:?}");
-		// Never below the floor, so the multiplier can always grow again.
-		assert!(
-			Update::convert(Multiplier::saturating_from_rational(1, 10u128))
-				>= Multiplier::saturating_from_rational(1, 10u128)
-		);
+		let after_empty = Update::convert(multiplier);
+		assert!(after_empty < multiplier, "an empty block lowers fees: {after_empty:?}");
+		// Never below the base fee: an idle chain does not make spam cheaper.
+		assert_eq!(Update::convert(one), one);
 	});
 }
