@@ -256,18 +256,46 @@ pub trait Slashable<Target, AccountId> {
 }
 
 /// The settlement counterparty of a market: its staking vault. Implemented by the vaults pallet,
-/// used by the margin engine.
+/// used by the margin engine, which settles each market in batches (design brief section 7):
+/// trades move no bUSD; what traders, the vault and insurance owe each other accrues per market
+/// in the engine, and one `collect` or `pay` per market settles it between the engine's custody
+/// account and the vault's stake.
 pub trait VaultSettlement<AccountId> {
-	/// Net asset value of the market's vault in bUSD.
+	/// Net asset value of the market's vault in bUSD: held stake, plus what the engine owes the
+	/// vault and has not settled, minus traders' unrealized PnL, floored at zero.
 	fn nav(market: MarketId) -> Balance;
-	/// Credit the vault with `amount` taken from `from` (trader losses, fees, funding).
-	fn collect(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult;
-	/// Pay `amount` from the vault to `to` (trader profits). Fails if the vault cannot pay.
-	fn pay(market: MarketId, to: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Credit the vault's stake with `amount` taken from `custody` (a batch of trader losses,
+	/// fees and funding). Fails, moving nothing, if `custody` lacks it.
+	fn collect(market: MarketId, custody: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Pay `amount` of the vault's stake to `custody` (a batch of trader profits). Fails, moving
+	/// nothing, above the vault's held stake.
+	fn pay(market: MarketId, custody: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Bad debt of `shortfall` (a trader's loss beyond their collateral, owed to the vault and
+	/// never to be paid): the market's insurance covers what it can straight into the vault's
+	/// stake, the vault absorbs the rest, and an event records both. A vault left with no
+	/// value and shares outstanding is written off. Returns `(covered, absorbed)`.
+	fn absorb_bad_debt(market: MarketId, shortfall: Balance) -> (Balance, Balance);
+
+	/// Cash the vault can pay traders: held stake plus what the engine owes it unsettled
+	/// (negative when the vault owes), floored at zero. The engine auto-deleverages when
+	/// traders' unrealized profit grows too large against it.
+	fn payable_cash(market: MarketId) -> Balance;
+
 	/// Open-interest notional the vault may back: NAV x max vault leverage.
 	fn max_open_interest(market: MarketId) -> Balance;
+
 	/// Net skew notional the vault may back: NAV x max skew ratio.
 	fn max_skew(market: MarketId) -> Balance;
+
+	/// Upper bound of the weight of [`Self::collect`] or [`Self::pay`], which the caller
+	/// charges per settlement.
+	fn settle_weight() -> Weight;
+
+	/// Upper bound of the weight of [`Self::absorb_bad_debt`].
+	fn absorb_bad_debt_weight() -> Weight;
 }
 
 /// Whether a slash of a target is pending. Implemented by the slashing pallet; the oracle (an
@@ -315,11 +343,22 @@ pub trait MarketRegistry {
 	fn market_exists(market: MarketId) -> bool;
 }
 
-/// Traders' aggregate unrealized PnL per market, in bUSD: positive when traders are winning (the
-/// vault, their counterparty, is losing). Implemented by the margin engine; the vaults mark to it.
+/// Traders' aggregate position in a market, as the vault (their counterparty) marks it.
+/// Implemented by the margin engine; the vaults mark NAV to it.
+///
+/// Contract, for both methods: **O(1)** in the number of positions (read from per-market
+/// aggregates, never by iterating accounts), marked to the oracle's current price, and **net of
+/// accrued funding** (funding traders owe the vault lowers their PnL). A stale or halted price
+/// is still the mark: the vaults freeze withdrawals themselves while the price is not Active.
 pub trait UnrealizedPnl {
-	/// Sum of the unrealized PnL of all open positions in `market`.
+	/// Sum of the unrealized PnL of all open positions in `market`: positive when traders are
+	/// winning (the vault is losing).
 	fn unrealized_trader_pnl(market: MarketId) -> i128;
+
+	/// What the engine owes the vault of `market` and has not settled yet: trader losses, fees
+	/// and funding collected into custody (positive), less realized trader profits the vault
+	/// owes and has not paid (negative).
+	fn unsettled_vault_balance(market: MarketId) -> i128;
 }
 
 /// `()`: no open positions anywhere.
@@ -327,18 +366,30 @@ impl UnrealizedPnl for () {
 	fn unrealized_trader_pnl(_: MarketId) -> i128 {
 		0
 	}
+
+	fn unsettled_vault_balance(_: MarketId) -> i128 {
+		0
+	}
 }
 
 /// Open interest per market. Implemented by the margin engine; read by insurance (coverage
-/// ratio) and the security monitor.
+/// ratio), the vaults (reserved capital) and the security monitor. O(1) per call.
 pub trait OpenInterest {
 	/// Notional open interest (longs plus shorts) of `market` in bUSD at the current price.
 	fn open_interest(market: MarketId) -> Balance;
+
+	/// Net skew notional, `|longs - shorts|`, of `market` in bUSD at the current price: what
+	/// the vault holds as the other side.
+	fn net_skew(market: MarketId) -> Balance;
 }
 
 /// `()` reports no open interest: for runtimes or mocks without a margin engine.
 impl OpenInterest for () {
 	fn open_interest(_: MarketId) -> Balance {
+		0
+	}
+
+	fn net_skew(_: MarketId) -> Balance {
 		0
 	}
 }
@@ -352,6 +403,11 @@ pub trait InsuranceFund<AccountId> {
 	/// Move `amount` from `from` into the global fund (proceeds not tied to one market).
 	fn deposit_global(from: &AccountId, amount: Balance) -> DispatchResult;
 	/// Pay up to `shortfall` to `to`: from the market fund, then from the global fund within its
-	/// per-window cap. Returns what was covered.
-	fn cover(market: MarketId, to: &AccountId, shortfall: Balance) -> Balance;
+	/// rolling allowance. Returns what was covered, or the error of a payment that failed (for
+	/// example to an account that cannot be opened with that amount); nothing moves then.
+	fn cover(
+		market: MarketId,
+		to: &AccountId,
+		shortfall: Balance,
+	) -> Result<Balance, DispatchError>;
 }

@@ -7,16 +7,16 @@
 //! - **Fund**: a keyless account derived from [`Config::PalletId`]: one per market
 //!   ([`Fund::Market`]) and one global ([`Fund::Global`]). A fund's balance is its account's bUSD.
 //! - **Cover**: paying a shortfall (bad debt) through [`InsuranceFund::cover`]: first from the
-//!   market's fund, then from the global fund, but at most `max_global_draw` from the global fund
-//!   per window of `draw_window` blocks, so one market's collapse cannot drain every market's
-//!   backstop at once. What neither covers is returned as uncovered to the caller (the vault
-//!   absorbs it).
+//!   market's fund, then from the global fund within a rolling allowance: `max_global_draw`,
+//!   refilling linearly over `draw_window` blocks, so one market's collapse cannot drain every
+//!   market's backstop at once, and no window boundary lets two full caps out in consecutive
+//!   blocks. What neither covers is returned as uncovered to the caller (the vault absorbs it).
 //!
 //! ## Usage
 //!
 //! - Inflows arrive through [`InsuranceFund::deposit`] (fees, liquidation penalties) or directly to
 //!   [`InsuranceFund::fund_account`] (slashed bonds and stake); anyone may
-//!   [`Call::contribute`].
+//!   [`Call::contribute`] to the global fund or a listed market's fund.
 //! - [`Call::transfer_between_funds`] and [`Call::set_params`]: the risk origin rebalances funds
 //!   and sets the draw window and cap, within hard bounds ([`InsuranceParams::validate`]).
 //!
@@ -25,9 +25,11 @@
 //! ```text
 //! cover(market, to, shortfall):
 //!     from_market = min(shortfall, market fund)
-//!     window      = restart if now >= start + draw_window
-//!     from_global = min(shortfall - from_market, global fund, max_global_draw - drawn in window)
+//!     outstanding = max(0, drawn - max_global_draw x (now - last draw) / draw_window)
+//!     from_global = min(shortfall - from_market, global fund, max_global_draw - outstanding)
 //!     covered     = from_market + from_global   (returned; the rest is the caller's)
+//!     a failed payment (e.g. below the destination's existential deposit) fails the cover,
+//!     and nothing moves
 //! coverage ratio(market) = market fund / open interest of the market
 //! ```
 
@@ -35,6 +37,7 @@
 
 extern crate alloc;
 
+pub mod math;
 pub mod runtime_api;
 pub mod weights;
 
@@ -48,7 +51,9 @@ mod tests;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
-use bulwark_primitives::{Balance, BlockNumber, InsuranceFund, MarketId, OpenInterest};
+use bulwark_primitives::{
+	Balance, BlockNumber, InsuranceFund, MarketId, MarketRegistry, OpenInterest,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
@@ -62,8 +67,6 @@ use frame_system::pallet_prelude::*;
 use scale_info::TypeInfo;
 use sp_arithmetic::{traits::Zero, FixedPointNumber, FixedU128};
 use sp_runtime::traits::{AccountIdConversion, SaturatedConversion};
-
-const LOG_TARGET: &str = "runtime::insurance";
 
 /// An insurance fund.
 #[derive(
@@ -123,13 +126,13 @@ impl InsuranceParams {
 	}
 }
 
-/// Global draws in the current window.
+/// The global fund's outstanding draws, forgiven linearly over the draw window.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
-pub struct DrawWindow {
-	/// First block of the window.
-	pub start: BlockNumber,
-	/// Paid by the global fund since `start`.
-	pub drawn: Balance,
+pub struct DrawState {
+	/// Draws still counted against the cap at block `at`.
+	pub outstanding: Balance,
+	/// Block of the last draw.
+	pub at: BlockNumber,
 }
 
 #[frame_support::pallet]
@@ -157,6 +160,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
 
+		/// Listed markets (the oracle): contributions go to listed markets only.
+		type Markets: MarketRegistry;
+
 		/// Hard upper bound of `max_global_draw`.
 		#[pallet::constant]
 		type MaxGlobalDrawHardCap: Get<Balance>;
@@ -169,9 +175,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, InsuranceParams, OptionQuery>;
 
-	/// Global draws in the current window.
+	/// The global fund's outstanding draws.
 	#[pallet::storage]
-	pub type GlobalDraw<T: Config> = StorageValue<_, DrawWindow, ValueQuery>;
+	pub type GlobalDraw<T: Config> = StorageValue<_, DrawState, ValueQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -223,6 +229,8 @@ pub mod pallet {
 		SameFund,
 		/// The amount is zero.
 		ZeroAmount,
+		/// The market is not listed.
+		UnknownMarket,
 	}
 
 	#[pallet::hooks]
@@ -292,11 +300,15 @@ pub mod pallet {
 
 		/// Add `amount` of the caller's bUSD to `fund`.
 		///
-		/// Errors: `ZeroAmount`, or the currency's error. Emits `Deposited`.
+		/// Errors: `UnknownMarket` (a market fund of an unlisted market), `ZeroAmount`, or the
+		/// currency's error. Emits `Deposited`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::contribute())]
 		pub fn contribute(origin: OriginFor<T>, fund: Fund, amount: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			if let Fund::Market(market) = fund {
+				ensure!(T::Markets::market_exists(market), Error::<T>::UnknownMarket);
+			}
 			Self::do_deposit(fund, &who, amount)
 		}
 	}
@@ -331,32 +343,31 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The global fund's allowance left in the window containing `now`, and that window.
-	pub fn global_allowance(now: BlockNumber) -> (Balance, DrawWindow) {
+	/// The global fund's allowance at `now` (its cap less the outstanding draws, which the
+	/// cap forgives linearly over the draw window), and the outstanding draws.
+	pub fn global_allowance(now: BlockNumber) -> (Balance, Balance) {
 		let params = Self::params();
-		let mut window = GlobalDraw::<T>::get();
-		if now >= window.start.saturating_add(params.draw_window) {
-			window = DrawWindow { start: now, drawn: 0 };
-		}
-		(params.max_global_draw.saturating_sub(window.drawn), window)
+		let state = GlobalDraw::<T>::get();
+		let outstanding = math::outstanding_draw(
+			state.outstanding,
+			params.max_global_draw,
+			now.saturating_sub(state.at),
+			params.draw_window,
+		);
+		(params.max_global_draw.saturating_sub(outstanding), outstanding)
 	}
 
-	/// Pays what it can of `amount` from `fund` to `to`, never failing: returns what moved.
-	fn pay_from(fund: Fund, to: &T::AccountId, amount: Balance) -> Balance {
+	/// Pays what it can of `amount` from `fund` to `to`: returns what moved, or the payment's
+	/// error.
+	fn pay_from(fund: Fund, to: &T::AccountId, amount: Balance) -> Result<Balance, DispatchError> {
 		let source = Self::account_of(fund);
 		let available =
 			T::Currency::reducible_balance(&source, Preservation::Expendable, Fortitude::Polite);
 		let pay = amount.min(available);
 		if pay.is_zero() {
-			return 0;
+			return Ok(0);
 		}
-		match T::Currency::transfer(&source, to, pay, Preservation::Expendable) {
-			Ok(moved) => moved,
-			Err(e) => {
-				log::warn!(target: LOG_TARGET, "cover from {fund:?} failed: {e:?}");
-				0
-			},
-		}
+		T::Currency::transfer(&source, to, pay, Preservation::Expendable)
 	}
 
 	/// Fund balances and coverage of `market`, for the runtime API:
@@ -375,16 +386,13 @@ impl<T: Config> Pallet<T> {
 	/// ## Invariants
 	///
 	/// - Parameters, if set, are within their hard bounds.
-	/// - The draw window does not start in the future.
+	/// - The last global draw is not in the future.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		if let Some(params) = Params::<T>::get() {
 			ensure!(params.validate(T::MaxGlobalDrawHardCap::get()), "parameters out of bounds");
 		}
-		ensure!(
-			GlobalDraw::<T>::get().start <= Self::now(),
-			"the draw window starts in the future"
-		);
+		ensure!(GlobalDraw::<T>::get().at <= Self::now(), "the last draw is in the future");
 		Ok(())
 	}
 }
@@ -402,26 +410,39 @@ impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {
 		Self::do_deposit(Fund::Global, from, amount)
 	}
 
-	fn cover(market: MarketId, to: &T::AccountId, shortfall: Balance) -> Balance {
+	fn cover(
+		market: MarketId,
+		to: &T::AccountId,
+		shortfall: Balance,
+	) -> Result<Balance, DispatchError> {
 		if shortfall.is_zero() {
-			return 0;
+			return Ok(0);
 		}
-		let from_market = Self::pay_from(Fund::Market(market), to, shortfall);
-		let remaining = shortfall.saturating_sub(from_market);
-		let mut from_global = 0;
-		if !remaining.is_zero() {
-			let (allowance, mut window) = Self::global_allowance(Self::now());
-			from_global = Self::pay_from(Fund::Global, to, remaining.min(allowance));
-			window.drawn = window.drawn.saturating_add(from_global);
-			GlobalDraw::<T>::put(window);
-		}
-		Self::deposit_event(Event::Covered {
-			market,
-			shortfall,
-			from_market,
-			from_global,
-			to: to.clone(),
-		});
-		from_market.saturating_add(from_global)
+		// Trait entry points are not transactional: a failed global payment must not leave the
+		// market fund's payment behind.
+		frame_support::storage::with_storage_layer(|| {
+			let from_market = Self::pay_from(Fund::Market(market), to, shortfall)?;
+			let remaining = shortfall.saturating_sub(from_market);
+			let mut from_global = 0;
+			if !remaining.is_zero() {
+				let now = Self::now();
+				let (allowance, outstanding) = Self::global_allowance(now);
+				from_global = Self::pay_from(Fund::Global, to, remaining.min(allowance))?;
+				if !from_global.is_zero() {
+					GlobalDraw::<T>::put(DrawState {
+						outstanding: outstanding.saturating_add(from_global),
+						at: now,
+					});
+				}
+			}
+			Self::deposit_event(Event::Covered {
+				market,
+				shortfall,
+				from_market,
+				from_global,
+				to: to.clone(),
+			});
+			Ok(from_market.saturating_add(from_global))
+		})
 	}
 }

@@ -2,7 +2,7 @@
 //! margin engine's open interest.
 
 use crate::{self as pallet_bulwark_insurance, InsuranceParams};
-use bulwark_primitives::{Balance, MarketId, OpenInterest};
+use bulwark_primitives::{Balance, MarketId, MarketRegistry, OpenInterest};
 use frame_support::{derive_impl, parameter_types, traits::ConstU128, PalletId};
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
@@ -30,7 +30,7 @@ impl frame_system::Config for Test {
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type Balance = Balance;
-	type ExistentialDeposit = ConstU128<1>;
+	type ExistentialDeposit = ExistentialDeposit;
 	type AccountStore = System;
 }
 
@@ -38,6 +38,15 @@ parameter_types! {
 	pub const InsurancePalletId: PalletId = PalletId(*b"bw/insur");
 	/// Open interest the stub margin engine reports for every market.
 	pub static OpenInterestOfEveryMarket: Balance = 0;
+	pub static ExistentialDeposit: Balance = 1;
+}
+
+/// Markets 0..10 are listed.
+pub struct MarketsStub;
+impl MarketRegistry for MarketsStub {
+	fn market_exists(market: MarketId) -> bool {
+		market < 10
+	}
 }
 
 pub struct OpenInterestStub;
@@ -45,12 +54,17 @@ impl OpenInterest for OpenInterestStub {
 	fn open_interest(_: MarketId) -> Balance {
 		OpenInterestOfEveryMarket::get()
 	}
+
+	fn net_skew(_: MarketId) -> Balance {
+		0
+	}
 }
 
 impl pallet_bulwark_insurance::Config for Test {
 	type Currency = Balances;
 	type RiskOrigin = EnsureRoot<AccountId>;
 	type OpenInterest = OpenInterestStub;
+	type Markets = MarketsStub;
 	type PalletId = InsurancePalletId;
 	type MaxGlobalDrawHardCap = ConstU128<1_000_000>;
 	type WeightInfo = ();

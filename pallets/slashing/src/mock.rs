@@ -179,8 +179,8 @@ impl InsuranceFund<AccountId> for InsuranceStub {
 		Balances::transfer(from, &GLOBAL_FUND, amount, Preservation::Preserve).map(|_| ())
 	}
 
-	fn cover(_: MarketId, _: &AccountId, _: Balance) -> Balance {
-		0
+	fn cover(_: MarketId, _: &AccountId, _: Balance) -> Result<Balance, DispatchError> {
+		Ok(0)
 	}
 }
 

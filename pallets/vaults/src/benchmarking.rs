@@ -1,4 +1,5 @@
-//! Benchmarks of the vaults pallet's calls.
+//! Benchmarks of the vaults pallet: its calls, and the settlement methods the margin engine
+//! charges through `VaultSettlement::settle_weight` and `absorb_bad_debt_weight`.
 
 use super::*;
 use frame_benchmarking::v2::*;
@@ -14,7 +15,8 @@ fn stake_as<T: Config>(who: &T::AccountId, market: MarketId) {
 	assert!(Pallet::<T>::stake(
 		RawOrigin::Signed(who.clone()).into(),
 		market,
-		T::MinStake::get().saturating_mul(10)
+		T::MinStake::get().saturating_mul(10),
+		0
 	)
 	.is_ok());
 }
@@ -23,15 +25,15 @@ fn stake_as<T: Config>(who: &T::AccountId, market: MarketId) {
 mod benchmarks {
 	use super::*;
 
-	/// Into a vault that already has stake (share price computed from NAV).
+	/// The first stake of a vault: the account is opened (existential deposit) and value left
+	/// with no shares is swept to the insurance fund first.
 	#[benchmark]
 	fn stake() {
 		let market = T::BenchmarkHelper::market();
-		stake_as::<T>(&funded::<T>(1), market);
 		let who = funded::<T>(0);
 		let amount = T::MinStake::get();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), market, amount);
+		_(RawOrigin::Signed(who.clone()), market, amount, 0);
 		assert!(Stakers::<T>::get(market, &who).is_some());
 	}
 
@@ -75,7 +77,7 @@ mod benchmarks {
 			(Pallet::<T>::now().saturating_add(T::UnbondingPeriod::get())).into(),
 		);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), market);
+		_(RawOrigin::Signed(who.clone()), market, 0);
 		assert!(Stakers::<T>::get(market, &who).is_none());
 	}
 
@@ -89,6 +91,68 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, params);
 		assert_eq!(Params::<T>::get(), params);
 		Ok(())
+	}
+
+	/// A vault whose traders took all its stake.
+	#[benchmark]
+	fn write_off() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let market = T::BenchmarkHelper::market();
+		stake_as::<T>(&funded::<T>(0), market);
+		let custody = funded::<T>(9);
+		let held = Pallet::<T>::held(market);
+		assert!(<Pallet<T> as VaultSettlement<_>>::pay(market, &custody, held).is_ok());
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, market);
+		assert_eq!(Vaults::<T>::get(market).map(|v| v.epoch), Some(1));
+		Ok(())
+	}
+
+	/// A batch of trader losses into the vault.
+	#[benchmark]
+	fn collect() {
+		let market = T::BenchmarkHelper::market();
+		stake_as::<T>(&funded::<T>(0), market);
+		let custody = funded::<T>(9);
+		let amount = T::MinStake::get();
+		#[block]
+		{
+			assert!(<Pallet<T> as VaultSettlement<_>>::collect(market, &custody, amount).is_ok());
+		}
+	}
+
+	/// A batch of trader profits out of the vault, to a custody account not yet open.
+	#[benchmark]
+	fn pay() {
+		let market = T::BenchmarkHelper::market();
+		stake_as::<T>(&funded::<T>(0), market);
+		let custody: T::AccountId = account("custody", 0, 0);
+		let amount = T::MinStake::get();
+		#[block]
+		{
+			assert!(<Pallet<T> as VaultSettlement<_>>::pay(market, &custody, amount).is_ok());
+		}
+	}
+
+	/// Bad debt covered in part by the market's insurance fund (the fund pays into the vault,
+	/// which holds it), the rest absorbed, and the vault written off.
+	#[benchmark]
+	fn absorb_bad_debt() {
+		let market = T::BenchmarkHelper::market();
+		stake_as::<T>(&funded::<T>(0), market);
+		let fund = T::Insurance::fund_account(market);
+		T::Currency::set_balance(&fund, T::MinStake::get().saturating_mul(2));
+		let custody = funded::<T>(9);
+		let held = Pallet::<T>::held(market);
+		assert!(<Pallet<T> as VaultSettlement<_>>::pay(market, &custody, held).is_ok());
+		let shortfall = T::MinStake::get().saturating_mul(1_000);
+		#[block]
+		{
+			let (covered, _) =
+				<Pallet<T> as VaultSettlement<_>>::absorb_bad_debt(market, shortfall);
+			assert!(covered > 0);
+		}
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder.build(), crate::mock::Test);

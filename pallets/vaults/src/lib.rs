@@ -6,30 +6,40 @@
 //! ## Key terms
 //!
 //! - **Vault account**: a keyless account derived from [`Config::PalletId`] and the market. All
-//!   stake is on hold there under [`HoldReason::VaultStake`]; trader losses, fees and funding are
-//!   added to that hold, trader profits, withdrawals and slashes are paid out of it.
-//! - **NAV** (net asset value): `held stake - unrealized trader PnL`, floored at zero. Realized
-//!   profits and losses already moved funds, so the held balance carries them.
+//!   stake is on hold there under [`HoldReason::VaultStake`]; trader losses, fees, funding and
+//!   insurance covers are added to that hold, trader profits, withdrawals and slashes are paid out
+//!   of it.
+//! - **NAV** (net asset value): `held + unsettled - unrealized trader PnL`, floored at zero:
+//!   the vault is marked to market, including what the margin engine owes it and has not settled.
 //! - **Shares**: a staker's claim on NAV. Unbonding chunks stay shares until withdrawn, so they
 //!   bear losses and slashes like active stake and nobody front-runs a slash by unstaking.
-//! - **Reserved**: `open interest / max_vault_leverage`, the NAV that open positions need; only
-//!   NAV above it can be withdrawn.
+//! - **Reserved**: `max(open interest / max_vault_leverage, |net skew| / max_skew_ratio)`: the
+//!   capital open positions need. A withdrawal must leave held cash of at least reserved plus
+//!   the traders' unrealized profit.
+//! - **Epoch**: a vault written off (NAV 0 with shares outstanding) starts a new epoch; shares of
+//!   earlier epochs are worth nothing and new stake mints fresh shares.
 //!
 //! ## Usage
 //!
 //! - [`Call::stake`]: deposit bUSD, receive `floor(amount * total_shares / NAV)` shares (1:1 in
-//!   an empty vault). The first staker of a vault also pays one existential deposit that opens
-//!   the vault account and stays there.
-//! - [`Call::request_unstake`]: move shares into an unbonding chunk for [`Config::UnbondingPeriod`].
-//! - [`Call::withdraw`]: burn matured chunks for `floor(shares * NAV / total_shares)`, if that much
-//!   NAV is not reserved by open interest.
-//! - [`Call::set_params`]: the risk origin sets leverage and skew limits within hard bounds.
+//!   an empty vault), at least `min_shares`. Refused while a slash of the vault is pending. The
+//!   first staker of a vault also pays one existential deposit that opens the vault account.
+//! - [`Call::request_unstake`]: move shares into an unbonding chunk for
+//!   [`Config::UnbondingPeriod`]. A matured chunk not withdrawn within
+//!   [`Config::WithdrawWindow`] returns to active stake: no free exit option.
+//! - [`Call::withdraw`]: burn matured chunks for `floor(shares * NAV / total_shares)`, at least
+//!   `min_amount`, never 0. Frozen while a slash of the vault is pending or the market's price is
+//!   not `Active`.
+//! - [`Call::set_params`], [`Call::write_off`]: the risk origin sets leverage and skew limits
+//!   within hard bounds, and writes off an insolvent vault.
 //!
 //! Rounding always favours the vault: a staker never receives more than their share, and the
-//! remainder dust stays in the vault for the others.
+//! remainder dust stays in the vault for the others. Value left with no shares (dust after the
+//! last withdrawal) goes to the market's insurance fund, never to the next staker.
 //!
-//! The margin engine settles through [`VaultSettlement`]; the slashing pallet slashes through
-//! [`Slashable`], taking the same fraction of active and unbonding stake (all shares lose alike).
+//! The margin engine settles through [`VaultSettlement`] in batches; the slashing pallet slashes
+//! through [`Slashable`], taking `fraction x NAV` from active and unbonding stake alike (all
+//! shares lose alike), and tells the vault of a pending slash through [`SlashPending`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -50,8 +60,8 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use bulwark_primitives::{
-	Balance, BlockNumber, MarketId, MarketRegistry, OpenInterest, Slashable, UnrealizedPnl,
-	VaultSettlement,
+	Balance, BlockNumber, InsuranceFund, MarketId, MarketRegistry, MarketStatus, OpenInterest,
+	PriceFeed, SlashPending, SlashTarget, Slashable, UnrealizedPnl, VaultSettlement,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -70,6 +80,8 @@ use sp_arithmetic::{
 	FixedPointNumber, FixedU128, Perbill, Rounding,
 };
 use sp_runtime::traits::{AccountIdConversion, SaturatedConversion};
+
+const LOG_TARGET: &str = "runtime::vaults";
 
 /// Shares of a vault.
 pub type Shares = u128;
@@ -118,8 +130,10 @@ impl VaultParams {
 /// A vault's share supply.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct VaultInfo {
-	/// All shares, active and unbonding.
+	/// All shares of the current epoch, active and unbonding.
 	pub total_shares: Shares,
+	/// Write-offs so far: shares of an earlier epoch are worth nothing.
+	pub epoch: u32,
 }
 
 /// Shares waiting to be withdrawn.
@@ -127,7 +141,8 @@ pub struct VaultInfo {
 pub struct UnbondingChunk {
 	/// Shares in the chunk; they keep bearing losses and slashes.
 	pub shares: Shares,
-	/// First block at which they can be withdrawn.
+	/// First block at which they can be withdrawn; from `unlocks_at + WithdrawWindow` they
+	/// return to active stake.
 	pub unlocks_at: BlockNumber,
 }
 
@@ -148,11 +163,13 @@ pub struct StakerInfo<MaxChunks: Get<u32>> {
 	pub active: Shares,
 	/// Unbonding chunks, oldest first.
 	pub unbonding: BoundedVec<UnbondingChunk, MaxChunks>,
+	/// The vault epoch these shares belong to.
+	pub epoch: u32,
 }
 
 impl<MaxChunks: Get<u32>> Default for StakerInfo<MaxChunks> {
 	fn default() -> Self {
-		Self { active: 0, unbonding: BoundedVec::default() }
+		Self { active: 0, unbonding: BoundedVec::default(), epoch: 0 }
 	}
 }
 
@@ -161,6 +178,21 @@ impl<MaxChunks: Get<u32>> StakerInfo<MaxChunks> {
 	pub fn total_shares(&self) -> Shares {
 		self.unbonding.iter().fold(self.active, |acc, c| acc.saturating_add(c.shares))
 	}
+
+	/// Returns chunks whose withdrawal window closed before `now` to active stake; the
+	/// number of shares returned.
+	pub fn return_expired(&mut self, now: BlockNumber, window: BlockNumber) -> Shares {
+		let mut returned: Shares = 0;
+		self.unbonding.retain(|chunk| {
+			let expired = now >= chunk.unlocks_at.saturating_add(window);
+			if expired {
+				returned = returned.saturating_add(chunk.shares);
+			}
+			!expired
+		});
+		self.active = self.active.saturating_add(returned);
+		returned
+	}
 }
 
 /// A vault as reported by the runtime API.
@@ -168,20 +200,26 @@ impl<MaxChunks: Get<u32>> StakerInfo<MaxChunks> {
 pub struct VaultView {
 	/// Net asset value in bUSD.
 	pub nav: Balance,
-	/// All shares.
+	/// All shares of the current epoch.
 	pub total_shares: Shares,
 	/// Open-interest notional the vault may back (`NAV x max_vault_leverage`).
 	pub capacity: Balance,
 	/// Open interest over capacity.
 	pub utilization: FixedU128,
-	/// NAV reserved by open interest (not withdrawable).
+	/// Capital open positions need (`max(OI / leverage, |skew| / skew ratio)`).
 	pub reserved: Balance,
+	/// Cash the vault can pay traders (held plus unsettled).
+	pub payable_cash: Balance,
+	/// Held cash a withdrawal may take now (held less reserved less traders' profit).
+	pub withdrawable: Balance,
+	/// Write-offs so far.
+	pub epoch: u32,
 }
 
 /// A staker's position as reported by the runtime API.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct StakerView {
-	/// Active shares.
+	/// Active shares (including chunks whose withdrawal window closed).
 	pub active_shares: Shares,
 	/// Unbonding `(shares, unlocks_at)`.
 	pub unbonding: Vec<(Shares, BlockNumber)>,
@@ -218,16 +256,28 @@ pub mod pallet {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Sets vault limits (the risk council).
+		/// Sets vault limits and writes off insolvent vaults (the risk council).
 		type RiskOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Listed markets (the oracle).
 		type Markets: MarketRegistry;
 
-		/// Open interest per market (the margin engine).
+		/// Market prices (the oracle): withdrawals freeze while a market's price is not Active.
+		type Prices: PriceFeed;
+
+		/// Pending slashes (the slashing pallet): a vault with a pending slash takes no stake and
+		/// pays no withdrawal.
+		type SlashPending: SlashPending<Self::AccountId>;
+
+		/// Insurance funds: covers of bad debt come from them; value left with no shares goes to
+		/// them.
+		type Insurance: InsuranceFund<Self::AccountId>;
+
+		/// Open interest and net skew per market (the margin engine).
 		type OpenInterest: OpenInterest;
 
-		/// Traders' unrealized PnL per market (the margin engine), for marking NAV.
+		/// Traders' unrealized PnL and the engine's unsettled balance per market (the margin
+		/// engine), for marking NAV.
 		type UnrealizedPnl: UnrealizedPnl;
 
 		/// Derives vault accounts.
@@ -242,6 +292,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumber>;
 
+		/// Blocks a matured chunk may wait for `withdraw`; after it the chunk returns to active
+		/// stake.
+		#[pallet::constant]
+		type WithdrawWindow: Get<BlockNumber>;
+
 		/// Most unbonding chunks per staker and vault.
 		#[pallet::constant]
 		type MaxUnbondingChunks: Get<u32>;
@@ -254,7 +309,7 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper;
 	}
 
-	/// Share supply per market; absent until the first stake.
+	/// Share supply and epoch per market; absent until the first stake.
 	#[pallet::storage]
 	pub type Vaults<T: Config> = StorageMap<_, Twox64Concat, MarketId, VaultInfo, OptionQuery>;
 
@@ -286,14 +341,28 @@ pub mod pallet {
 			shares: Shares,
 			unlocks_at: BlockNumber,
 		},
+		/// Matured chunks whose withdrawal window closed returned to active stake.
+		UnbondingExpired { market: MarketId, staker: T::AccountId, shares: Shares },
 		/// Matured `shares` were burnt for `amount`.
 		Withdrawn { market: MarketId, staker: T::AccountId, shares: Shares, amount: Balance },
-		/// The vault received `amount` from `from` (trader loss, fee, funding).
+		/// The vault received `amount` from `from` (a batch of trader losses, fees, funding).
 		Collected { market: MarketId, from: T::AccountId, amount: Balance },
-		/// The vault paid `amount` to `to` (trader profit).
+		/// The vault paid `amount` to `to` (a batch of trader profits).
 		Paid { market: MarketId, to: T::AccountId, amount: Balance },
+		/// Bad debt of `shortfall`: insurance covered `covered` into the vault's stake, the vault
+		/// absorbed the rest.
+		BadDebtAbsorbed {
+			market: MarketId,
+			shortfall: Balance,
+			covered: Balance,
+			absorbed: Balance,
+		},
 		/// `amount` of the vault was slashed to `beneficiary`.
 		Slashed { market: MarketId, amount: Balance, beneficiary: T::AccountId },
+		/// An insolvent vault's `shares` were cancelled; new stake mints fresh shares.
+		WrittenOff { market: MarketId, shares: Shares, epoch: u32 },
+		/// Value left in a vault with no shares went to the market's insurance fund.
+		OrphanedValueSwept { market: MarketId, amount: Balance },
 		/// New vault limits.
 		ParamsUpdated { params: VaultParams },
 	}
@@ -307,7 +376,7 @@ pub mod pallet {
 		StakeTooLow,
 		/// The stake would mint no shares.
 		ZeroShares,
-		/// The vault's NAV is zero while shares exist: it cannot price new shares.
+		/// The vault's NAV is zero while shares exist: it must be written off first.
 		VaultInsolvent,
 		/// The caller has no position in this vault.
 		NotStaker,
@@ -315,16 +384,26 @@ pub mod pallet {
 		InsufficientShares,
 		/// [`Config::MaxUnbondingChunks`] chunks are unbonding already.
 		TooManyChunks,
-		/// No chunk has matured.
+		/// No chunk has matured (or every matured chunk's window closed).
 		NothingToWithdraw,
-		/// The withdrawal would take NAV that open interest reserves.
-		ReservedByOpenInterest,
+		/// The withdrawal would take cash that open positions reserve or traders are owed.
+		CashReserved,
 		/// The vault cannot pay that much.
 		InsufficientVaultFunds,
 		/// A parameter is outside its hard bound.
 		InvalidParams,
 		/// Amount is zero.
 		ZeroAmount,
+		/// A slash of the vault is pending: no stake in, no withdrawal out.
+		SlashPending,
+		/// The market's price is not Active: withdrawals are frozen.
+		MarketNotActive,
+		/// The shares are worth nothing: a withdrawal would burn them for 0.
+		ZeroValue,
+		/// Fewer shares or less bUSD than the caller's bound.
+		SlippageExceeded,
+		/// The vault is not insolvent (NAV above 0, or no shares).
+		NotInsolvent,
 	}
 
 	#[pallet::hooks]
@@ -335,6 +414,7 @@ pub mod pallet {
 				"MinStake must exceed the existential deposit"
 			);
 			assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be positive");
+			assert!(T::WithdrawWindow::get() > 0, "WithdrawWindow must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -345,17 +425,31 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Stake `amount` bUSD into `market`'s vault.
+		/// Stake `amount` bUSD into `market`'s vault, for at least `min_shares` shares.
 		///
-		/// Errors: `UnknownMarket`, `StakeTooLow`, `VaultInsolvent`, `ZeroShares`, or the
-		/// currency's error. Emits `Staked`.
+		/// Errors: `UnknownMarket`, `StakeTooLow`, `SlashPending`, `VaultInsolvent`,
+		/// `ZeroShares`, `SlippageExceeded`, or the currency's error. Emits `Staked` (and
+		/// `OrphanedValueSwept` if value with no shares was left in the vault).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::stake())]
-		pub fn stake(origin: OriginFor<T>, market: MarketId, amount: Balance) -> DispatchResult {
+		pub fn stake(
+			origin: OriginFor<T>,
+			market: MarketId,
+			amount: Balance,
+			min_shares: Shares,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(T::Markets::market_exists(market), Error::<T>::UnknownMarket);
 			ensure!(amount >= T::MinStake::get(), Error::<T>::StakeTooLow);
+			ensure!(
+				!T::SlashPending::slash_pending(&SlashTarget::Vault(market)),
+				Error::<T>::SlashPending
+			);
 			let mut vault = Vaults::<T>::get(market).unwrap_or_default();
+			if vault.total_shares.is_zero() {
+				// Value nobody owns is not the next staker's.
+				Self::sweep_orphaned_value(market);
+			}
 			let nav = Self::nav_of(market);
 			let shares = if vault.total_shares.is_zero() {
 				amount
@@ -364,6 +458,7 @@ pub mod pallet {
 				mul_div_floor(amount, vault.total_shares, nav)
 			};
 			ensure!(!shares.is_zero(), Error::<T>::ZeroShares);
+			ensure!(shares >= min_shares, Error::<T>::SlippageExceeded);
 
 			let account = Self::vault_account(market);
 			if T::Currency::total_balance(&account).is_zero() {
@@ -386,10 +481,10 @@ pub mod pallet {
 			)?;
 			vault.total_shares = vault.total_shares.saturating_add(shares);
 			Vaults::<T>::insert(market, vault);
-			Stakers::<T>::mutate(market, &who, |info| {
-				let info = info.get_or_insert_with(Default::default);
-				info.active = info.active.saturating_add(shares);
-			});
+			let mut info = Self::position(market, &who, vault.epoch).unwrap_or_default();
+			info.epoch = vault.epoch;
+			info.active = info.active.saturating_add(shares);
+			Stakers::<T>::insert(market, &who, info);
 			Self::deposit_event(Event::Staked { market, staker: who, amount, shares });
 			Ok(())
 		}
@@ -397,7 +492,7 @@ pub mod pallet {
 		/// Start unbonding `shares` of the caller's active shares in `market`'s vault.
 		///
 		/// Errors: `ZeroAmount`, `NotStaker`, `InsufficientShares`, `TooManyChunks`.
-		/// Emits `UnstakeRequested`.
+		/// Emits `UnstakeRequested` (and `UnbondingExpired` for chunks whose window closed).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::request_unstake())]
 		pub fn request_unstake(
@@ -407,9 +502,12 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!shares.is_zero(), Error::<T>::ZeroAmount);
-			let mut info = Stakers::<T>::get(market, &who).ok_or(Error::<T>::NotStaker)?;
+			let epoch = Vaults::<T>::get(market).map_or(0, |v| v.epoch);
+			let mut info = Self::position(market, &who, epoch).ok_or(Error::<T>::NotStaker)?;
+			let now = Self::now();
+			Self::return_expired(market, &who, &mut info, now);
 			ensure!(info.active >= shares, Error::<T>::InsufficientShares);
-			let unlocks_at = Self::now().saturating_add(T::UnbondingPeriod::get());
+			let unlocks_at = now.saturating_add(T::UnbondingPeriod::get());
 			info.unbonding
 				.try_push(UnbondingChunk { shares, unlocks_at })
 				.map_err(|_| Error::<T>::TooManyChunks)?;
@@ -424,37 +522,65 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Burn the caller's matured chunks in `market`'s vault for their value at NAV.
+		/// Burn the caller's matured chunks in `market`'s vault (within their withdrawal
+		/// window) for their value at NAV, at least `min_amount`.
 		///
-		/// Errors: `NotStaker`, `NothingToWithdraw`, `ReservedByOpenInterest`. Emits `Withdrawn`.
+		/// Frozen while a slash of the vault is pending or the market's price is not `Active`
+		/// (a market never priced has no positions and is not frozen). Pays only what leaves
+		/// held cash of at least reserved plus the traders' unrealized profit.
+		///
+		/// Errors: `NotStaker`, `SlashPending`, `MarketNotActive`, `NothingToWithdraw`,
+		/// `ZeroValue`, `SlippageExceeded`, `CashReserved`. Emits `Withdrawn` (and
+		/// `UnbondingExpired`).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::withdraw(T::MaxUnbondingChunks::get()))]
-		pub fn withdraw(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+		pub fn withdraw(
+			origin: OriginFor<T>,
+			market: MarketId,
+			min_amount: Balance,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut info = Stakers::<T>::get(market, &who).ok_or(Error::<T>::NotStaker)?;
+			let mut vault = Vaults::<T>::get(market).unwrap_or_default();
+			let mut info =
+				Self::position(market, &who, vault.epoch).ok_or(Error::<T>::NotStaker)?;
+			ensure!(
+				!T::SlashPending::slash_pending(&SlashTarget::Vault(market)),
+				Error::<T>::SlashPending
+			);
+			ensure!(
+				T::Prices::price_info(market).is_none_or(|p| p.status == MarketStatus::Active),
+				Error::<T>::MarketNotActive
+			);
 			let now = Self::now();
+			// Chunks whose window closed go back to active stake (and are written back even if
+			// nothing is withdrawable, so the free option cannot be kept by failing).
+			let returned = Self::return_expired(market, &who, &mut info, now);
 			let matured: Shares = info
 				.unbonding
 				.iter()
 				.filter(|c| c.unlocks_at <= now)
 				.fold(0, |acc, c| acc.saturating_add(c.shares));
-			ensure!(!matured.is_zero(), Error::<T>::NothingToWithdraw);
-			let mut vault = Vaults::<T>::get(market).unwrap_or_default();
+			if matured.is_zero() {
+				if !returned.is_zero() {
+					Stakers::<T>::insert(market, &who, info);
+					return Ok(());
+				}
+				return Err(Error::<T>::NothingToWithdraw.into());
+			}
 			let nav = Self::nav_of(market);
 			let amount = mul_div_floor(matured, nav, vault.total_shares);
-			let free = nav.saturating_sub(Self::reserved(market));
-			ensure!(amount <= free, Error::<T>::ReservedByOpenInterest);
-			if !amount.is_zero() {
-				T::Currency::transfer_on_hold(
-					&HoldReason::VaultStake.into(),
-					&Self::vault_account(market),
-					&who,
-					amount,
-					Precision::Exact,
-					Restriction::Free,
-					Fortitude::Force,
-				)?;
-			}
+			ensure!(!amount.is_zero(), Error::<T>::ZeroValue);
+			ensure!(amount >= min_amount, Error::<T>::SlippageExceeded);
+			ensure!(amount <= Self::withdrawable_cash(market), Error::<T>::CashReserved);
+			T::Currency::transfer_on_hold(
+				&HoldReason::VaultStake.into(),
+				&Self::vault_account(market),
+				&who,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
 			info.unbonding.retain(|c| c.unlocks_at > now);
 			vault.total_shares = vault.total_shares.saturating_sub(matured);
 			Vaults::<T>::insert(market, vault);
@@ -477,6 +603,19 @@ pub mod pallet {
 			ensure!(params.validate(), Error::<T>::InvalidParams);
 			Params::<T>::put(params);
 			Self::deposit_event(Event::ParamsUpdated { params });
+			Ok(())
+		}
+
+		/// Write off `market`'s vault: with NAV 0 and shares outstanding, cancel every share
+		/// (a new epoch starts), so that new stake mints fresh shares instead of being refused.
+		/// The bad-debt path does this on its own when it leaves a vault at NAV 0.
+		///
+		/// Origin: [`Config::RiskOrigin`]. Errors: `NotInsolvent`. Emits `WrittenOff`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::write_off())]
+		pub fn write_off(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			ensure!(Self::do_write_off(market), Error::<T>::NotInsolvent);
 			Ok(())
 		}
 	}
@@ -506,6 +645,23 @@ fn mul_div_floor(a: u128, b: u128, c: u128) -> u128 {
 	multiply_by_rational_with_rounding(a, b, c, Rounding::Down).unwrap_or(0)
 }
 
+/// `value / ratio`, rounded up; `value` itself if the ratio is zero or on overflow.
+fn div_ceil_by(value: Balance, ratio: FixedU128) -> Balance {
+	FixedU128::checked_from_integer(value)
+		.and_then(|v| v.checked_div(&ratio))
+		.map(|r| r.into_inner().div_ceil(FixedU128::DIV))
+		.unwrap_or(value)
+}
+
+/// `base + delta`, saturating at 0 and at the largest balance.
+fn add_signed(base: Balance, delta: i128) -> Balance {
+	if delta >= 0 {
+		base.saturating_add(delta.unsigned_abs())
+	} else {
+		base.saturating_sub(delta.unsigned_abs())
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	fn now() -> BlockNumber {
 		frame_system::Pallet::<T>::block_number().saturated_into()
@@ -521,25 +677,34 @@ impl<T: Config> Pallet<T> {
 		T::Currency::balance_on_hold(&HoldReason::VaultStake.into(), &Self::vault_account(market))
 	}
 
-	/// Net asset value: held stake minus traders' unrealized PnL, floored at zero.
+	/// Net asset value: held stake plus what the margin engine owes the vault unsettled, minus
+	/// traders' unrealized PnL, floored at zero.
 	pub fn nav_of(market: MarketId) -> Balance {
-		let held = Self::held(market);
+		let unsettled = T::UnrealizedPnl::unsettled_vault_balance(market);
 		let pnl = T::UnrealizedPnl::unrealized_trader_pnl(market);
-		if pnl >= 0 {
-			held.saturating_sub(pnl.unsigned_abs())
-		} else {
-			held.saturating_add(pnl.unsigned_abs())
-		}
+		add_signed(add_signed(Self::held(market), unsettled), pnl.saturating_neg())
 	}
 
-	/// NAV that open interest reserves: `open interest / max_vault_leverage`, rounded up.
+	/// Capital open positions need: `max(OI / max_vault_leverage, |net skew| / max_skew_ratio)`,
+	/// each rounded up.
 	pub fn reserved(market: MarketId) -> Balance {
-		let oi = T::OpenInterest::open_interest(market);
-		let leverage = Params::<T>::get().max_vault_leverage;
-		FixedU128::checked_from_integer(oi)
-			.and_then(|oi| oi.checked_div(&leverage))
-			.map(|r| r.into_inner().div_ceil(FixedU128::DIV))
-			.unwrap_or(oi)
+		let params = Params::<T>::get();
+		let by_open_interest =
+			div_ceil_by(T::OpenInterest::open_interest(market), params.max_vault_leverage);
+		let by_skew = div_ceil_by(T::OpenInterest::net_skew(market), params.max_skew_ratio);
+		by_open_interest.max(by_skew)
+	}
+
+	/// Held cash a withdrawal may take: held less reserved less the traders' unrealized profit
+	/// (the vault owes it if they close).
+	pub fn withdrawable_cash(market: MarketId) -> Balance {
+		let profit = T::UnrealizedPnl::unrealized_trader_pnl(market).max(0).unsigned_abs();
+		Self::held(market).saturating_sub(Self::reserved(market)).saturating_sub(profit)
+	}
+
+	/// Cash the vault can pay traders: held plus unsettled, floored at zero.
+	pub fn payable(market: MarketId) -> Balance {
+		add_signed(Self::held(market), T::UnrealizedPnl::unsettled_vault_balance(market))
 	}
 
 	/// Current value of `shares` of `market`'s vault, rounded down.
@@ -548,23 +713,100 @@ impl<T: Config> Pallet<T> {
 		mul_div_floor(shares, Self::nav_of(market), total)
 	}
 
+	/// `who`'s position in `market`'s vault if it belongs to epoch `epoch` (shares of a
+	/// written-off epoch are no position).
+	fn position(
+		market: MarketId,
+		who: &T::AccountId,
+		epoch: u32,
+	) -> Option<StakerInfo<T::MaxUnbondingChunks>> {
+		Stakers::<T>::get(market, who).filter(|info| info.epoch == epoch)
+	}
+
+	/// Returns `who`'s expired chunks to active stake, with an event.
+	fn return_expired(
+		market: MarketId,
+		who: &T::AccountId,
+		info: &mut StakerInfo<T::MaxUnbondingChunks>,
+		now: BlockNumber,
+	) -> Shares {
+		let returned = info.return_expired(now, T::WithdrawWindow::get());
+		if !returned.is_zero() {
+			Self::deposit_event(Event::UnbondingExpired {
+				market,
+				staker: who.clone(),
+				shares: returned,
+			});
+		}
+		returned
+	}
+
+	/// Moves value nobody owns (a vault with no shares but NAV left, e.g. rounding dust after
+	/// the last withdrawal, or trader losses after a write-off) to the market's insurance fund,
+	/// so the next staker does not mint shares over it. Only cash beyond what traders are owed
+	/// moves: `min(NAV, held)`. Best effort: an amount an empty fund cannot accept (below the
+	/// existential deposit) stays.
+	fn sweep_orphaned_value(market: MarketId) {
+		let amount = Self::nav_of(market).min(Self::held(market));
+		if amount.is_zero() {
+			return;
+		}
+		let fund = T::Insurance::fund_account(market);
+		match T::Currency::transfer_on_hold(
+			&HoldReason::VaultStake.into(),
+			&Self::vault_account(market),
+			&fund,
+			amount,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Force,
+		) {
+			Ok(moved) => Self::deposit_event(Event::OrphanedValueSwept { market, amount: moved }),
+			Err(error) => {
+				log::warn!(target: LOG_TARGET, "orphaned value of market {market} stays: {error:?}")
+			},
+		}
+	}
+
+	/// Writes off `market`'s vault if its NAV is 0 with shares outstanding: cancels the shares
+	/// by starting a new epoch (O(1): old positions are ignored and pruned when touched).
+	/// Returns whether it did.
+	pub(crate) fn do_write_off(market: MarketId) -> bool {
+		let Some(mut vault) = Vaults::<T>::get(market) else { return false };
+		if vault.total_shares.is_zero() || !Self::nav_of(market).is_zero() {
+			return false;
+		}
+		let shares = vault.total_shares;
+		vault.total_shares = 0;
+		vault.epoch = vault.epoch.saturating_add(1);
+		Vaults::<T>::insert(market, vault);
+		Self::deposit_event(Event::WrittenOff { market, shares, epoch: vault.epoch });
+		true
+	}
+
 	/// The vault of `market` for the runtime API.
 	pub fn api_vault(market: MarketId) -> VaultView {
 		let nav = Self::nav_of(market);
 		let capacity = <Self as VaultSettlement<T::AccountId>>::max_open_interest(market);
 		let oi = T::OpenInterest::open_interest(market);
+		let vault = Vaults::<T>::get(market).unwrap_or_default();
 		VaultView {
 			nav,
-			total_shares: Vaults::<T>::get(market).map_or(0, |v| v.total_shares),
+			total_shares: vault.total_shares,
 			capacity,
 			utilization: FixedU128::checked_from_rational(oi, capacity).unwrap_or_default(),
 			reserved: Self::reserved(market),
+			payable_cash: Self::payable(market),
+			withdrawable: Self::withdrawable_cash(market),
+			epoch: vault.epoch,
 		}
 	}
 
-	/// A staker's position for the runtime API.
+	/// A staker's position for the runtime API (chunks whose window closed shown as active).
 	pub fn api_staker(market: MarketId, who: &T::AccountId) -> Option<StakerView> {
-		let info = Stakers::<T>::get(market, who)?;
+		let epoch = Vaults::<T>::get(market).map_or(0, |v| v.epoch);
+		let mut info = Self::position(market, who, epoch)?;
+		info.return_expired(Self::now(), T::WithdrawWindow::get());
 		Some(StakerView {
 			active_shares: info.active,
 			unbonding: info.unbonding.iter().map(|c| (c.shares, c.unlocks_at)).collect(),
@@ -576,19 +818,21 @@ impl<T: Config> Pallet<T> {
 	///
 	/// ## Invariants
 	///
-	/// - Every vault's `total_shares` is the sum of its stakers' active and unbonding shares.
-	/// - A vault with shares has funds on hold, and a vault without shares has no stakers.
-	/// - Parameters are within their hard bounds; unbonding chunks are within their bound.
+	/// - Every vault's `total_shares` is the sum of its current-epoch stakers' active and
+	///   unbonding shares; no staker is of a later epoch than its vault.
+	/// - Parameters are within their hard bounds.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		ensure!(Params::<T>::get().validate(), "vault parameters out of bounds");
 		for (market, vault) in Vaults::<T>::iter() {
 			let sum = Stakers::<T>::iter_prefix(market)
+				.filter(|(_, info)| info.epoch == vault.epoch)
 				.fold(0u128, |acc, (_, info)| acc.saturating_add(info.total_shares()));
 			ensure!(sum == vault.total_shares, "total shares differ from the stakers' shares");
 		}
-		for (market, _, _) in Stakers::<T>::iter() {
-			ensure!(Vaults::<T>::contains_key(market), "a staker of a vault without shares");
+		for (market, _, info) in Stakers::<T>::iter() {
+			let vault = Vaults::<T>::get(market).ok_or("a staker of a vault that never existed")?;
+			ensure!(info.epoch <= vault.epoch, "a staker of a future epoch");
 		}
 		Ok(())
 	}
@@ -599,36 +843,64 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 		Self::nav_of(market)
 	}
 
-	fn collect(market: MarketId, from: &T::AccountId, amount: Balance) -> DispatchResult {
+	fn collect(market: MarketId, custody: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(Vaults::<T>::contains_key(market), Error::<T>::UnknownMarket);
 		T::Currency::transfer_and_hold(
 			&HoldReason::VaultStake.into(),
-			from,
+			custody,
 			&Self::vault_account(market),
 			amount,
 			Precision::Exact,
 			Preservation::Expendable,
 			Fortitude::Polite,
 		)?;
-		Self::deposit_event(Event::Collected { market, from: from.clone(), amount });
+		Self::deposit_event(Event::Collected { market, from: custody.clone(), amount });
 		Ok(())
 	}
 
-	fn pay(market: MarketId, to: &T::AccountId, amount: Balance) -> DispatchResult {
+	fn pay(market: MarketId, custody: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(Self::held(market) >= amount, Error::<T>::InsufficientVaultFunds);
 		T::Currency::transfer_on_hold(
 			&HoldReason::VaultStake.into(),
 			&Self::vault_account(market),
-			to,
+			custody,
 			amount,
 			Precision::Exact,
 			Restriction::Free,
 			Fortitude::Force,
 		)?;
-		Self::deposit_event(Event::Paid { market, to: to.clone(), amount });
+		Self::deposit_event(Event::Paid { market, to: custody.clone(), amount });
 		Ok(())
+	}
+
+	fn absorb_bad_debt(market: MarketId, shortfall: Balance) -> (Balance, Balance) {
+		if shortfall.is_zero() {
+			return (0, 0);
+		}
+		let account = Self::vault_account(market);
+		// The cover lands in the vault account and is held at once as stake: never stranded
+		// as free balance outside NAV. Either both happen or neither.
+		let covered = frame_support::storage::with_storage_layer(|| -> Result<_, DispatchError> {
+			let covered = T::Insurance::cover(market, &account, shortfall)?;
+			if !covered.is_zero() {
+				T::Currency::hold(&HoldReason::VaultStake.into(), &account, covered)?;
+			}
+			Ok(covered)
+		})
+		.unwrap_or_else(|error| {
+			log::warn!(target: LOG_TARGET, "cover of market {market} failed: {error:?}");
+			0
+		});
+		let absorbed = shortfall.saturating_sub(covered);
+		Self::deposit_event(Event::BadDebtAbsorbed { market, shortfall, covered, absorbed });
+		Self::do_write_off(market);
+		(covered, absorbed)
+	}
+
+	fn payable_cash(market: MarketId) -> Balance {
+		Self::payable(market)
 	}
 
 	fn max_open_interest(market: MarketId) -> Balance {
@@ -638,12 +910,21 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 	fn max_skew(market: MarketId) -> Balance {
 		Params::<T>::get().max_skew_ratio.saturating_mul_int(Self::nav_of(market))
 	}
+
+	fn settle_weight() -> Weight {
+		T::WeightInfo::collect().max(T::WeightInfo::pay())
+	}
+
+	fn absorb_bad_debt_weight() -> Weight {
+		T::WeightInfo::absorb_bad_debt()
+	}
 }
 
-/// A vault is slashed as a whole: every share, active or unbonding, loses the same fraction.
+/// A vault is slashed as a whole: every share, active or unbonding, loses the same fraction of
+/// the stakers' equity (NAV), never the cash owed to traders.
 impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 	fn slashable_balance(market: &MarketId) -> Balance {
-		Self::held(*market)
+		Self::nav_of(*market).min(Self::held(*market))
 	}
 
 	fn unbonding_period() -> BlockNumber {
@@ -655,7 +936,7 @@ impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 		fraction: Perbill,
 		beneficiary: &T::AccountId,
 	) -> Result<Balance, DispatchError> {
-		let amount = fraction.mul_floor(Self::held(*market));
+		let amount = fraction.mul_floor(Self::nav_of(*market)).min(Self::held(*market));
 		if amount.is_zero() {
 			return Ok(0);
 		}

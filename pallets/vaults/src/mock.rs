@@ -1,15 +1,25 @@
 //! Mock runtime of the vaults: system, bUSD balances, vaults, and stubs of the oracle (market
-//! registry) and the margin engine (open interest, unrealized PnL).
+//! registry, price status), the slashing pallet (pending slashes), the insurance pallet (a fund
+//! account per market that pays covers in real bUSD) and the margin engine (open interest, net
+//! skew, unrealized PnL, unsettled balance).
 
 use crate::{self as pallet_bulwark_vaults};
-use bulwark_primitives::{Balance, MarketId, MarketRegistry, OpenInterest, UnrealizedPnl};
+use bulwark_primitives::{
+	Balance, InsuranceFund, MarketId, MarketRegistry, MarketStatus, OpenInterest, PriceFeed,
+	PriceInfo, SlashPending, SlashTarget, UnrealizedPnl,
+};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32},
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+		ConstU128, ConstU32,
+	},
 	PalletId,
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
+use sp_runtime::{DispatchError, DispatchResult, FixedU128};
 
 /// 16 bytes: room for the pallet id and a market as sub-account.
 pub type AccountId = u128;
@@ -45,8 +55,15 @@ impl pallet_balances::Config for Test {
 parameter_types! {
 	pub const VaultsPalletId: PalletId = PalletId(*b"bw/vault");
 	pub static OpenInterestOfEveryMarket: Balance = 0;
+	pub static NetSkew: Balance = 0;
 	pub static TraderPnl: i128 = 0;
+	pub static Unsettled: i128 = 0;
 	pub static UnbondingPeriod: u32 = 10;
+	pub static WithdrawWindow: u32 = 5;
+	/// The oracle's status of every market; `None`: never priced.
+	pub static PriceStatus: Option<MarketStatus> = Some(MarketStatus::Active);
+	/// Vaults with a slash pending.
+	pub static PendingSlashOn: Vec<MarketId> = Vec::new();
 }
 
 /// Markets 0..10 are listed.
@@ -62,10 +79,72 @@ impl OpenInterest for MarginStub {
 	fn open_interest(_: MarketId) -> Balance {
 		OpenInterestOfEveryMarket::get()
 	}
+
+	fn net_skew(_: MarketId) -> Balance {
+		NetSkew::get()
+	}
 }
+
 impl UnrealizedPnl for MarginStub {
 	fn unrealized_trader_pnl(_: MarketId) -> i128 {
 		TraderPnl::get()
+	}
+
+	fn unsettled_vault_balance(_: MarketId) -> i128 {
+		Unsettled::get()
+	}
+}
+
+pub struct PricesStub;
+impl PriceFeed for PricesStub {
+	fn price_info(_: MarketId) -> Option<PriceInfo> {
+		PriceStatus::get().map(|status| PriceInfo {
+			price: FixedU128::from_u32(100),
+			ema_price: FixedU128::from_u32(100),
+			volatility: FixedU128::from_rational(8, 10),
+			updated_at: 1,
+			status,
+		})
+	}
+}
+
+pub struct SlashesStub;
+impl SlashPending<AccountId> for SlashesStub {
+	fn slash_pending(target: &SlashTarget<AccountId>) -> bool {
+		matches!(target, SlashTarget::Vault(market) if PendingSlashOn::get().contains(market))
+	}
+}
+
+/// Account of market `m`'s insurance fund: `FUND_BASE + m`.
+pub const FUND_BASE: AccountId = 2_000;
+
+/// Insurance: market funds are plain accounts; a cover pays what the fund holds.
+pub struct InsuranceStub;
+impl InsuranceFund<AccountId> for InsuranceStub {
+	fn fund_account(market: MarketId) -> AccountId {
+		FUND_BASE + AccountId::from(market)
+	}
+
+	fn deposit(market: MarketId, from: &AccountId, amount: Balance) -> DispatchResult {
+		Balances::transfer(from, &Self::fund_account(market), amount, Preservation::Preserve)
+			.map(|_| ())
+	}
+
+	fn deposit_global(_: &AccountId, _: Balance) -> DispatchResult {
+		Ok(())
+	}
+
+	fn cover(
+		market: MarketId,
+		to: &AccountId,
+		shortfall: Balance,
+	) -> Result<Balance, DispatchError> {
+		let fund = Self::fund_account(market);
+		let pay = shortfall.min(Balances::balance(&fund));
+		if pay == 0 {
+			return Ok(0);
+		}
+		Balances::transfer(&fund, to, pay, Preservation::Expendable)
 	}
 }
 
@@ -74,11 +153,15 @@ impl pallet_bulwark_vaults::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RiskOrigin = EnsureRoot<AccountId>;
 	type Markets = MarketsStub;
+	type Prices = PricesStub;
+	type SlashPending = SlashesStub;
+	type Insurance = InsuranceStub;
 	type OpenInterest = MarginStub;
 	type UnrealizedPnl = MarginStub;
 	type PalletId = VaultsPalletId;
 	type MinStake = ConstU128<100>;
 	type UnbondingPeriod = UnbondingPeriod;
+	type WithdrawWindow = WithdrawWindow;
 	type MaxUnbondingChunks = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

@@ -38,6 +38,10 @@ pub trait WeightInfo {
 	fn request_unstake() -> Weight;
 	fn withdraw(c: u32, ) -> Weight;
 	fn set_params() -> Weight;
+	fn write_off() -> Weight;
+	fn collect() -> Weight;
+	fn pay() -> Weight;
+	fn absorb_bad_debt() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -96,6 +100,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(4_647_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn write_off() -> Weight {
+		Weight::from_parts(20_000_000, 3600)
+	}
+	fn collect() -> Weight {
+		Weight::from_parts(60_000_000, 3600)
+	}
+	fn pay() -> Weight {
+		Weight::from_parts(60_000_000, 3600)
+	}
+	fn absorb_bad_debt() -> Weight {
+		Weight::from_parts(120_000_000, 3600)
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -119,5 +135,17 @@ impl WeightInfo for () {
 	fn set_params() -> Weight {
 		Weight::from_parts(4_647_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn write_off() -> Weight {
+		Weight::from_parts(20_000_000, 3600)
+	}
+	fn collect() -> Weight {
+		Weight::from_parts(60_000_000, 3600)
+	}
+	fn pay() -> Weight {
+		Weight::from_parts(60_000_000, 3600)
+	}
+	fn absorb_bad_debt() -> Weight {
+		Weight::from_parts(120_000_000, 3600)
 	}
 }

@@ -132,7 +132,7 @@ fn a_deviating_operator_is_slashed_after_the_deferral_unless_the_council_cancels
 fn a_council_slash_of_a_vault_reaches_unbonding_stakers_and_pays_the_whistleblower() {
 	dev_ext().execute_with(|| {
 		let dave = acc(Dave);
-		assert_ok!(Vaults::stake(RuntimeOrigin::signed(dave.clone()), BTC, 1_000 * BUSD));
+		assert_ok!(Vaults::stake(RuntimeOrigin::signed(dave.clone()), BTC, 1_000 * BUSD, 0));
 		let shares = Vaults::api_staker(BTC, &dave).unwrap().active_shares;
 		assert_ok!(Vaults::request_unstake(RuntimeOrigin::signed(dave.clone()), BTC, shares / 2));
 		let bob_before = Busd::balance(&acc(Bob));
@@ -169,7 +169,7 @@ fn a_council_slash_of_a_vault_reaches_unbonding_stakers_and_pays_the_whistleblow
 		assert_eq!(Busd::balance(&fund), slashed - slashed / 10);
 		// The unbonding chunk still cannot be withdrawn: it unlocks after the slash applied.
 		assert_noop!(
-			Vaults::withdraw(RuntimeOrigin::signed(dave.clone()), BTC),
+			Vaults::withdraw(RuntimeOrigin::signed(dave.clone()), BTC, 0),
 			pallet_bulwark_vaults::Error::<Runtime>::NothingToWithdraw
 		);
 	});
@@ -187,7 +187,7 @@ fn operators_and_vault_stakers_cannot_leave_before_a_pending_slash_applies() {
 	<Slashing as Hooks<u32>>::integrity_test();
 	// The whole escape window: report latency + deferral + worst backlog, within unbonding.
 	let window = Slashing::escape_window();
-	assert_eq!(window, 2 + defer + 1024 / 16);
+	assert_eq!(window, 2 + defer + 1024 / 64);
 	assert!(window < crate::configs::bulwark::OperatorUnbondingPeriod::get());
 	assert!(window < crate::configs::bulwark::VaultUnbondingPeriod::get());
 	// Every possible offender (64 operators, 32 vaults) can fill its own list of 8 without
@@ -324,5 +324,44 @@ fn the_council_cancels_a_validator_slash_by_validator_when_positions_shift() {
 			pallet_bulwark_slashing::Error::<Runtime>::NoValidatorSlash
 		);
 		assert_eq!(pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active, stake);
+	});
+}
+
+#[test]
+fn a_vault_withdrawal_waits_for_a_pending_council_slash() {
+	dev_ext().execute_with(|| {
+		let dave = acc(Dave);
+		assert_ok!(Vaults::stake(RuntimeOrigin::signed(dave.clone()), BTC, 1_000 * BUSD, 0));
+		let shares = Vaults::api_staker(BTC, &dave).unwrap().active_shares;
+		assert_ok!(Vaults::request_unstake(RuntimeOrigin::signed(dave.clone()), BTC, shares));
+		let matures = 1 + crate::configs::bulwark::VaultUnbondingPeriod::get();
+		// The council reports a 10% slash of the vault shortly before the chunk matures.
+		run_to_block(matures - 5);
+		pass_council_motion(RuntimeCall::Slashing(
+			pallet_bulwark_slashing::Call::governance_slash {
+				target: SlashTarget::Vault(BTC),
+				fraction: Perbill::from_percent(10),
+				reason: b"vault operator fraud".to_vec().try_into().unwrap(),
+				reporter: None,
+			},
+		));
+		let applies = System::block_number() + SlashDeferDuration::get();
+		assert!(applies > matures);
+		// Matured, but the slash is pending: the stake stays.
+		run_to_block(matures);
+		assert_noop!(
+			Vaults::withdraw(RuntimeOrigin::signed(dave.clone()), BTC, 0),
+			pallet_bulwark_vaults::Error::<Runtime>::SlashPending
+		);
+		// New stake does not buy into the known slash either.
+		assert_noop!(
+			Vaults::stake(RuntimeOrigin::signed(acc(Eve)), BTC, 100 * BUSD, 0),
+			pallet_bulwark_vaults::Error::<Runtime>::SlashPending
+		);
+		run_to_block(applies);
+		let before = Busd::balance(&dave);
+		assert_ok!(Vaults::withdraw(RuntimeOrigin::signed(dave.clone()), BTC, 0));
+		let paid = Busd::balance(&dave) - before;
+		assert!(paid <= 900 * BUSD && paid + 2 >= 900 * BUSD, "paid {paid}");
 	});
 }
