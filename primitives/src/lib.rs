@@ -276,7 +276,10 @@ pub trait VaultSettlement<AccountId> {
 	/// Bad debt of `shortfall` (a trader's loss beyond their collateral, owed to the vault and
 	/// never to be paid): the market's insurance covers what it can straight into the vault's
 	/// stake, the vault absorbs the rest, and an event records both. A vault left with no
-	/// value and shares outstanding is written off. Returns `(covered, absorbed)`.
+	/// equity and shares outstanding is written off. Returns `(covered, absorbed)`.
+	///
+	/// Call it after the engine removed the closed position from its aggregates (so that
+	/// [`UnrealizedPnl`] no longer counts it): the write-off reads the vault's equity.
 	fn absorb_bad_debt(market: MarketId, shortfall: Balance) -> (Balance, Balance);
 
 	/// Cash the vault can pay traders: held stake plus what the engine owes it unsettled
@@ -410,4 +413,10 @@ pub trait InsuranceFund<AccountId> {
 		to: &AccountId,
 		shortfall: Balance,
 	) -> Result<Balance, DispatchError>;
+
+	/// Upper bound of the weight of [`Self::deposit`] or [`Self::deposit_global`].
+	fn deposit_weight() -> Weight;
+
+	/// Upper bound of the weight of [`Self::cover`].
+	fn cover_weight() -> Weight;
 }

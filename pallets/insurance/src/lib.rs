@@ -260,8 +260,8 @@ pub mod pallet {
 		///
 		/// Origin: [`Config::RiskOrigin`].
 		///
-		/// Errors: `SameFund`, `ZeroAmount`, or the currency's error if the source lacks funds.
-		/// Emits `FundsTransferred`.
+		/// Errors: `SameFund`, `UnknownMarket` (a fund of an unlisted market), `ZeroAmount`, or
+		/// the currency's error if the source lacks funds. Emits `FundsTransferred`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::transfer_between_funds())]
 		pub fn transfer_between_funds(
@@ -272,6 +272,11 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::RiskOrigin::ensure_origin(origin)?;
 			ensure!(from != to, Error::<T>::SameFund);
+			for fund in [from, to] {
+				if let Fund::Market(market) = fund {
+					ensure!(T::Markets::market_exists(market), Error::<T>::UnknownMarket);
+				}
+			}
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			T::Currency::transfer(
 				&Self::account_of(from),
@@ -444,5 +449,13 @@ impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {
 			});
 			Ok(from_market.saturating_add(from_global))
 		})
+	}
+
+	fn deposit_weight() -> Weight {
+		T::WeightInfo::deposit()
+	}
+
+	fn cover_weight() -> Weight {
+		T::WeightInfo::cover()
 	}
 }

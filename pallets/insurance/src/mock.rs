@@ -93,6 +93,9 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut storage)
 		.unwrap();
+		// Settings the tests change start from their defaults.
+		ExistentialDeposit::set(1);
+		OpenInterestOfEveryMarket::set(0);
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| System::set_block_number(1));
 		ext

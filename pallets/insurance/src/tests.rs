@@ -161,6 +161,21 @@ mod waterfall {
 	}
 
 	#[test]
+	fn a_small_draw_does_not_open_a_window_for_two_full_caps() {
+		ExtBuilder.build_and_execute(|| {
+			// Review case: a small draw opened a fixed window; a full cap in its last block and
+			// another in the next window's first block took almost twice the cap in two blocks.
+			seed(Fund::Global, 5_000);
+			assert_eq!(cover(BTC, 1), 1);
+			System::set_block_number(10);
+			assert_eq!(cover(BTC, 500), 500);
+			System::set_block_number(11);
+			assert_eq!(cover(ETH, 500), 50);
+			assert_eq!(Insurance::balance_of(Fund::Global), 5_000 - 551);
+		});
+	}
+
+	#[test]
 	fn a_cover_that_cannot_be_paid_fails_and_moves_nothing() {
 		ExtBuilder.build_and_execute(|| {
 			// Review case: a payment below the destination's existential deposit failed
@@ -239,6 +254,15 @@ mod governance {
 	fn transfer_errors() {
 		ExtBuilder.build_and_execute(|| {
 			seed(Fund::Global, 100);
+			assert_noop!(
+				Insurance::transfer_between_funds(
+					RuntimeOrigin::root(),
+					Fund::Global,
+					Fund::Market(10),
+					1
+				),
+				Error::<Test>::UnknownMarket
+			);
 			assert_noop!(
 				Insurance::transfer_between_funds(
 					RuntimeOrigin::root(),

@@ -37,6 +37,8 @@ pub trait WeightInfo {
 	fn transfer_between_funds() -> Weight;
 	fn set_params() -> Weight;
 	fn contribute() -> Weight;
+	fn deposit() -> Weight;
+	fn cover() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -71,6 +73,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	fn deposit() -> Weight {
+		Weight::from_parts(42_000_000, 6164)
+	}
+	fn cover() -> Weight {
+		Weight::from_parts(90_000_000, 8000)
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -88,5 +96,11 @@ impl WeightInfo for () {
 		Weight::from_parts(41_602_000, 6164)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn deposit() -> Weight {
+		Weight::from_parts(42_000_000, 6164)
+	}
+	fn cover() -> Weight {
+		Weight::from_parts(90_000_000, 8000)
 	}
 }

@@ -182,6 +182,14 @@ impl InsuranceFund<AccountId> for InsuranceStub {
 	fn cover(_: MarketId, _: &AccountId, _: Balance) -> Result<Balance, DispatchError> {
 		Ok(0)
 	}
+
+	fn deposit_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+
+	fn cover_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 impl pallet_bulwark_slashing::Config for Test {

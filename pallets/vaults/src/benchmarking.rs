@@ -25,16 +25,33 @@ fn stake_as<T: Config>(who: &T::AccountId, market: MarketId) {
 mod benchmarks {
 	use super::*;
 
-	/// The first stake of a vault: the account is opened (existential deposit) and value left
-	/// with no shares is swept to the insurance fund first.
+	/// The first stake of a vault whose earlier stakers all left, with value left behind: it is
+	/// swept to the insurance fund (opened by it) before new shares are minted.
 	#[benchmark]
 	fn stake() {
 		let market = T::BenchmarkHelper::market();
+		let first = funded::<T>(1);
+		stake_as::<T>(&first, market);
+		let shares = Stakers::<T>::get(market, &first).map_or(0, |s| s.active);
+		assert!(Pallet::<T>::request_unstake(
+			RawOrigin::Signed(first.clone()).into(),
+			market,
+			shares
+		)
+		.is_ok());
+		frame_system::Pallet::<T>::set_block_number(
+			(Pallet::<T>::now().saturating_add(T::UnbondingPeriod::get())).into(),
+		);
+		assert!(Pallet::<T>::withdraw(RawOrigin::Signed(first).into(), market, 0).is_ok());
+		let custody = funded::<T>(9);
+		assert!(<Pallet<T> as VaultSettlement<_>>::collect(market, &custody, T::MinStake::get())
+			.is_ok());
 		let who = funded::<T>(0);
 		let amount = T::MinStake::get();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), market, amount, 0);
 		assert!(Stakers::<T>::get(market, &who).is_some());
+		assert!(T::Currency::balance(&T::Insurance::fund_account(market)) > 0);
 	}
 
 	/// With `MaxUnbondingChunks - 1` chunks unbonding already.
@@ -135,24 +152,28 @@ mod benchmarks {
 		}
 	}
 
-	/// Bad debt covered in part by the market's insurance fund (the fund pays into the vault,
-	/// which holds it), the rest absorbed, and the vault written off.
+	/// Bad debt covered in part by the market's insurance fund and the global fund (they pay
+	/// into the vault, which holds it), the rest absorbed, and the vault, its equity gone,
+	/// written off.
 	#[benchmark]
 	fn absorb_bad_debt() {
 		let market = T::BenchmarkHelper::market();
 		stake_as::<T>(&funded::<T>(0), market);
 		let fund = T::Insurance::fund_account(market);
 		T::Currency::set_balance(&fund, T::MinStake::get().saturating_mul(2));
-		let custody = funded::<T>(9);
+		T::BenchmarkHelper::fund_global_insurance(T::MinStake::get().saturating_mul(2));
 		let held = Pallet::<T>::held(market);
-		assert!(<Pallet<T> as VaultSettlement<_>>::pay(market, &custody, held).is_ok());
 		let shortfall = T::MinStake::get().saturating_mul(1_000);
+		// Traders' profit exceeds everything the vault will hold.
+		let pnl = i128::try_from(held.saturating_add(shortfall)).unwrap_or(i128::MAX);
+		T::BenchmarkHelper::set_trader_pnl(market, pnl);
 		#[block]
 		{
 			let (covered, _) =
 				<Pallet<T> as VaultSettlement<_>>::absorb_bad_debt(market, shortfall);
 			assert!(covered > 0);
 		}
+		assert_eq!(Vaults::<T>::get(market).map(|v| v.epoch), Some(1));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder.build(), crate::mock::Test);

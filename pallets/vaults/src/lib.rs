@@ -75,9 +75,8 @@ use frame_support::{
 use frame_system::pallet_prelude::*;
 use scale_info::TypeInfo;
 use sp_arithmetic::{
-	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{CheckedDiv, Zero},
-	FixedPointNumber, FixedU128, Perbill, Rounding,
+	helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, FixedPointNumber, FixedU128,
+	Perbill, Rounding,
 };
 use sp_runtime::traits::{AccountIdConversion, SaturatedConversion};
 
@@ -361,6 +360,8 @@ pub mod pallet {
 		Slashed { market: MarketId, amount: Balance, beneficiary: T::AccountId },
 		/// An insolvent vault's `shares` were cancelled; new stake mints fresh shares.
 		WrittenOff { market: MarketId, shares: Shares, epoch: u32 },
+		/// A staker's position of a written-off epoch was removed.
+		WrittenOffPositionRemoved { market: MarketId, staker: T::AccountId },
 		/// Value left in a vault with no shares went to the market's insurance fund.
 		OrphanedValueSwept { market: MarketId, amount: Balance },
 		/// New vault limits.
@@ -404,6 +405,9 @@ pub mod pallet {
 		SlippageExceeded,
 		/// The vault is not insolvent (NAV above 0, or no shares).
 		NotInsolvent,
+		/// A vault with no shares still has value that is not cash (open positions or unsettled
+		/// amounts): it takes no first stake until the margin engine settles it.
+		ValueUnsettled,
 	}
 
 	#[pallet::hooks]
@@ -427,9 +431,14 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Stake `amount` bUSD into `market`'s vault, for at least `min_shares` shares.
 		///
-		/// Errors: `UnknownMarket`, `StakeTooLow`, `SlashPending`, `VaultInsolvent`,
-		/// `ZeroShares`, `SlippageExceeded`, or the currency's error. Emits `Staked` (and
-		/// `OrphanedValueSwept` if value with no shares was left in the vault).
+		/// Refused while a slash of the vault is pending, and while the market's price is not
+		/// Active (unless nothing is exposed to it). A first stake into a vault with no shares
+		/// is refused while the vault has a deficit or value that is not cash; cash value left
+		/// in it goes to the market's insurance fund first.
+		///
+		/// Errors: `UnknownMarket`, `StakeTooLow`, `SlashPending`, `MarketNotActive`,
+		/// `VaultInsolvent`, `ValueUnsettled`, `ZeroShares`, `SlippageExceeded`, or the
+		/// currency's error. Emits `Staked` (and `OrphanedValueSwept`).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::stake())]
 		pub fn stake(
@@ -445,10 +454,15 @@ pub mod pallet {
 				!T::SlashPending::slash_pending(&SlashTarget::Vault(market)),
 				Error::<T>::SlashPending
 			);
+			// Shares are priced at NAV: not at a stale or halted mark.
+			ensure!(Self::price_usable(market), Error::<T>::MarketNotActive);
 			let mut vault = Vaults::<T>::get(market).unwrap_or_default();
 			if vault.total_shares.is_zero() {
-				// Value nobody owns is not the next staker's.
+				// A vault nobody owns: a deficit is not the next staker's to fill, and value
+				// left in it is not the next staker's to take.
+				ensure!(Self::equity(market) >= 0, Error::<T>::VaultInsolvent);
 				Self::sweep_orphaned_value(market);
+				ensure!(Self::equity(market) == 0, Error::<T>::ValueUnsettled);
 			}
 			let nav = Self::nav_of(market);
 			let shares = if vault.total_shares.is_zero() {
@@ -526,12 +540,13 @@ pub mod pallet {
 		/// window) for their value at NAV, at least `min_amount`.
 		///
 		/// Frozen while a slash of the vault is pending or the market's price is not `Active`
-		/// (a market never priced has no positions and is not frozen). Pays only what leaves
-		/// held cash of at least reserved plus the traders' unrealized profit.
+		/// (unless nothing is exposed to the price: a market never priced, or without positions
+		/// and unsettled amounts). Pays only what leaves held cash of at least reserved plus
+		/// what traders are owed. A position of a written-off epoch is removed.
 		///
 		/// Errors: `NotStaker`, `SlashPending`, `MarketNotActive`, `NothingToWithdraw`,
 		/// `ZeroValue`, `SlippageExceeded`, `CashReserved`. Emits `Withdrawn` (and
-		/// `UnbondingExpired`).
+		/// `UnbondingExpired`, or `WrittenOffPositionRemoved`).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::withdraw(T::MaxUnbondingChunks::get()))]
 		pub fn withdraw(
@@ -541,16 +556,18 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut vault = Vaults::<T>::get(market).unwrap_or_default();
-			let mut info =
-				Self::position(market, &who, vault.epoch).ok_or(Error::<T>::NotStaker)?;
+			let Some(mut info) = Self::position(market, &who, vault.epoch) else {
+				// A position of a written-off epoch is worth nothing: remove it.
+				ensure!(Stakers::<T>::contains_key(market, &who), Error::<T>::NotStaker);
+				Stakers::<T>::remove(market, &who);
+				Self::deposit_event(Event::WrittenOffPositionRemoved { market, staker: who });
+				return Ok(());
+			};
 			ensure!(
 				!T::SlashPending::slash_pending(&SlashTarget::Vault(market)),
 				Error::<T>::SlashPending
 			);
-			ensure!(
-				T::Prices::price_info(market).is_none_or(|p| p.status == MarketStatus::Active),
-				Error::<T>::MarketNotActive
-			);
+			ensure!(Self::price_usable(market), Error::<T>::MarketNotActive);
 			let now = Self::now();
 			// Chunks whose window closed go back to active stake (and are written back even if
 			// nothing is withdrawable, so the free option cannot be kept by failing).
@@ -626,14 +643,25 @@ pub mod pallet {
 pub trait BenchmarkHelper {
 	/// A listed market.
 	fn market() -> MarketId;
+
+	/// Makes the margin engine (or its stand-in) report traders' unrealized PnL of `pnl` in
+	/// `market`.
+	fn set_trader_pnl(market: MarketId, pnl: i128);
+
+	/// Puts `amount` in the global insurance fund, with an allowance to pay it.
+	fn fund_global_insurance(amount: Balance);
 }
 
-/// Market 0, which the dev genesis lists.
+/// Market 0, which the dev genesis lists; no margin engine, no global fund.
 #[cfg(feature = "runtime-benchmarks")]
 impl BenchmarkHelper for () {
 	fn market() -> MarketId {
 		0
 	}
+
+	fn set_trader_pnl(_: MarketId, _: i128) {}
+
+	fn fund_global_insurance(_: Balance) {}
 }
 
 /// `floor(a * b / c)` without overflow; zero if `c` is zero or the result overflows (callers
@@ -645,12 +673,11 @@ fn mul_div_floor(a: u128, b: u128, c: u128) -> u128 {
 	multiply_by_rational_with_rounding(a, b, c, Rounding::Down).unwrap_or(0)
 }
 
-/// `value / ratio`, rounded up; `value` itself if the ratio is zero or on overflow.
+/// `value / ratio`, rounded up; the largest balance if the ratio is zero or the result overflows
+/// (an unpriceable reserve reserves everything).
 fn div_ceil_by(value: Balance, ratio: FixedU128) -> Balance {
-	FixedU128::checked_from_integer(value)
-		.and_then(|v| v.checked_div(&ratio))
-		.map(|r| r.into_inner().div_ceil(FixedU128::DIV))
-		.unwrap_or(value)
+	multiply_by_rational_with_rounding(value, FixedU128::DIV, ratio.into_inner(), Rounding::Up)
+		.unwrap_or(Balance::MAX)
 }
 
 /// `base + delta`, saturating at 0 and at the largest balance.
@@ -680,9 +707,43 @@ impl<T: Config> Pallet<T> {
 	/// Net asset value: held stake plus what the margin engine owes the vault unsettled, minus
 	/// traders' unrealized PnL, floored at zero.
 	pub fn nav_of(market: MarketId) -> Balance {
-		let unsettled = T::UnrealizedPnl::unsettled_vault_balance(market);
-		let pnl = T::UnrealizedPnl::unrealized_trader_pnl(market);
-		add_signed(add_signed(Self::held(market), unsettled), pnl.saturating_neg())
+		Self::equity(market).max(0).unsigned_abs()
+	}
+
+	/// The stakers' equity, not floored: `held + unsettled - unrealized trader PnL`. Negative
+	/// when the vault owes more than it has (a deficit a new staker must not fill).
+	pub fn equity(market: MarketId) -> i128 {
+		let held = i128::try_from(Self::held(market)).unwrap_or(i128::MAX);
+		held.saturating_add(T::UnrealizedPnl::unsettled_vault_balance(market))
+			.saturating_sub(T::UnrealizedPnl::unrealized_trader_pnl(market))
+	}
+
+	/// Cash the vault owes or may owe traders: realized profits not yet paid (negative
+	/// unsettled) plus their unrealized profit.
+	pub fn owed_to_traders(market: MarketId) -> Balance {
+		let unpaid = T::UnrealizedPnl::unsettled_vault_balance(market).min(0).unsigned_abs();
+		let profit = T::UnrealizedPnl::unrealized_trader_pnl(market).max(0).unsigned_abs();
+		unpaid.saturating_add(profit)
+	}
+
+	/// Held cash that is the stakers' own: held less what traders are owed.
+	pub fn own_cash(market: MarketId) -> Balance {
+		Self::held(market).saturating_sub(Self::owed_to_traders(market))
+	}
+
+	/// Whether the market has positions or unsettled amounts, so that its vault's value moves
+	/// with the price.
+	pub fn exposed(market: MarketId) -> bool {
+		!T::OpenInterest::open_interest(market).is_zero()
+			|| T::UnrealizedPnl::unrealized_trader_pnl(market) != 0
+			|| T::UnrealizedPnl::unsettled_vault_balance(market) != 0
+	}
+
+	/// Whether the market's price is usable for pricing shares: Active, or never priced (no
+	/// positions can exist), or any status while nothing is exposed to it.
+	fn price_usable(market: MarketId) -> bool {
+		T::Prices::price_info(market).is_none_or(|p| p.status == MarketStatus::Active)
+			|| !Self::exposed(market)
 	}
 
 	/// Capital open positions need: `max(OI / max_vault_leverage, |net skew| / max_skew_ratio)`,
@@ -695,11 +756,10 @@ impl<T: Config> Pallet<T> {
 		by_open_interest.max(by_skew)
 	}
 
-	/// Held cash a withdrawal may take: held less reserved less the traders' unrealized profit
-	/// (the vault owes it if they close).
+	/// Held cash a withdrawal may take: held less reserved less what traders are owed
+	/// (realized profits not yet paid and unrealized profit).
 	pub fn withdrawable_cash(market: MarketId) -> Balance {
-		let profit = T::UnrealizedPnl::unrealized_trader_pnl(market).max(0).unsigned_abs();
-		Self::held(market).saturating_sub(Self::reserved(market)).saturating_sub(profit)
+		Self::own_cash(market).saturating_sub(Self::reserved(market))
 	}
 
 	/// Cash the vault can pay traders: held plus unsettled, floored at zero.
@@ -743,11 +803,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Moves value nobody owns (a vault with no shares but NAV left, e.g. rounding dust after
 	/// the last withdrawal, or trader losses after a write-off) to the market's insurance fund,
-	/// so the next staker does not mint shares over it. Only cash beyond what traders are owed
-	/// moves: `min(NAV, held)`. Best effort: an amount an empty fund cannot accept (below the
-	/// existential deposit) stays.
+	/// so the next staker does not mint shares over it. Only the stakers' own cash moves (never
+	/// what traders are owed): `min(NAV, held - owed)`. Best effort: an amount an empty fund
+	/// cannot accept (below the existential deposit) stays, and the first stake is refused.
 	fn sweep_orphaned_value(market: MarketId) {
-		let amount = Self::nav_of(market).min(Self::held(market));
+		let amount = Self::nav_of(market).min(Self::own_cash(market));
 		if amount.is_zero() {
 			return;
 		}
@@ -773,7 +833,7 @@ impl<T: Config> Pallet<T> {
 	/// Returns whether it did.
 	pub(crate) fn do_write_off(market: MarketId) -> bool {
 		let Some(mut vault) = Vaults::<T>::get(market) else { return false };
-		if vault.total_shares.is_zero() || !Self::nav_of(market).is_zero() {
+		if vault.total_shares.is_zero() || Self::equity(market) > 0 {
 			return false;
 		}
 		let shares = vault.total_shares;
@@ -924,7 +984,7 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 /// the stakers' equity (NAV), never the cash owed to traders.
 impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 	fn slashable_balance(market: &MarketId) -> Balance {
-		Self::nav_of(*market).min(Self::held(*market))
+		Self::nav_of(*market).min(Self::own_cash(*market))
 	}
 
 	fn unbonding_period() -> BlockNumber {
@@ -936,7 +996,7 @@ impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 		fraction: Perbill,
 		beneficiary: &T::AccountId,
 	) -> Result<Balance, DispatchError> {
-		let amount = fraction.mul_floor(Self::nav_of(*market)).min(Self::held(*market));
+		let amount = fraction.mul_floor(Self::nav_of(*market)).min(Self::own_cash(*market));
 		if amount.is_zero() {
 			return Ok(0);
 		}

@@ -146,6 +146,14 @@ impl InsuranceFund<AccountId> for InsuranceStub {
 		}
 		Balances::transfer(&fund, to, pay, Preservation::Expendable)
 	}
+
+	fn deposit_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+
+	fn cover_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 impl pallet_bulwark_vaults::Config for Test {
@@ -165,7 +173,7 @@ impl pallet_bulwark_vaults::Config for Test {
 	type MaxUnbondingChunks = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = ();
+	type BenchmarkHelper = BenchmarkMargin;
 }
 
 /// Accounts 1..=9 start with this much bUSD; 50 is a trader, 60 an insurance fund.
@@ -184,6 +192,13 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut storage)
 		.unwrap();
+		// Every case of the property test starts from the defaults, as every unit test does.
+		OpenInterestOfEveryMarket::set(0);
+		NetSkew::set(0);
+		TraderPnl::set(0);
+		Unsettled::set(0);
+		PriceStatus::set(Some(MarketStatus::Active));
+		PendingSlashOn::set(Vec::new());
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| System::set_block_number(1));
 		ext
@@ -206,4 +221,20 @@ pub fn vault_events() -> Vec<crate::Event<Test>> {
 		.collect();
 	System::reset_events();
 	events
+}
+
+/// The benchmarks' margin engine: trader PnL through the stub.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkMargin;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for BenchmarkMargin {
+	fn market() -> MarketId {
+		0
+	}
+
+	fn set_trader_pnl(_: MarketId, pnl: i128) {
+		TraderPnl::set(pnl);
+	}
+
+	fn fund_global_insurance(_: Balance) {}
 }

@@ -58,13 +58,18 @@ parameter_types! {
 pub struct MarginPlaceholder;
 
 impl MarginPlaceholder {
-	/// `(open interest, net skew, unrealized trader PnL, unsettled vault balance)` of `market`.
-	fn aggregate(market: bulwark_primitives::MarketId) -> (Balance, Balance, i128, i128) {
+	/// The storage key of `market`'s aggregate: `Margin::MarketAggregates(market)`.
+	pub fn key(market: bulwark_primitives::MarketId) -> alloc::vec::Vec<u8> {
 		use frame_support::{StorageHasher, Twox128, Twox64Concat};
 		let mut key = Twox128::hash(b"Margin").to_vec();
 		key.extend(Twox128::hash(b"MarketAggregates"));
 		key.extend(Twox64Concat::hash(&market.to_le_bytes()));
-		frame_support::storage::unhashed::get(&key).unwrap_or_default()
+		key
+	}
+
+	/// `(open interest, net skew, unrealized trader PnL, unsettled vault balance)` of `market`.
+	fn aggregate(market: bulwark_primitives::MarketId) -> (Balance, Balance, i128, i128) {
+		frame_support::storage::unhashed::get(&Self::key(market)).unwrap_or_default()
 	}
 }
 
@@ -134,7 +139,7 @@ impl pallet_bulwark_vaults::Config for Runtime {
 	type MaxUnbondingChunks = ConstU32<16>;
 	type WeightInfo = pallet_bulwark_vaults::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = ();
+	type BenchmarkHelper = VaultsBenchmarks;
 }
 
 parameter_types! {
@@ -244,5 +249,27 @@ impl pallet_bulwark_slashing::BenchmarkHelper<super::super::AccountId> for Slash
 			})
 		});
 		validator
+	}
+}
+
+/// Market 0, trader PnL written where the margin engine will keep it, and a funded global
+/// insurance fund, for the vault benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct VaultsBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_bulwark_vaults::BenchmarkHelper for VaultsBenchmarks {
+	fn market() -> bulwark_primitives::MarketId {
+		0
+	}
+
+	fn set_trader_pnl(market: bulwark_primitives::MarketId, pnl: i128) {
+		let aggregate: (Balance, Balance, i128, i128) = (0, 0, pnl, 0);
+		frame_support::storage::unhashed::put(&MarginPlaceholder::key(market), &aggregate);
+	}
+
+	fn fund_global_insurance(amount: Balance) {
+		use frame_support::traits::fungible::Mutate;
+		let global = super::super::Insurance::account_of(pallet_bulwark_insurance::Fund::Global);
+		let _ = Busd::set_balance(&global, amount);
 	}
 }
