@@ -10,7 +10,7 @@ import { connect, devAccounts, findEvent, signAndWait, startDevNode, waitBest } 
 const BUSD = 1_000_000n;
 const BTC = 0;
 
-describe('vaults and insurance on the dev chain', { timeout: 300_000 }, () => {
+describe('vaults and insurance on the dev chain', { timeout: 600_000 }, () => {
   let node;
   let api;
   const acc = devAccounts();

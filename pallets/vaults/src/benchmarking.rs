@@ -54,6 +54,18 @@ mod benchmarks {
 		assert!(T::Currency::balance(&T::Insurance::fund_account(market)) > 0);
 	}
 
+	/// The very first stake of a vault: its account is opened with the existential deposit.
+	#[benchmark]
+	fn stake_opening() {
+		let market = T::BenchmarkHelper::market();
+		let who = funded::<T>(0);
+		let amount = T::MinStake::get();
+		assert!(T::Currency::total_balance(&Pallet::<T>::vault_account(market)).is_zero());
+		#[extrinsic_call]
+		stake(RawOrigin::Signed(who.clone()), market, amount, 0);
+		assert!(Stakers::<T>::get(market, &who).is_some());
+	}
+
 	/// With `MaxUnbondingChunks - 1` chunks unbonding already.
 	#[benchmark]
 	fn request_unstake() {

@@ -440,7 +440,7 @@ pub mod pallet {
 		/// `VaultInsolvent`, `ValueUnsettled`, `ZeroShares`, `SlippageExceeded`, or the
 		/// currency's error. Emits `Staked` (and `OrphanedValueSwept`).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::stake())]
+		#[pallet::weight(T::WeightInfo::stake().max(T::WeightInfo::stake_opening()))]
 		pub fn stake(
 			origin: OriginFor<T>,
 			market: MarketId,

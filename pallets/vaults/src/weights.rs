@@ -35,6 +35,7 @@ use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 /// Weight functions needed by `pallet_bulwark_vaults`.
 pub trait WeightInfo {
 	fn stake() -> Weight;
+	fn stake_opening() -> Weight;
 	fn request_unstake() -> Weight;
 	fn withdraw(c: u32, ) -> Weight;
 	fn set_params() -> Weight;
@@ -173,6 +174,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	fn stake_opening() -> Weight {
+		Weight::from_parts(92_000_000, 6196)
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -217,5 +221,8 @@ impl WeightInfo for () {
 		Weight::from_parts(98_567_000, 8751)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn stake_opening() -> Weight {
+		Weight::from_parts(92_000_000, 6196)
 	}
 }
