@@ -44,21 +44,23 @@ pub trait WeightInfo {
 /// Measured weights, with database costs from the runtime's `DbWeight`.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Oracle::Markets` (r:1 w:0)
+	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn transfer_between_funds() -> Weight {
-		// Minimum execution time: 40_129_000 ps.
-		Weight::from_parts(42_493_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 45_728_000 ps.
+		Weight::from_parts(48_652_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Insurance::Params` (r:0 w:1)
 	/// Proof: `Insurance::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 3_875_000 ps.
-		Weight::from_parts(4_257_000, 0)
+		// Minimum execution time: 3_755_000 ps.
+		Weight::from_parts(4_156_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Markets` (r:1 w:0)
@@ -68,39 +70,61 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn contribute() -> Weight {
-		// Minimum execution time: 39_108_000 ps.
-		Weight::from_parts(41_602_000, 6164)
+		// Minimum execution time: 40_441_000 ps.
+		Weight::from_parts(42_363_000, 6164)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Busd::Account` (r:2 w:2)
+	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		Weight::from_parts(42_000_000, 6164)
+		// Minimum execution time: 33_590_000 ps.
+		Weight::from_parts(35_403_000, 6164)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Busd::Account` (r:3 w:3)
+	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::Params` (r:1 w:0)
+	/// Proof: `Insurance::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::GlobalDraw` (r:1 w:1)
+	/// Proof: `Insurance::GlobalDraw` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn cover() -> Weight {
-		Weight::from_parts(90_000_000, 8000)
+		// Minimum execution time: 85_508_000 ps.
+		Weight::from_parts(89_133_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn transfer_between_funds() -> Weight {
-		Weight::from_parts(42_493_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		Weight::from_parts(48_652_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_257_000, 0)
+		Weight::from_parts(4_156_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn contribute() -> Weight {
-		Weight::from_parts(41_602_000, 6164)
+		Weight::from_parts(42_363_000, 6164)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(42_000_000, 6164)
+		Weight::from_parts(35_403_000, 6164)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn cover() -> Weight {
-		Weight::from_parts(90_000_000, 8000)
+		Weight::from_parts(89_133_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 }

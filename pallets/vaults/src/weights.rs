@@ -52,22 +52,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Offenders` (r:1 w:0)
 	/// Proof: `Slashing::Offenders` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Storage: `Busd::Account` (r:3 w:3)
+	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Stakers` (r:1 w:1)
+	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
+	fn stake() -> Weight {
+		// Minimum execution time: 113_750_000 ps.
+		Weight::from_parts(117_515_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Oracle::Markets` (r:1 w:0)
+	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Slashing::Offenders` (r:1 w:0)
+	/// Proof: `Slashing::Offenders` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Vaults` (r:1 w:1)
+	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:1 w:1)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Stakers` (r:1 w:1)
 	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
-	fn stake() -> Weight {
-		// Minimum execution time: 89_093_000 ps.
-		Weight::from_parts(92_478_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+	fn stake_opening() -> Weight {
+		// Minimum execution time: 101_822_000 ps.
+		Weight::from_parts(107_641_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Vaults::Vaults` (r:1 w:0)
@@ -75,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::Stakers` (r:1 w:1)
 	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
 	fn request_unstake() -> Weight {
-		// Minimum execution time: 13_200_000 ps.
-		Weight::from_parts(14_311_000, 3858)
+		// Minimum execution time: 13_350_000 ps.
+		Weight::from_parts(14_542_000, 3858)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -90,10 +116,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:2 w:2)
@@ -102,9 +128,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 16]`.
 	fn withdraw(c: u32, ) -> Weight {
-		// Minimum execution time: 71_416_000 ps.
-		Weight::from_parts(74_841_502, 6196)
-			.saturating_add(Weight::from_parts(27_277, 0).saturating_mul(c.into()))
+		// Minimum execution time: 74_010_000 ps.
+		Weight::from_parts(78_794_241, 6196)
+			.saturating_add(Weight::from_parts(25_344, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 20).saturating_mul(c.into()))
@@ -112,19 +138,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::Params` (r:0 w:1)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 3_886_000 ps.
-		Weight::from_parts(4_276_000, 0)
+		// Minimum execution time: 3_836_000 ps.
+		Weight::from_parts(4_206_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	fn write_off() -> Weight {
-		// Minimum execution time: 13_310_000 ps.
-		Weight::from_parts(14_191_000, 3622)
+		// Minimum execution time: 13_410_000 ps.
+		Weight::from_parts(14_402_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -137,8 +163,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	fn collect() -> Weight {
-		// Minimum execution time: 42_763_000 ps.
-		Weight::from_parts(45_428_000, 6196)
+		// Minimum execution time: 43_695_000 ps.
+		Weight::from_parts(45_969_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -149,80 +175,79 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn pay() -> Weight {
-		// Minimum execution time: 38_978_000 ps.
-		Weight::from_parts(41_351_000, 6196)
+		// Minimum execution time: 39_669_000 ps.
+		Weight::from_parts(41_612_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
-	/// Storage: `Busd::Account` (r:3 w:2)
+	/// Storage: `Busd::Account` (r:3 w:3)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:3 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::Params` (r:1 w:0)
 	/// Proof: `Insurance::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::GlobalDraw` (r:1 w:0)
+	/// Storage: `Insurance::GlobalDraw` (r:1 w:1)
 	/// Proof: `Insurance::GlobalDraw` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Vaults` (r:1 w:0)
+	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	fn absorb_bad_debt() -> Weight {
-		// Minimum execution time: 93_890_000 ps.
-		Weight::from_parts(98_567_000, 8751)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-	}
-	fn stake_opening() -> Weight {
-		Weight::from_parts(92_000_000, 6196)
+		// Minimum execution time: 139_258_000 ps.
+		Weight::from_parts(145_747_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn stake() -> Weight {
-		Weight::from_parts(92_478_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
+		Weight::from_parts(117_515_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+	}
+	fn stake_opening() -> Weight {
+		Weight::from_parts(107_641_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn request_unstake() -> Weight {
-		Weight::from_parts(14_311_000, 3858)
+		Weight::from_parts(14_542_000, 3858)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw(c: u32, ) -> Weight {
-		Weight::from_parts(74_841_502, 6196)
-			.saturating_add(Weight::from_parts(27_277, 0).saturating_mul(c.into()))
+		Weight::from_parts(78_794_241, 6196)
+			.saturating_add(Weight::from_parts(25_344, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 20).saturating_mul(c.into()))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_276_000, 0)
+		Weight::from_parts(4_206_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn write_off() -> Weight {
-		Weight::from_parts(14_191_000, 3622)
+		Weight::from_parts(14_402_000, 3622)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn collect() -> Weight {
-		Weight::from_parts(45_428_000, 6196)
+		Weight::from_parts(45_969_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn pay() -> Weight {
-		Weight::from_parts(41_351_000, 6196)
+		Weight::from_parts(41_612_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn absorb_bad_debt() -> Weight {
-		Weight::from_parts(98_567_000, 8751)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-	}
-	fn stake_opening() -> Weight {
-		Weight::from_parts(92_000_000, 6196)
+		Weight::from_parts(145_747_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 }
