@@ -1,0 +1,270 @@
+//! Pure math of the margin engine: fill price from skew, maker and taker fees, funding, the
+//! volatility-scaled margin fractions with the maintenance ramp, margin requirements, PnL, equity
+//! and liquidation prices. No storage, no externalities; every function is total (it returns
+//! `None` on overflow or a meaningless input instead of panicking).
+//!
+//! Units (design brief section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
+//! asset), sizes [`SignedSize`] (`FixedI128` base units, positive long), money is [`Balance`] or
+//! `i128` in bUSD's smallest unit ([`BUSD`] per bUSD). Rounding always goes against the trader:
+//! fills, fees, requirements and funding owed round up what the trader pays and down what the
+//! trader gets.
+
+#[cfg(test)]
+mod tests;
+
+use bulwark_primitives::{currency::BUSD, Balance, Price, SignedSize};
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding,
+	traits::{CheckedDiv, CheckedMul, CheckedSub, Saturating},
+	FixedI128, FixedPointNumber, FixedU128, Perbill, Rounding,
+};
+
+/// The fixed-point scale of `FixedU128` / `FixedI128`: 10^18.
+pub const SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// `size x price` (two 10^18-scaled numbers) to bUSD units: divide by 10^36 / BUSD.
+const TO_UNITS: u128 = SCALE / BUSD * SCALE;
+
+fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Option<u128> {
+	if c == 0 {
+		return None;
+	}
+	multiply_by_rational_with_rounding(a, b, c, rounding)
+}
+
+fn abs_size(size: SignedSize) -> u128 {
+	size.into_inner().unsigned_abs()
+}
+
+/// `|size| x price` in bUSD units, rounded as asked.
+pub fn notional(size: SignedSize, price: Price, rounding: Rounding) -> Option<Balance> {
+	mul_div(abs_size(size), price.into_inner(), TO_UNITS, rounding)
+}
+
+/// The fill price of a trade of `size_delta` against the vault when traders' net position (the
+/// skew) is `skew_before` (Synthetix perps v3):
+///
+/// ```text
+/// fill = oracle x (1 + (skew_before + skew_after) / (2 x skew_scale))
+/// ```
+///
+/// the oracle price plus the average premium over the skew the trade moves through: a trade
+/// that grows the skew pays a premium, one that shrinks it gets a discount. Rounded against the
+/// trader (up for a buy, down for a sell). `None` if `skew_scale` is zero or the premium would
+/// make the price non-positive.
+pub fn fill_price(
+	oracle: Price,
+	skew_before: SignedSize,
+	size_delta: SignedSize,
+	skew_scale: FixedU128,
+) -> Option<Price> {
+	let buy = size_delta.into_inner() > 0;
+	// skew_before + skew_after = 2 x skew_before + size_delta.
+	let sum = skew_before.into_inner().checked_mul(2)?.checked_add(size_delta.into_inner())?;
+	let premium_rounding = if (sum >= 0) == buy { Rounding::Up } else { Rounding::Down };
+	let premium = mul_div(
+		sum.unsigned_abs(),
+		SCALE,
+		skew_scale.into_inner().checked_mul(2)?,
+		premium_rounding,
+	)?;
+	let factor = if sum >= 0 { SCALE.checked_add(premium)? } else { SCALE.checked_sub(premium)? };
+	if factor == 0 {
+		return None;
+	}
+	let rounding = if buy { Rounding::Up } else { Rounding::Down };
+	mul_div(oracle.into_inner(), factor, SCALE, rounding).map(FixedU128::from_inner)
+}
+
+/// The parts of a trade that shrink and grow |skew|: `(maker, taker)` sizes, unsigned. A trade
+/// against the skew is maker up to the skew's size; the rest (and any trade with it) is taker.
+pub fn maker_taker_split(skew_before: SignedSize, size_delta: SignedSize) -> (u128, u128) {
+	let delta = size_delta.into_inner();
+	let skew = skew_before.into_inner();
+	let opposite = (delta > 0 && skew < 0) || (delta < 0 && skew > 0);
+	let magnitude = delta.unsigned_abs();
+	if !opposite {
+		return (0, magnitude);
+	}
+	let maker = magnitude.min(skew.unsigned_abs());
+	(maker, magnitude.saturating_sub(maker))
+}
+
+/// The fee of a trade: `maker_fee` on the notional of the part that shrinks |skew|, `taker_fee`
+/// on the part that grows it, each at the fill price and rounded up.
+pub fn trade_fee(
+	skew_before: SignedSize,
+	size_delta: SignedSize,
+	fill: Price,
+	maker_fee: Perbill,
+	taker_fee: Perbill,
+) -> Option<Balance> {
+	let (maker, taker) = maker_taker_split(skew_before, size_delta);
+	let part = |size: u128, rate: Perbill| -> Option<Balance> {
+		let notional = mul_div(size, fill.into_inner(), TO_UNITS, Rounding::Up)?;
+		Some(rate.mul_ceil(notional))
+	};
+	part(maker, maker_fee)?.checked_add(part(taker, taker_fee)?)
+}
+
+/// The daily funding rate, a signed fraction of notional: `clamp(funding_coeff x skew /
+/// skew_scale, -max_rate, +max_rate)`. Positive when traders are net long: longs pay.
+pub fn funding_rate(
+	skew: SignedSize,
+	skew_scale: FixedU128,
+	funding_coeff: FixedU128,
+	max_rate: FixedU128,
+) -> Option<FixedI128> {
+	let raw = mul_div(
+		skew.into_inner().unsigned_abs(),
+		funding_coeff.into_inner(),
+		skew_scale.into_inner(),
+		Rounding::Down,
+	)?;
+	let magnitude = i128::try_from(raw.min(max_rate.into_inner())).ok()?;
+	Some(FixedI128::from_inner(if skew.into_inner() < 0 { -magnitude } else { magnitude }))
+}
+
+/// The cumulative funding index after `elapsed` out of a `day` (in any one time unit) at
+/// `rate_per_day` and `price`: `index + rate x price x elapsed / day`, in bUSD per unit of size.
+/// The index only moves by whole 10^-18 steps towards what longs owe (rounded up for a positive
+/// rate, down for a negative one), so rounding never lets the paying side pay less.
+pub fn accrue_index(
+	index: FixedI128,
+	rate_per_day: FixedI128,
+	price: Price,
+	elapsed: u64,
+	day: u64,
+) -> Option<FixedI128> {
+	let per_unit =
+		mul_div(rate_per_day.into_inner().unsigned_abs(), price.into_inner(), SCALE, Rounding::Up)?;
+	let step = mul_div(per_unit, u128::from(elapsed), u128::from(day), Rounding::Up)?;
+	let step = i128::try_from(step).ok()?;
+	let delta = if rate_per_day.into_inner() < 0 { -step } else { step };
+	index.into_inner().checked_add(delta).map(FixedI128::from_inner)
+}
+
+/// Funding a position of `size` owes since it entered at `entry_index`: `size x (index -
+/// entry_index)` in bUSD units, positive when the trader pays; rounded up (the trader pays at
+/// least what it owes and receives at most what it is owed).
+pub fn funding_owed(size: SignedSize, entry_index: FixedI128, index: FixedI128) -> Option<i128> {
+	let diff = index.into_inner().checked_sub(entry_index.into_inner())?;
+	signed_product(size.into_inner(), diff, Rounding::Up)
+}
+
+/// Unrealized PnL of `size` entered at `entry`, marked at `price`: `size x (price - entry)` in
+/// bUSD units, rounded down (gains down, losses up).
+pub fn unrealized_pnl(size: SignedSize, entry: Price, price: Price) -> Option<i128> {
+	let diff = i128::try_from(price.into_inner())
+		.ok()?
+		.checked_sub(i128::try_from(entry.into_inner()).ok()?)?;
+	signed_product(size.into_inner(), diff, Rounding::Down)
+}
+
+/// `a x b / 10^36 x BUSD` for two signed 10^18-scaled numbers, rounded towards +infinity
+/// (`Up`) or -infinity (`Down`).
+fn signed_product(a: i128, b: i128, rounding: Rounding) -> Option<i128> {
+	let negative = (a < 0) != (b < 0);
+	// The magnitude of a negative result rounds the other way.
+	let magnitude_rounding = match (negative, rounding) {
+		(false, r) => r,
+		(true, Rounding::Up) => Rounding::Down,
+		(true, _) => Rounding::Up,
+	};
+	let magnitude = mul_div(a.unsigned_abs(), b.unsigned_abs(), TO_UNITS, magnitude_rounding)?;
+	let magnitude = i128::try_from(magnitude).ok()?;
+	Some(if negative { -magnitude } else { magnitude })
+}
+
+/// The initial margin fraction of a market: `clamp(base_imf + vol_coeff x volatility + oi_coeff
+/// x utilization, base_imf, max_imf)`. `volatility` is the oracle's annualized estimate,
+/// `utilization` open interest over the vault's capacity.
+pub fn initial_margin_fraction(
+	base_imf: FixedU128,
+	vol_coeff: FixedU128,
+	volatility: FixedU128,
+	oi_coeff: FixedU128,
+	utilization: FixedU128,
+	max_imf: FixedU128,
+) -> FixedU128 {
+	let raw = base_imf
+		.saturating_add(vol_coeff.saturating_mul(volatility))
+		.saturating_add(oi_coeff.saturating_mul(utilization));
+	raw.max(base_imf).min(max_imf.max(base_imf))
+}
+
+/// The maintenance fraction a market aims at: `imf x maintenance_fraction`.
+pub fn target_maintenance_fraction(imf: FixedU128, maintenance_fraction: Perbill) -> FixedU128 {
+	FixedU128::from_inner(maintenance_fraction.mul_ceil(imf.into_inner()))
+}
+
+/// The effective maintenance fraction after `elapsed` of an `hour` (in any one time unit): it
+/// falls to `target` at once, and rises towards it by at most `ramp_per_hour` per hour, so that a
+/// volatility spike alone never liquidates a position the price did not move against.
+pub fn ramped_maintenance_fraction(
+	effective_before: FixedU128,
+	target: FixedU128,
+	ramp_per_hour: FixedU128,
+	elapsed: u64,
+	hour: u64,
+) -> FixedU128 {
+	if target <= effective_before {
+		return target;
+	}
+	let step =
+		mul_div(ramp_per_hour.into_inner(), u128::from(elapsed), u128::from(hour), Rounding::Down)
+			.unwrap_or(u128::MAX);
+	FixedU128::from_inner(effective_before.into_inner().saturating_add(step)).min(target)
+}
+
+/// A margin requirement: `|size| x price x fraction` in bUSD units, rounded up.
+pub fn margin_requirement(size: SignedSize, price: Price, fraction: FixedU128) -> Option<Balance> {
+	let notional = notional(size, price, Rounding::Up)?;
+	mul_div(notional, fraction.into_inner(), SCALE, Rounding::Up)
+}
+
+/// Equity: `collateral + unrealized PnL - funding owed`, in bUSD units (negative: bad debt).
+pub fn equity(collateral: Balance, unrealized_pnl: i128, funding_owed: i128) -> Option<i128> {
+	i128::try_from(collateral).ok()?.checked_add(unrealized_pnl)?.checked_sub(funding_owed)
+}
+
+/// The price at which a position of `size` entered at `entry` brings its account to its
+/// maintenance requirement, everything else equal. `rest` is the account's equity without this
+/// position's unrealized PnL, less the other positions' maintenance requirements (bUSD units);
+/// `mmf` this market's maintenance fraction. Solves `rest + size x (p - entry) = |size| x p x mmf`:
+///
+/// ```text
+/// p = (size x entry - rest) / (size - |size| x mmf)
+/// ```
+///
+/// `None` when no positive price liquidates it (a long whose `rest` covers its whole entry
+/// notional), for a zero size, or with `mmf` of 100% or more on a long.
+pub fn liquidation_price(
+	size: SignedSize,
+	entry: Price,
+	rest: i128,
+	mmf: FixedU128,
+) -> Option<Price> {
+	let s = size.into_inner();
+	if s == 0 {
+		return None;
+	}
+	let entry = i128::try_from(entry.into_inner()).ok()?;
+	let mmf = i128::try_from(mmf.into_inner()).ok()?;
+	let unit = i128::try_from(BUSD).ok()?;
+	// In bUSD at 10^18: size x entry and rest.
+	let notional = FixedI128::from_inner(s).checked_mul(&FixedI128::from_inner(entry))?;
+	let rest = FixedI128::checked_from_rational(rest, unit)?;
+	let numerator = notional.checked_sub(&rest)?;
+	let requirement =
+		FixedI128::from_inner(s.checked_abs()?).checked_mul(&FixedI128::from_inner(mmf))?;
+	let denominator = FixedI128::from_inner(s).checked_sub(&requirement)?;
+	if denominator.into_inner() == 0 {
+		return None;
+	}
+	let price = numerator.checked_div(&denominator)?;
+	(price.into_inner() > 0)
+		.then(|| u128::try_from(price.into_inner()).ok())
+		.flatten()
+		.map(FixedU128::from_inner)
+}

@@ -1,0 +1,256 @@
+//! Reference values of the margin math, each with how it was computed, and properties.
+
+use super::*;
+use sp_arithmetic::traits::Zero;
+
+fn price(x: u128) -> Price {
+	FixedU128::saturating_from_integer(x)
+}
+
+fn size(x: i128) -> SignedSize {
+	FixedI128::saturating_from_integer(x)
+}
+
+fn fixed(numerator: u128, denominator: u128) -> FixedU128 {
+	FixedU128::from_rational(numerator, denominator)
+}
+
+mod fills {
+	use super::*;
+
+	#[test]
+	fn the_fill_price_adds_the_average_skew_premium() {
+		// By hand: oracle 100, skew scale 1,000.
+		// Skew 0, buy 10: premium (0 + 10) / 2,000 = 0.5%: 100.5.
+		assert_eq!(fill_price(price(100), size(0), size(10), price(1_000)), Some(fixed(1_005, 10)));
+		// Skew 0, sell 10: premium -0.5%: 99.5.
+		assert_eq!(fill_price(price(100), size(0), size(-10), price(1_000)), Some(fixed(995, 10)));
+		// Skew -20 (traders short), buy 10: (-20 + -10) / 2,000 = -1.5%: 98.5, a discount for
+		// the buyer who shrinks the skew.
+		assert_eq!(fill_price(price(100), size(-20), size(10), price(1_000)), Some(fixed(985, 10)));
+		// Skew +1,000 (one full scale), sell 10: (1,000 + 990) / 2,000 = 99.5%: 199.5.
+		assert_eq!(
+			fill_price(price(100), size(1_000), size(-10), price(1_000)),
+			Some(fixed(1_995, 10))
+		);
+	}
+
+	#[test]
+	fn the_fill_rounds_against_the_trader() {
+		// Oracle 1 unit of 10^-18 over, premium 1/3 of a part: a buy rounds up, a sell down.
+		let oracle = FixedU128::from_inner(SCALE + 1);
+		let buy = fill_price(oracle, size(0), size(1), price(3)).unwrap();
+		let sell = fill_price(oracle, size(0), size(-1), price(3)).unwrap();
+		// Exact: (10^18 + 1) x (1 +- 1/6).
+		let exact_buy = (SCALE + 1) as f64 * (7.0 / 6.0);
+		let exact_sell = (SCALE + 1) as f64 * (5.0 / 6.0);
+		assert!(buy.into_inner() as f64 >= exact_buy - 1e3);
+		assert!(sell.into_inner() as f64 <= exact_sell + 1e3);
+		assert!(buy.into_inner() > SCALE && sell.into_inner() < SCALE);
+	}
+
+	#[test]
+	fn a_premium_of_minus_one_hundred_percent_or_a_zero_scale_has_no_fill() {
+		// (-1,000 + -1,000) / 2,000 = -100%: a price of zero.
+		assert_eq!(fill_price(price(100), size(-1_000), size(0), price(1_000)), None);
+		assert_eq!(fill_price(price(100), size(0), size(1), FixedU128::zero()), None);
+	}
+}
+
+mod fees {
+	use super::*;
+
+	#[test]
+	fn maker_and_taker_parts_follow_the_skew() {
+		// Against a skew of -4, a buy of 10 shrinks it by 4 (maker) and grows it by 6 (taker).
+		let unit = SCALE;
+		assert_eq!(maker_taker_split(size(-4), size(10)), (4 * unit, 6 * unit));
+		assert_eq!(maker_taker_split(size(4), size(10)), (0, 10 * unit));
+		assert_eq!(maker_taker_split(size(0), size(-3)), (0, 3 * unit));
+		assert_eq!(maker_taker_split(size(20), size(-3)), (3 * unit, 0));
+	}
+
+	#[test]
+	fn the_fee_charges_maker_and_taker_rates_on_their_notional() {
+		// By hand: fill 100, maker 4 x 100 = 400 bUSD at 0.02% = 0.08 bUSD, taker 6 x 100 =
+		// 600 bUSD at 0.06% = 0.36 bUSD: 0.44 bUSD = 440,000 units.
+		let maker = Perbill::from_parts(200_000);
+		let taker = Perbill::from_parts(600_000);
+		assert_eq!(trade_fee(size(-4), size(10), price(100), maker, taker), Some(440_000));
+		// A trade with the skew pays taker on all of it: 10 x 100 x 0.06% = 0.6 bUSD.
+		assert_eq!(trade_fee(size(4), size(10), price(100), maker, taker), Some(600_000));
+	}
+}
+
+mod funding {
+	use super::*;
+
+	#[test]
+	fn the_rate_follows_the_skew_up_to_its_cap() {
+		// By hand: skew 100 over scale 1,000 at coefficient 0.1: 1% a day; capped at 0.5%.
+		let coeff = fixed(1, 10);
+		assert_eq!(
+			funding_rate(size(100), price(1_000), coeff, fixed(1, 10)),
+			Some(FixedI128::from_rational(1, 100))
+		);
+		assert_eq!(
+			funding_rate(size(100), price(1_000), coeff, fixed(5, 1_000)),
+			Some(FixedI128::from_rational(5, 1_000))
+		);
+		// Net short: shorts pay, the rate is negative.
+		assert_eq!(
+			funding_rate(size(-100), price(1_000), coeff, fixed(1, 10)),
+			Some(FixedI128::from_inner(-10_000_000_000_000_000))
+		);
+	}
+
+	#[test]
+	fn the_index_accrues_rate_times_price_over_time_and_positions_owe_the_difference() {
+		// By hand: 1% a day at price 100 for half a day: the index rises by 0.5 bUSD per unit.
+		let rate = FixedI128::from_rational(1, 100);
+		let index = accrue_index(FixedI128::zero(), rate, price(100), 43_200, 86_400).unwrap();
+		assert_eq!(index, FixedI128::from_rational(1, 2));
+		// A long of 10 owes 10 x 0.5 = 5 bUSD; a short of 10 is owed 5 bUSD.
+		assert_eq!(funding_owed(size(10), FixedI128::zero(), index), Some(5_000_000));
+		assert_eq!(funding_owed(size(-10), FixedI128::zero(), index), Some(-5_000_000));
+		// A negative rate lowers the index.
+		let down = accrue_index(index, -rate, price(100), 43_200, 86_400).unwrap();
+		assert_eq!(down, FixedI128::zero());
+	}
+}
+
+mod margin {
+	use super::*;
+
+	#[test]
+	fn the_initial_fraction_follows_volatility_and_utilization_within_bounds() {
+		// By hand: 5% + 0.1 x 80% + 0.05 x 50% = 5% + 8% + 2.5% = 15.5%.
+		let imf = initial_margin_fraction(
+			fixed(5, 100),
+			fixed(1, 10),
+			fixed(8, 10),
+			fixed(5, 100),
+			fixed(1, 2),
+			fixed(1, 2),
+		);
+		assert_eq!(imf, fixed(155, 1_000));
+		// Volatility of 1,000% a year: 5% + 100% + 0 -> capped at 50%.
+		let capped = initial_margin_fraction(
+			fixed(5, 100),
+			fixed(1, 10),
+			price(10),
+			fixed(5, 100),
+			FixedU128::zero(),
+			fixed(1, 2),
+		);
+		assert_eq!(capped, fixed(1, 2));
+		// The maintenance target: 60% of 15.5% = 9.3%.
+		assert_eq!(target_maintenance_fraction(imf, Perbill::from_percent(60)), fixed(93, 1_000));
+	}
+
+	#[test]
+	fn the_effective_maintenance_fraction_rises_slowly_and_falls_at_once() {
+		// By hand: from 3% towards 9.3% at 1 point an hour: half an hour later 3.5%, ten hours
+		// later capped at 9.3%; a lower target applies at once.
+		let ramp = fixed(1, 100);
+		let hour = 1_200; // blocks of 3 s
+		assert_eq!(
+			ramped_maintenance_fraction(fixed(3, 100), fixed(93, 1_000), ramp, 600, hour),
+			fixed(35, 1_000)
+		);
+		assert_eq!(
+			ramped_maintenance_fraction(fixed(3, 100), fixed(93, 1_000), ramp, 12_000, hour),
+			fixed(93, 1_000)
+		);
+		assert_eq!(
+			ramped_maintenance_fraction(fixed(93, 1_000), fixed(3, 100), ramp, 0, hour),
+			fixed(3, 100)
+		);
+	}
+
+	#[test]
+	fn requirements_pnl_and_equity() {
+		// By hand: 2 BTC at 30,000 = 60,000 bUSD notional; 5% = 3,000 bUSD.
+		assert_eq!(margin_requirement(size(2), price(30_000), fixed(5, 100)), Some(3_000_000_000));
+		// A long of 2 from 30,000 to 31,000 gains 2,000 bUSD; a short loses it.
+		assert_eq!(unrealized_pnl(size(2), price(30_000), price(31_000)), Some(2_000_000_000));
+		assert_eq!(unrealized_pnl(size(-2), price(30_000), price(31_000)), Some(-2_000_000_000));
+		// Equity: 1,000 collateral + 2,000 PnL - 50 funding = 2,950 bUSD.
+		assert_eq!(equity(1_000_000_000, 2_000_000_000, 50_000_000), Some(2_950_000_000));
+	}
+
+	#[test]
+	fn pnl_rounds_gains_down_and_losses_up() {
+		// One 10^-18 of a unit over one 10^-18 of a price: 10^-36 bUSD, far below one unit.
+		let tiny = FixedI128::from_inner(1);
+		let up = FixedU128::from_inner(SCALE + 1);
+		assert_eq!(unrealized_pnl(tiny, price(1), up), Some(0));
+		assert_eq!(unrealized_pnl(-tiny, price(1), up), Some(-1));
+	}
+
+	#[test]
+	fn the_liquidation_price_brings_equity_to_the_maintenance_requirement() {
+		// By hand: a long of 1 from 100 with 10 bUSD of other equity at mmf 3%:
+		// p = (100 - 10) / (1 x 0.97) = 92.7835...; check: 10 + (92.78 - 100) = 2.78 and
+		// 92.78 x 3% = 2.78.
+		let long = liquidation_price(size(1), price(100), 10_000_000, fixed(3, 100)).unwrap();
+		assert!((long.to_float() - 90.0 / 0.97).abs() < 1e-9, "{long:?}");
+		// A short of 1 from 100 with 10 bUSD: p = (-100 - 10) / (-1 x 1.03) = 106.796...
+		let short = liquidation_price(size(-1), price(100), 10_000_000, fixed(3, 100)).unwrap();
+		assert!((short.to_float() - 110.0 / 1.03).abs() < 1e-9, "{short:?}");
+		// A long whose other equity covers its whole notional is never liquidated.
+		assert_eq!(liquidation_price(size(1), price(100), 100_000_000, fixed(3, 100)), None);
+		assert_eq!(liquidation_price(size(0), price(100), 0, fixed(3, 100)), None);
+	}
+}
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	proptest! {
+		/// A buy never fills below, and a sell never above, the exact formula (computed in
+		/// f64 with a relative tolerance of 1e-12).
+		#[test]
+		fn fills_never_favour_the_trader(
+			oracle in 1u128..1_000_000,
+			skew in -1_000i128..1_000,
+			delta in -500i128..500,
+			scale in 1_000u128..100_000,
+		) {
+			prop_assume!(delta != 0);
+			let fill = fill_price(price(oracle), size(skew), size(delta), price(scale));
+			let exact = oracle as f64 * (1.0 + (2 * skew + delta) as f64 / (2.0 * scale as f64));
+			match fill {
+				Some(fill) => {
+					let got = fill.to_float();
+					if delta > 0 {
+						prop_assert!(got >= exact * (1.0 - 1e-12), "buy {} below {}", got, exact);
+					} else {
+						prop_assert!(got <= exact * (1.0 + 1e-12), "sell {} above {}", got, exact);
+					}
+				},
+				None => prop_assert!(exact <= 0.0),
+			}
+		}
+
+		/// A liquidation price really is where equity meets the maintenance requirement.
+		#[test]
+		fn at_the_liquidation_price_equity_meets_the_requirement(
+			entry in 10u128..100_000,
+			quantity in 1i128..100,
+			long in any::<bool>(),
+			rest_bps in 0u128..5_000,
+			mmf_bps in 100u128..2_000,
+		) {
+			let s = if long { quantity } else { -quantity };
+			let notional = entry * quantity.unsigned_abs();
+			let rest = i128::try_from(notional * rest_bps * BUSD / 10_000).unwrap();
+			let mmf = fixed(mmf_bps, 10_000);
+			let p = liquidation_price(size(s), price(entry), rest, mmf).unwrap();
+			let equity = rest as f64 / BUSD as f64 + s as f64 * (p.to_float() - entry as f64);
+			let requirement = quantity as f64 * p.to_float() * mmf.to_float();
+			prop_assert!((equity - requirement).abs() <= 1e-6 * notional as f64, "{} vs {}", equity, requirement);
+		}
+	}
+}
