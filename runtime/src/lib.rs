@@ -133,6 +133,8 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	// Invalid oracle submissions never enter the pool or a block (see the extension's doc).
+	pallet_bulwark_oracle::CheckOracleSubmission<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );

@@ -70,6 +70,7 @@
 
 extern crate alloc;
 
+mod extension;
 pub mod math;
 pub mod runtime_api;
 pub mod types;
@@ -82,6 +83,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use extension::CheckOracleSubmission;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -582,26 +584,7 @@ pub mod pallet {
 			prices: BoundedVec<(MarketId, Price), T::MaxMarkets>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let mut info = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
-			ensure!(info.is_active(), Error::<T>::OperatorNotActive);
-			ensure!(info.bond >= OperatorRules::<T>::get().min_bond, Error::<T>::BondTooLow);
-			ensure!(round == Self::current_round(), Error::<T>::WrongRound);
-			ensure!(round >= info.active_since, Error::<T>::NotYetExpected);
-			ensure!(info.last_submitted != Some(round), Error::<T>::AlreadySubmitted);
-			ensure!(!prices.is_empty(), Error::<T>::EmptySubmission);
-			let served = OperatorMarkets::<T>::get(&who);
-			let max_price = FixedU128::saturating_from_integer(MAX_PRICE_INTEGER);
-			let mut seen = BTreeMap::new();
-			for (market, price) in &prices {
-				ensure!(Markets::<T>::contains_key(market), Error::<T>::UnknownMarket);
-				ensure!(
-					served.as_ref().is_none_or(|served| served.contains(market)),
-					Error::<T>::MarketNotServed
-				);
-				ensure!(seen.insert(*market, ()).is_none(), Error::<T>::DuplicateMarket);
-				ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
-				ensure!(*price <= max_price, Error::<T>::AbsurdPrice);
-			}
+			let (mut info, served) = Self::check_submission(&who, round, &prices)?;
 			for (market, price) in prices.iter() {
 				RoundSubmissions::<T>::try_mutate(market, |entries| {
 					entries.try_push((who.clone(), *price, info.bond))
@@ -682,6 +665,43 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The checks of [`Call::submit`], shared with the [`CheckOracleSubmission`] transaction
+	/// extension, which refuses an invalid submission before it enters the pool or a block.
+	/// Returns the operator and its served markets.
+	pub fn check_submission(
+		who: &T::AccountId,
+		round: RoundIndex,
+		prices: &[(MarketId, Price)],
+	) -> Result<(OperatorInfo, ServedMarkets<T>), Error<T>> {
+		let info = Operators::<T>::get(who).ok_or(Error::<T>::NotOperator)?;
+		ensure!(info.is_active(), Error::<T>::OperatorNotActive);
+		ensure!(info.bond >= OperatorRules::<T>::get().min_bond, Error::<T>::BondTooLow);
+		ensure!(round == Self::current_round(), Error::<T>::WrongRound);
+		ensure!(round >= info.active_since, Error::<T>::NotYetExpected);
+		ensure!(info.last_submitted != Some(round), Error::<T>::AlreadySubmitted);
+		ensure!(!prices.is_empty(), Error::<T>::EmptySubmission);
+		let served = OperatorMarkets::<T>::get(who);
+		let max_price = FixedU128::saturating_from_integer(MAX_PRICE_INTEGER);
+		let mut seen = BTreeMap::new();
+		for (market, price) in prices {
+			ensure!(Markets::<T>::contains_key(market), Error::<T>::UnknownMarket);
+			ensure!(
+				served.as_ref().is_none_or(|served| served.contains(market)),
+				Error::<T>::MarketNotServed
+			);
+			ensure!(seen.insert(*market, ()).is_none(), Error::<T>::DuplicateMarket);
+			ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
+			ensure!(*price <= max_price, Error::<T>::AbsurdPrice);
+		}
+		Ok((info, served))
+	}
+
+	/// Blocks left in the current round, at least one.
+	pub fn blocks_left_in_round() -> BlockNumber {
+		let length = T::RoundLength::get().max(1);
+		length.saturating_sub(Self::now() % length).max(1)
+	}
+
 	/// The current block number.
 	pub fn now() -> BlockNumber {
 		frame_system::Pallet::<T>::block_number().saturated_into()

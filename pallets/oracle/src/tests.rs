@@ -3,6 +3,7 @@
 use crate::{mock::*, Error, Event, HoldReason, OperatorStatus, *};
 use bulwark_primitives::MarketStatus;
 use bulwark_primitives::{OffenceKind, PriceFeed, Slashable};
+use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo, Pays},
@@ -426,6 +427,56 @@ mod submission_rules {
 				prices: entries(vec![(BTC, price(1)), (ETH, price(1))]),
 			};
 			assert_eq!(call.get_dispatch_info().class, DispatchClass::Operational);
+		});
+	}
+
+	#[test]
+	fn invalid_submissions_are_refused_before_the_pool_and_valid_ones_deduplicated() {
+		use frame_support::pallet_prelude::TransactionSource;
+		use sp_runtime::{
+			traits::DispatchTransaction,
+			transaction_validity::{InvalidTransaction, TransactionValidityError},
+		};
+		ExtBuilder::default().build_and_execute(|| {
+			// Review case: an invalid submit was Operational too, so junk could use the
+			// operational share of blocks (it failed and paid, but it took the space).
+			with_operators(&[(1, 100)]);
+			let check = crate::CheckOracleSubmission::<Test>::new();
+			let round = current_round();
+			let call = RuntimeCall::Oracle(crate::Call::submit {
+				round,
+				prices: entries(vec![(BTC, price(100))]),
+			});
+			let info = call.get_dispatch_info();
+			let validate = |who: AccountId, call: &RuntimeCall| {
+				check
+					.validate_only(
+						RuntimeOrigin::signed(who),
+						call,
+						&info,
+						0,
+						TransactionSource::External,
+						0,
+					)
+					.map(|(validity, _, _)| validity)
+			};
+			let refused = |error: Error<Test>| -> Result<_, TransactionValidityError> {
+				Err(InvalidTransaction::Custom(error.encode()[0]).into())
+			};
+			assert_eq!(validate(2, &call), refused(Error::<Test>::NotOperator));
+			let valid = validate(1, &call).expect("a valid submission");
+			assert_eq!(valid.provides, vec![(b"oracle-submission", 1u64, round).encode()]);
+			assert!(valid.longevity >= 1 && valid.longevity <= RoundLength::get() as u64);
+			let wrong_round = RuntimeCall::Oracle(crate::Call::submit {
+				round: round + 1,
+				prices: entries(vec![(BTC, price(100))]),
+			});
+			assert_eq!(validate(1, &wrong_round), refused(Error::<Test>::WrongRound));
+			submit(1, vec![(BTC, price(100))]);
+			assert_eq!(validate(1, &call), refused(Error::<Test>::AlreadySubmitted));
+			// Other calls pass through untouched.
+			let other = RuntimeCall::Oracle(crate::Call::unregister {});
+			assert_eq!(validate(2, &other), Ok(Default::default()));
 		});
 	}
 

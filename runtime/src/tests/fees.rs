@@ -82,3 +82,40 @@ fn fees_rise_while_blocks_are_full_and_fall_back_to_the_base_while_they_are_empt
 		assert_eq!(Update::convert(one), one);
 	});
 }
+
+#[test]
+fn the_runtime_refuses_an_invalid_oracle_submission_before_the_pool() {
+	use frame_support::pallet_prelude::TransactionSource;
+	use sp_runtime::traits::DispatchTransaction;
+	dev_ext().execute_with(|| {
+		// Bob is no operator: his submission would fail, so it is not a valid transaction at
+		// all and cannot take operational block space.
+		let call = oracle_submission();
+		let info = call.get_dispatch_info();
+		let refused = pallet_bulwark_oracle::CheckOracleSubmission::<Runtime>::new().validate_only(
+			crate::RuntimeOrigin::signed(acc(Bob)),
+			&call,
+			&info,
+			100,
+			TransactionSource::External,
+			0,
+		);
+		assert!(matches!(
+			refused,
+			Err(sp_runtime::transaction_validity::TransactionValidityError::Invalid(
+				InvalidTransaction::Custom(_)
+			))
+		));
+		// A transfer is no business of the extension.
+		let transfer = transfer();
+		let passed = pallet_bulwark_oracle::CheckOracleSubmission::<Runtime>::new().validate_only(
+			crate::RuntimeOrigin::signed(acc(Bob)),
+			&transfer,
+			&transfer.get_dispatch_info(),
+			100,
+			TransactionSource::External,
+			0,
+		);
+		assert!(passed.is_ok());
+	});
+}
