@@ -164,6 +164,40 @@ impl MarginParams {
 	}
 }
 
+/// O(1) aggregates of a market's open positions, kept on every position change, so that open
+/// interest, skew, traders' unrealized PnL and the funding they owe never need a pass over
+/// accounts (see [`crate::math::aggregate_add`] and the functions after it).
+///
+/// Sizes are `FixedI128` inner values (10^18 per base unit); the two sums are in bUSD units,
+/// each position contributing `size x entry price` and `size x funding index at entry`, rounded
+/// by the same function on the way in and out so that removing a position removes exactly what
+/// adding it added.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct MarketAggregates {
+	/// Sum of long sizes.
+	pub long_size: u128,
+	/// Sum of |short sizes|.
+	pub short_size: u128,
+	/// Sum over positions of `size x entry price`, bUSD units.
+	pub sum_size_entry: i128,
+	/// Sum over positions of `size x funding index at entry`, bUSD units.
+	pub sum_size_index: i128,
+	/// Number of open positions.
+	pub positions: u32,
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -12,6 +12,7 @@
 #[cfg(test)]
 mod tests;
 
+use crate::types::MarketAggregates;
 use bulwark_primitives::{currency::BUSD, Balance, Price, SignedSize};
 use sp_arithmetic::{
 	helpers_128bit::multiply_by_rational_with_rounding,
@@ -267,4 +268,89 @@ pub fn liquidation_price(
 		.then(|| u128::try_from(price.into_inner()).ok())
 		.flatten()
 		.map(FixedU128::from_inner)
+}
+
+/// A position's contribution `size x value` (value: a price or a funding index, both at 10^18)
+/// to an aggregate sum, in bUSD units, rounded towards -infinity. Adding and removing a position
+/// use this same function, so an aggregate is always exactly the sum of its positions'
+/// contributions.
+pub fn contribution(size: SignedSize, value: i128) -> Option<i128> {
+	signed_product(size.into_inner(), value, Rounding::Down)
+}
+
+/// The aggregates after a position of `size` entered at `entry` with funding index `index`
+/// opens (or grows by that much, at that entry).
+pub fn aggregate_add(
+	aggregates: MarketAggregates,
+	size: SignedSize,
+	entry: Price,
+	index: FixedI128,
+) -> Option<MarketAggregates> {
+	aggregate_change(aggregates, size, entry, index, true)
+}
+
+/// The aggregates after that position closes.
+pub fn aggregate_remove(
+	aggregates: MarketAggregates,
+	size: SignedSize,
+	entry: Price,
+	index: FixedI128,
+) -> Option<MarketAggregates> {
+	aggregate_change(aggregates, size, entry, index, false)
+}
+
+fn aggregate_change(
+	mut aggregates: MarketAggregates,
+	size: SignedSize,
+	entry: Price,
+	index: FixedI128,
+	add: bool,
+) -> Option<MarketAggregates> {
+	let s = size.into_inner();
+	if s == 0 {
+		return Some(aggregates);
+	}
+	let by_entry = contribution(size, i128::try_from(entry.into_inner()).ok()?)?;
+	let by_index = contribution(size, index.into_inner())?;
+	let magnitude = s.unsigned_abs();
+	let side = if s > 0 { &mut aggregates.long_size } else { &mut aggregates.short_size };
+	if add {
+		*side = side.checked_add(magnitude)?;
+		aggregates.sum_size_entry = aggregates.sum_size_entry.checked_add(by_entry)?;
+		aggregates.sum_size_index = aggregates.sum_size_index.checked_add(by_index)?;
+		aggregates.positions = aggregates.positions.checked_add(1)?;
+	} else {
+		*side = side.checked_sub(magnitude)?;
+		aggregates.sum_size_entry = aggregates.sum_size_entry.checked_sub(by_entry)?;
+		aggregates.sum_size_index = aggregates.sum_size_index.checked_sub(by_index)?;
+		aggregates.positions = aggregates.positions.checked_sub(1)?;
+	}
+	Some(aggregates)
+}
+
+/// Traders' net size (longs minus shorts): the skew.
+pub fn net_size(aggregates: &MarketAggregates) -> Option<SignedSize> {
+	let long = i128::try_from(aggregates.long_size).ok()?;
+	let short = i128::try_from(aggregates.short_size).ok()?;
+	long.checked_sub(short).map(FixedI128::from_inner)
+}
+
+/// Open interest `(longs + shorts) x price` in bUSD units, rounded up.
+pub fn aggregate_open_interest(aggregates: &MarketAggregates, price: Price) -> Option<Balance> {
+	let total = aggregates.long_size.checked_add(aggregates.short_size)?;
+	mul_div(total, price.into_inner(), TO_UNITS, Rounding::Up)
+}
+
+/// Traders' unrealized PnL at `price` from the aggregates, O(1): `net size x price - sum(size x
+/// entry)`, in bUSD units. Equal to the sum of the positions' PnL up to one unit per position.
+pub fn aggregate_unrealized_pnl(aggregates: &MarketAggregates, price: Price) -> Option<i128> {
+	let marked = contribution(net_size(aggregates)?, i128::try_from(price.into_inner()).ok()?)?;
+	marked.checked_sub(aggregates.sum_size_entry)
+}
+
+/// Funding traders owe at cumulative index `index` from the aggregates, O(1): `net size x index
+/// - sum(size x index at entry)`, in bUSD units (positive: traders owe the vault).
+pub fn aggregate_funding_owed(aggregates: &MarketAggregates, index: FixedI128) -> Option<i128> {
+	let marked = contribution(net_size(aggregates)?, index.into_inner())?;
+	marked.checked_sub(aggregates.sum_size_index)
 }

@@ -204,11 +204,74 @@ mod margin {
 	}
 }
 
+mod aggregates {
+	use super::*;
+
+	#[test]
+	fn aggregates_give_open_interest_skew_pnl_and_funding_in_constant_time() {
+		// By hand: a long of 2 at 100 (index 0) and a short of 1 at 110 (index 0.5).
+		// At price 120 and index 1: PnL = 2 x 20 + (-1) x 10 = 30 bUSD; funding owed =
+		// 2 x 1 + (-1) x 0.5 = 1.5 bUSD; OI = 3 x 120 = 360 bUSD; skew +1.
+		let half = FixedI128::from_rational(1, 2);
+		let mut agg = MarketAggregates::default();
+		agg = aggregate_add(agg, size(2), price(100), FixedI128::zero()).unwrap();
+		agg = aggregate_add(agg, size(-1), price(110), half).unwrap();
+		assert_eq!(agg.positions, 2);
+		assert_eq!(net_size(&agg), Some(size(1)));
+		assert_eq!(aggregate_open_interest(&agg, price(120)), Some(360_000_000));
+		assert_eq!(aggregate_unrealized_pnl(&agg, price(120)), Some(30_000_000));
+		assert_eq!(
+			aggregate_funding_owed(&agg, FixedI128::saturating_from_integer(1)),
+			Some(1_500_000)
+		);
+		// Closing both leaves nothing behind, exactly.
+		agg = aggregate_remove(agg, size(2), price(100), FixedI128::zero()).unwrap();
+		agg = aggregate_remove(agg, size(-1), price(110), half).unwrap();
+		assert_eq!(agg, MarketAggregates::default());
+		// Removing what is not there is refused.
+		assert_eq!(aggregate_remove(agg, size(1), price(1), FixedI128::zero()), None);
+	}
+}
+
 mod properties {
 	use super::*;
 	use proptest::prelude::*;
 
 	proptest! {
+		/// The O(1) aggregates equal the sums over positions: PnL and funding within one unit
+		/// per position, open interest and skew exactly; and removing every position returns
+		/// the aggregates to zero.
+		#[test]
+		fn aggregates_equal_the_sums_over_positions(
+			positions in prop::collection::vec(
+				(-1_000i128..1_000, 1u128..100_000, -1_000i128..1_000),
+				1..30,
+			),
+			mark in 1u128..100_000,
+			index_now in -2_000i128..2_000,
+		) {
+			let index_at = |i: i128| FixedI128::checked_from_rational(i, 1_000i128).unwrap();
+			let mut agg = MarketAggregates::default();
+			for (s, e, i) in &positions {
+				agg = aggregate_add(agg, size(*s), price(*e), index_at(*i)).unwrap();
+			}
+			let n = positions.len() as i128;
+			let pnl: i128 = positions.iter().map(|(s, e, _)| unrealized_pnl(size(*s), price(*e), price(mark)).unwrap()).sum();
+			let agg_pnl = aggregate_unrealized_pnl(&agg, price(mark)).unwrap();
+			prop_assert!((agg_pnl - pnl).abs() <= n, "PnL {} vs {}", agg_pnl, pnl);
+			let owed: i128 = positions.iter().map(|(s, _, i)| funding_owed(size(*s), index_at(*i), index_at(index_now)).unwrap()).sum();
+			let agg_owed = aggregate_funding_owed(&agg, index_at(index_now)).unwrap();
+			prop_assert!((agg_owed - owed).abs() <= n, "funding {} vs {}", agg_owed, owed);
+			let net: i128 = positions.iter().map(|(s, _, _)| *s).sum();
+			prop_assert_eq!(net_size(&agg), Some(size(net)));
+			let oi: u128 = positions.iter().map(|(s, _, _)| s.unsigned_abs()).sum::<u128>() * mark * BUSD;
+			prop_assert_eq!(aggregate_open_interest(&agg, price(mark)), Some(oi));
+			for (s, e, i) in positions.iter().rev() {
+				agg = aggregate_remove(agg, size(*s), price(*e), index_at(*i)).unwrap();
+			}
+			prop_assert_eq!(agg, MarketAggregates::default());
+		}
+
 		/// A buy never fills below, and a sell never above, the exact formula (computed in
 		/// f64 with a relative tolerance of 1e-12).
 		#[test]
