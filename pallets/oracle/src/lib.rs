@@ -784,9 +784,15 @@ impl<T: Config> Pallet<T> {
 				submitters.push((operator, price));
 			}
 			let submitted_bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
-			let Some(median) =
-				Self::aggregate_market(market, &info.params, round, now, expected, &mut weighted)
-			else {
+			let Some(median) = Self::aggregate_market(
+				market,
+				&info.params,
+				round,
+				now,
+				expected,
+				submitted_bond,
+				&mut weighted,
+			) else {
 				continue;
 			};
 			// An exact half of the weight at or below the median is a tie between two sides:
@@ -819,17 +825,18 @@ impl<T: Config> Pallet<T> {
 		reports.saturating_add(Self::check_liveness(round, operators))
 	}
 
-	/// Aggregates one market's weighted submissions; returns the median if a quorum formed.
+	/// Aggregates one market's weighted submissions (`bond`: their total weight); returns the
+	/// median if a quorum formed.
 	fn aggregate_market(
 		market: MarketId,
 		params: &OracleParams,
 		round: RoundIndex,
 		now: BlockNumber,
 		expected_bond: Balance,
+		bond: Balance,
 		weighted: &mut [(Price, Balance)],
 	) -> Option<Price> {
 		let count: u32 = weighted.len().saturated_into();
-		let bond = weighted.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
 		let quorum = count >= params.min_submissions
 			&& !bond.is_zero()
 			&& bond >= params.min_bond_share.mul_ceil(expected_bond);

@@ -545,7 +545,7 @@ impl<T: Config> Pallet<T> {
 		record.span_taken = target;
 		record.span_max = record.span_max.max(severity);
 
-		let mut queue = Queue::<T>::get();
+		let queue = Queue::<T>::get();
 		let id = queue.next_id;
 		let apply_at = now.saturating_add(T::SlashDeferDuration::get());
 		let queue_full = PendingSlashes::<T>::count() >= T::MaxPendingSlashes::get();
@@ -567,11 +567,7 @@ impl<T: Config> Pallet<T> {
 			slash.reporter = slash.reporter.or(reporter);
 			slash.apply_at = apply_at;
 			let merged_fraction = slash.fraction;
-			record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
-			queue.next_id = id.saturating_add(1);
-			PendingSlashes::<T>::insert(slash_key(id), slash);
-			Offenders::<T>::insert(&offender, record);
-			Queue::<T>::put(queue);
+			Self::enqueue(queue, &offender, record, slash)?;
 			Self::deposit_event(Event::SlashRaised {
 				id,
 				previous,
@@ -582,7 +578,6 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 
-		record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
 		let slash = PendingSlash {
 			offence: offence.clone(),
 			reporter: reporter.clone(),
@@ -592,10 +587,7 @@ impl<T: Config> Pallet<T> {
 			fraction,
 			apply_at,
 		};
-		queue.next_id = id.saturating_add(1);
-		PendingSlashes::<T>::insert(slash_key(id), slash);
-		Offenders::<T>::insert(&offender, record);
-		Queue::<T>::put(queue);
+		Self::enqueue(queue, &offender, record, slash)?;
 		Self::deposit_event(Event::SlashReported {
 			id,
 			offender,
@@ -605,6 +597,23 @@ impl<T: Config> Pallet<T> {
 			amount_estimate: fraction.mul_floor(stake),
 			apply_at,
 		});
+		Ok(())
+	}
+
+	/// Queues `slash` under the queue's next id, at the tail of the queue and of the offender's
+	/// list, and writes the queue, the slash and the offender's record.
+	fn enqueue(
+		mut queue: QueueState,
+		offender: &SlashTarget<T::AccountId>,
+		mut record: OffenderRecord<T::MaxPendingPerOffender>,
+		slash: PendingSlash<T::AccountId>,
+	) -> DispatchResult {
+		let id = queue.next_id;
+		record.pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
+		queue.next_id = id.saturating_add(1);
+		PendingSlashes::<T>::insert(slash_key(id), slash);
+		Offenders::<T>::insert(offender, record);
+		Queue::<T>::put(queue);
 		Ok(())
 	}
 

@@ -454,17 +454,18 @@ pub mod pallet {
 				!T::SlashPending::slash_pending(&SlashTarget::Vault(market)),
 				Error::<T>::SlashPending
 			);
+			let mut book = Self::book(market);
 			// Shares are priced at NAV: not at a stale or halted mark.
-			ensure!(Self::price_usable(market), Error::<T>::MarketNotActive);
+			ensure!(Self::price_usable(market, &book), Error::<T>::MarketNotActive);
 			let mut vault = Vaults::<T>::get(market).unwrap_or_default();
 			if vault.total_shares.is_zero() {
 				// A vault nobody owns: a deficit is not the next staker's to fill, and value
 				// left in it is not the next staker's to take.
-				ensure!(Self::equity(market) >= 0, Error::<T>::VaultInsolvent);
-				Self::sweep_orphaned_value(market);
-				ensure!(Self::equity(market) == 0, Error::<T>::ValueUnsettled);
+				ensure!(book.equity() >= 0, Error::<T>::VaultInsolvent);
+				book.held = book.held.saturating_sub(Self::sweep_orphaned_value(market, &book));
+				ensure!(book.equity() == 0, Error::<T>::ValueUnsettled);
 			}
-			let nav = Self::nav_of(market);
+			let nav = book.nav();
 			let shares = if vault.total_shares.is_zero() {
 				amount
 			} else {
@@ -567,7 +568,8 @@ pub mod pallet {
 				!T::SlashPending::slash_pending(&SlashTarget::Vault(market)),
 				Error::<T>::SlashPending
 			);
-			ensure!(Self::price_usable(market), Error::<T>::MarketNotActive);
+			let book = Self::book(market);
+			ensure!(Self::price_usable(market, &book), Error::<T>::MarketNotActive);
 			let now = Self::now();
 			// Chunks whose window closed go back to active stake (and are written back even if
 			// nothing is withdrawable, so the free option cannot be kept by failing).
@@ -584,20 +586,11 @@ pub mod pallet {
 				}
 				return Err(Error::<T>::NothingToWithdraw.into());
 			}
-			let nav = Self::nav_of(market);
-			let amount = mul_div_floor(matured, nav, vault.total_shares);
+			let amount = mul_div_floor(matured, book.nav(), vault.total_shares);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroValue);
 			ensure!(amount >= min_amount, Error::<T>::SlippageExceeded);
-			ensure!(amount <= Self::withdrawable_cash(market), Error::<T>::CashReserved);
-			T::Currency::transfer_on_hold(
-				&HoldReason::VaultStake.into(),
-				&Self::vault_account(market),
-				&who,
-				amount,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Force,
-			)?;
+			ensure!(amount <= book.withdrawable(&Params::<T>::get()), Error::<T>::CashReserved);
+			Self::pay_out(market, &who, amount, Precision::Exact)?;
 			info.unbonding.retain(|c| c.unlocks_at > now);
 			vault.total_shares = vault.total_shares.saturating_sub(matured);
 			Vaults::<T>::insert(market, vault);
@@ -689,6 +682,72 @@ fn add_signed(base: Balance, delta: i128) -> Balance {
 	}
 }
 
+/// A vault's held stake and its market's exposure, as read in one go by [`Pallet::book`]; the
+/// vault's value and limits are derived from it without further reads.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub struct VaultBook {
+	/// bUSD held as stake.
+	pub held: Balance,
+	/// What the margin engine owes the vault unsettled (negative: the vault owes).
+	pub unsettled: i128,
+	/// Traders' unrealized PnL (positive: traders win).
+	pub trader_pnl: i128,
+	/// Open interest notional.
+	pub open_interest: Balance,
+	/// |Net skew| notional.
+	pub net_skew: Balance,
+}
+
+impl VaultBook {
+	/// The stakers' equity, not floored: `held + unsettled - unrealized trader PnL`. Negative
+	/// when the vault owes more than it has (a deficit a new staker must not fill).
+	pub fn equity(&self) -> i128 {
+		i128::try_from(self.held)
+			.unwrap_or(i128::MAX)
+			.saturating_add(self.unsettled)
+			.saturating_sub(self.trader_pnl)
+	}
+
+	/// Net asset value: the equity floored at zero.
+	pub fn nav(&self) -> Balance {
+		self.equity().max(0).unsigned_abs()
+	}
+
+	/// Cash the vault owes or may owe traders: realized profits not yet paid (negative
+	/// unsettled) plus their unrealized profit.
+	pub fn owed_to_traders(&self) -> Balance {
+		self.unsettled.min(0).unsigned_abs().saturating_add(self.trader_pnl.max(0).unsigned_abs())
+	}
+
+	/// Held cash that is the stakers' own: held less what traders are owed.
+	pub fn own_cash(&self) -> Balance {
+		self.held.saturating_sub(self.owed_to_traders())
+	}
+
+	/// Whether positions or unsettled amounts exist, so that the vault's value moves with the
+	/// price.
+	pub fn exposed(&self) -> bool {
+		!self.open_interest.is_zero() || self.trader_pnl != 0 || self.unsettled != 0
+	}
+
+	/// Capital open positions need: `max(OI / max_vault_leverage, |net skew| /
+	/// max_skew_ratio)`, each rounded up.
+	pub fn reserved(&self, params: &VaultParams) -> Balance {
+		div_ceil_by(self.open_interest, params.max_vault_leverage)
+			.max(div_ceil_by(self.net_skew, params.max_skew_ratio))
+	}
+
+	/// Held cash a withdrawal may take: the stakers' own cash less reserved.
+	pub fn withdrawable(&self, params: &VaultParams) -> Balance {
+		self.own_cash().saturating_sub(self.reserved(params))
+	}
+
+	/// Cash the vault can pay traders: held plus unsettled, floored at zero.
+	pub fn payable(&self) -> Balance {
+		add_signed(self.held, self.unsettled)
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	fn now() -> BlockNumber {
 		frame_system::Pallet::<T>::block_number().saturated_into()
@@ -704,67 +763,48 @@ impl<T: Config> Pallet<T> {
 		T::Currency::balance_on_hold(&HoldReason::VaultStake.into(), &Self::vault_account(market))
 	}
 
-	/// Net asset value: held stake plus what the margin engine owes the vault unsettled, minus
-	/// traders' unrealized PnL, floored at zero.
+	/// Everything a vault's value depends on, read once: its held stake and what the margin engine
+	/// reports for its market.
+	pub fn book(market: MarketId) -> VaultBook {
+		VaultBook {
+			held: Self::held(market),
+			unsettled: T::UnrealizedPnl::unsettled_vault_balance(market),
+			trader_pnl: T::UnrealizedPnl::unrealized_trader_pnl(market),
+			open_interest: T::OpenInterest::open_interest(market),
+			net_skew: T::OpenInterest::net_skew(market),
+		}
+	}
+
+	/// Net asset value (see [`VaultBook::nav`]).
 	pub fn nav_of(market: MarketId) -> Balance {
-		Self::equity(market).max(0).unsigned_abs()
+		Self::book(market).nav()
 	}
 
-	/// The stakers' equity, not floored: `held + unsettled - unrealized trader PnL`. Negative
-	/// when the vault owes more than it has (a deficit a new staker must not fill).
+	/// The stakers' equity, not floored (see [`VaultBook::equity`]).
 	pub fn equity(market: MarketId) -> i128 {
-		let held = i128::try_from(Self::held(market)).unwrap_or(i128::MAX);
-		held.saturating_add(T::UnrealizedPnl::unsettled_vault_balance(market))
-			.saturating_sub(T::UnrealizedPnl::unrealized_trader_pnl(market))
+		Self::book(market).equity()
 	}
 
-	/// Cash the vault owes or may owe traders: realized profits not yet paid (negative
-	/// unsettled) plus their unrealized profit.
-	pub fn owed_to_traders(market: MarketId) -> Balance {
-		let unpaid = T::UnrealizedPnl::unsettled_vault_balance(market).min(0).unsigned_abs();
-		let profit = T::UnrealizedPnl::unrealized_trader_pnl(market).max(0).unsigned_abs();
-		unpaid.saturating_add(profit)
-	}
-
-	/// Held cash that is the stakers' own: held less what traders are owed.
+	/// Held cash that is the stakers' own (see [`VaultBook::own_cash`]).
 	pub fn own_cash(market: MarketId) -> Balance {
-		Self::held(market).saturating_sub(Self::owed_to_traders(market))
-	}
-
-	/// Whether the market has positions or unsettled amounts, so that its vault's value moves
-	/// with the price.
-	pub fn exposed(market: MarketId) -> bool {
-		!T::OpenInterest::open_interest(market).is_zero()
-			|| T::UnrealizedPnl::unrealized_trader_pnl(market) != 0
-			|| T::UnrealizedPnl::unsettled_vault_balance(market) != 0
+		Self::book(market).own_cash()
 	}
 
 	/// Whether the market's price is usable for pricing shares: Active, or never priced (no
 	/// positions can exist), or any status while nothing is exposed to it.
-	fn price_usable(market: MarketId) -> bool {
+	fn price_usable(market: MarketId, book: &VaultBook) -> bool {
 		T::Prices::price_info(market).is_none_or(|p| p.status == MarketStatus::Active)
-			|| !Self::exposed(market)
+			|| !book.exposed()
 	}
 
-	/// Capital open positions need: `max(OI / max_vault_leverage, |net skew| / max_skew_ratio)`,
-	/// each rounded up.
+	/// Capital open positions need (see [`VaultBook::reserved`]).
 	pub fn reserved(market: MarketId) -> Balance {
-		let params = Params::<T>::get();
-		let by_open_interest =
-			div_ceil_by(T::OpenInterest::open_interest(market), params.max_vault_leverage);
-		let by_skew = div_ceil_by(T::OpenInterest::net_skew(market), params.max_skew_ratio);
-		by_open_interest.max(by_skew)
+		Self::book(market).reserved(&Params::<T>::get())
 	}
 
-	/// Held cash a withdrawal may take: held less reserved less what traders are owed
-	/// (realized profits not yet paid and unrealized profit).
+	/// Held cash a withdrawal may take (see [`VaultBook::withdrawable`]).
 	pub fn withdrawable_cash(market: MarketId) -> Balance {
-		Self::own_cash(market).saturating_sub(Self::reserved(market))
-	}
-
-	/// Cash the vault can pay traders: held plus unsettled, floored at zero.
-	pub fn payable(market: MarketId) -> Balance {
-		add_signed(Self::held(market), T::UnrealizedPnl::unsettled_vault_balance(market))
+		Self::book(market).withdrawable(&Params::<T>::get())
 	}
 
 	/// Current value of `shares` of `market`'s vault, rounded down.
@@ -806,26 +846,40 @@ impl<T: Config> Pallet<T> {
 	/// so the next staker does not mint shares over it. Only the stakers' own cash moves (never
 	/// what traders are owed): `min(NAV, held - owed)`. Best effort: an amount an empty fund
 	/// cannot accept (below the existential deposit) stays, and the first stake is refused.
-	fn sweep_orphaned_value(market: MarketId) {
-		let amount = Self::nav_of(market).min(Self::own_cash(market));
+	fn sweep_orphaned_value(market: MarketId, book: &VaultBook) -> Balance {
+		let amount = book.nav().min(book.own_cash());
 		if amount.is_zero() {
-			return;
+			return 0;
 		}
-		let fund = T::Insurance::fund_account(market);
-		match T::Currency::transfer_on_hold(
-			&HoldReason::VaultStake.into(),
-			&Self::vault_account(market),
-			&fund,
-			amount,
-			Precision::Exact,
-			Restriction::Free,
-			Fortitude::Force,
-		) {
-			Ok(moved) => Self::deposit_event(Event::OrphanedValueSwept { market, amount: moved }),
+		match Self::pay_out(market, &T::Insurance::fund_account(market), amount, Precision::Exact) {
+			Ok(moved) => {
+				Self::deposit_event(Event::OrphanedValueSwept { market, amount: moved });
+				moved
+			},
 			Err(error) => {
-				log::warn!(target: LOG_TARGET, "orphaned value of market {market} stays: {error:?}")
+				log::warn!(target: LOG_TARGET, "orphaned value of market {market} stays: {error:?}");
+				0
 			},
 		}
+	}
+
+	/// Moves `amount` of `market`'s held stake to `to`: every payment out of a vault (a
+	/// withdrawal, a batch of trader profits, a slash, a sweep) goes through here.
+	fn pay_out(
+		market: MarketId,
+		to: &T::AccountId,
+		amount: Balance,
+		precision: Precision,
+	) -> Result<Balance, DispatchError> {
+		T::Currency::transfer_on_hold(
+			&HoldReason::VaultStake.into(),
+			&Self::vault_account(market),
+			to,
+			amount,
+			precision,
+			Restriction::Free,
+			Fortitude::Force,
+		)
 	}
 
 	/// Writes off `market`'s vault if its NAV is 0 with shares outstanding: cancels the shares
@@ -833,7 +887,7 @@ impl<T: Config> Pallet<T> {
 	/// Returns whether it did.
 	pub(crate) fn do_write_off(market: MarketId) -> bool {
 		let Some(mut vault) = Vaults::<T>::get(market) else { return false };
-		if vault.total_shares.is_zero() || Self::equity(market) > 0 {
+		if vault.total_shares.is_zero() || Self::book(market).equity() > 0 {
 			return false;
 		}
 		let shares = vault.total_shares;
@@ -846,18 +900,19 @@ impl<T: Config> Pallet<T> {
 
 	/// The vault of `market` for the runtime API.
 	pub fn api_vault(market: MarketId) -> VaultView {
-		let nav = Self::nav_of(market);
-		let capacity = <Self as VaultSettlement<T::AccountId>>::max_open_interest(market);
-		let oi = T::OpenInterest::open_interest(market);
+		let book = Self::book(market);
+		let params = Params::<T>::get();
+		let capacity = params.max_vault_leverage.saturating_mul_int(book.nav());
 		let vault = Vaults::<T>::get(market).unwrap_or_default();
 		VaultView {
-			nav,
+			nav: book.nav(),
 			total_shares: vault.total_shares,
 			capacity,
-			utilization: FixedU128::checked_from_rational(oi, capacity).unwrap_or_default(),
-			reserved: Self::reserved(market),
-			payable_cash: Self::payable(market),
-			withdrawable: Self::withdrawable_cash(market),
+			utilization: FixedU128::checked_from_rational(book.open_interest, capacity)
+				.unwrap_or_default(),
+			reserved: book.reserved(&params),
+			payable_cash: book.payable(),
+			withdrawable: book.withdrawable(&params),
 			epoch: vault.epoch,
 		}
 	}
@@ -922,15 +977,7 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 	fn pay(market: MarketId, custody: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(Self::held(market) >= amount, Error::<T>::InsufficientVaultFunds);
-		T::Currency::transfer_on_hold(
-			&HoldReason::VaultStake.into(),
-			&Self::vault_account(market),
-			custody,
-			amount,
-			Precision::Exact,
-			Restriction::Free,
-			Fortitude::Force,
-		)?;
+		Self::pay_out(market, custody, amount, Precision::Exact)?;
 		Self::deposit_event(Event::Paid { market, to: custody.clone(), amount });
 		Ok(())
 	}
@@ -960,7 +1007,7 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 	}
 
 	fn payable_cash(market: MarketId) -> Balance {
-		Self::payable(market)
+		Self::book(market).payable()
 	}
 
 	fn max_open_interest(market: MarketId) -> Balance {
@@ -984,7 +1031,8 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 /// the stakers' equity (NAV), never the cash owed to traders.
 impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 	fn slashable_balance(market: &MarketId) -> Balance {
-		Self::nav_of(*market).min(Self::own_cash(*market))
+		let book = Self::book(*market);
+		book.nav().min(book.own_cash())
 	}
 
 	fn unbonding_period() -> BlockNumber {
@@ -996,19 +1044,12 @@ impl<T: Config> Slashable<MarketId, T::AccountId> for Pallet<T> {
 		fraction: Perbill,
 		beneficiary: &T::AccountId,
 	) -> Result<Balance, DispatchError> {
-		let amount = fraction.mul_floor(Self::nav_of(*market)).min(Self::own_cash(*market));
+		let book = Self::book(*market);
+		let amount = fraction.mul_floor(book.nav()).min(book.own_cash());
 		if amount.is_zero() {
 			return Ok(0);
 		}
-		let moved = T::Currency::transfer_on_hold(
-			&HoldReason::VaultStake.into(),
-			&Self::vault_account(*market),
-			beneficiary,
-			amount,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)?;
+		let moved = Self::pay_out(*market, beneficiary, amount, Precision::BestEffort)?;
 		Self::deposit_event(Event::Slashed {
 			market: *market,
 			amount: moved,

@@ -200,22 +200,26 @@ fn operators_and_vault_stakers_cannot_leave_before_a_pending_slash_applies() {
 	assert!(max_pending >= per_offender * (operators + markets));
 }
 
+/// Reports a 10% offence of the dev validator, Alice, to pallet-staking; returns Alice, her
+/// active stake before it, and the era the deferred slash applies in.
+fn alice_offends() -> (AccountId, u128, u32) {
+	let alice = acc(sp_keyring::Sr25519Keyring::Alice);
+	let era = pallet_staking::ActiveEra::<Runtime>::get().expect("genesis starts era 0").index;
+	// The dev validator is invulnerable at genesis; lift that so the offence counts.
+	assert_ok!(Staking::set_invulnerables(RuntimeOrigin::root(), vec![]));
+	let stake = pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active;
+	Staking::on_offence(
+		core::iter::once(OffenceDetails { offender: alice.clone(), reporters: vec![] }),
+		&[Perbill::from_percent(10)],
+		0,
+	);
+	(alice, stake, era + crate::configs::staking::SlashDeferDuration::get() + 1)
+}
+
 #[test]
 fn validator_slashes_are_deferred_and_cancelled_by_the_same_council() {
 	dev_ext().execute_with(|| {
-		let alice = acc(sp_keyring::Sr25519Keyring::Alice);
-		let era = pallet_staking::ActiveEra::<Runtime>::get().expect("genesis starts era 0").index;
-		// The dev validator is invulnerable at genesis; lift that so the offence counts.
-		assert_ok!(Staking::set_invulnerables(RuntimeOrigin::root(), vec![]));
-		let stake = pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active;
-
-		Staking::on_offence(
-			core::iter::once(OffenceDetails { offender: alice.clone(), reporters: vec![] }),
-			&[Perbill::from_percent(10)],
-			0,
-		);
-		let defer = crate::configs::staking::SlashDeferDuration::get();
-		let apply_era = era + defer + 1;
+		let (alice, stake, apply_era) = alice_offends();
 		assert_eq!(pallet_staking::UnappliedSlashes::<Runtime>::get(apply_era).len(), 1);
 		assert_eq!(
 			pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active,
@@ -253,18 +257,9 @@ fn validator_slashes_are_deferred_and_cancelled_by_the_same_council() {
 #[test]
 fn the_council_cancels_a_validator_slash_by_validator_when_positions_shift() {
 	dev_ext().execute_with(|| {
-		let alice = acc(sp_keyring::Sr25519Keyring::Alice);
 		let bob = acc(Bob);
-		let era = pallet_staking::ActiveEra::<Runtime>::get().expect("genesis starts era 0").index;
-		assert_ok!(Staking::set_invulnerables(RuntimeOrigin::root(), vec![]));
-		let stake = pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active;
 		// A real offence of the dev validator, Alice...
-		Staking::on_offence(
-			core::iter::once(OffenceDetails { offender: alice.clone(), reporters: vec![] }),
-			&[Perbill::from_percent(10)],
-			0,
-		);
-		let apply_era = era + crate::configs::staking::SlashDeferDuration::get() + 1;
+		let (alice, stake, apply_era) = alice_offends();
 		// ...and a second validator's deferred slash in the same era, after hers.
 		pallet_staking::UnappliedSlashes::<Runtime>::mutate(apply_era, |slashes| {
 			slashes.push(pallet_staking::UnappliedSlash {
