@@ -20,6 +20,7 @@
 //! | [`MarketRegistry`] | oracle | vaults |
 //! | [`ValidatorSlashes`] | runtime (pallet-staking) | slashing |
 //! | [`SlashPending`] | slashing | oracle (bond withdrawal), vaults |
+//! | [`MarketRestriction`] | security monitor | margin |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
@@ -419,4 +420,19 @@ pub trait InsuranceFund<AccountId> {
 
 	/// Upper bound of the weight of [`Self::cover`].
 	fn cover_weight() -> Weight;
+}
+
+/// Markets the security monitor restricted to reducing trades (design brief section 9).
+/// Implemented by the monitor; read by the margin engine, which then refuses exposure-increasing
+/// trades in the market.
+pub trait MarketRestriction {
+	/// Whether `market` is restricted to reducing trades.
+	fn is_restricted(market: MarketId) -> bool;
+}
+
+/// `()`: no market is ever restricted.
+impl MarketRestriction for () {
+	fn is_restricted(_: MarketId) -> bool {
+		false
+	}
 }

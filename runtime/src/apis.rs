@@ -288,6 +288,24 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_bulwark_margin::runtime_api::MarginApi<Block, AccountId> for Runtime {
+		fn account(who: AccountId) -> Option<pallet_bulwark_margin::AccountView> {
+			Margin::account_view(&who)
+		}
+
+		fn market(market: bulwark_primitives::MarketId) -> Option<pallet_bulwark_margin::MarketView> {
+			Margin::market_view(market)
+		}
+
+		fn quote(
+			who: AccountId,
+			market: bulwark_primitives::MarketId,
+			size_delta: bulwark_primitives::SignedSize,
+		) -> Result<pallet_bulwark_margin::QuoteView, sp_runtime::DispatchError> {
+			Margin::quote(&who, market, size_delta)
+		}
+	}
+
 	impl pallet_bulwark_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {
 		fn vault(market: bulwark_primitives::MarketId) -> pallet_bulwark_vaults::VaultView {
 			Vaults::api_vault(market)

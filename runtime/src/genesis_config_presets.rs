@@ -4,8 +4,9 @@
 //! council, and give Alice sudo.
 
 use crate::{
-	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, InsuranceConfig, OracleConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, BUSD, BWK,
+	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, InsuranceConfig, MarginConfig,
+	OracleConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig,
+	BUSD, BWK,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
@@ -81,6 +82,7 @@ fn testnet_genesis(
 		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
 		sudo: SudoConfig { key: Some(root) },
 		oracle: OracleConfig { markets: genesis_markets() },
+		margin: MarginConfig { markets: vec![0, 1], ..Default::default() },
 		insurance: InsuranceConfig {
 			params: Some(pallet_bulwark_insurance::InsuranceParams {
 				draw_window: crate::time::DAYS,

@@ -221,4 +221,6 @@ mod runtime {
 	pub type Vaults = pallet_bulwark_vaults;
 	#[runtime::pallet_index(33)]
 	pub type Slashing = pallet_bulwark_slashing;
+	#[runtime::pallet_index(34)]
+	pub type Margin = pallet_bulwark_margin;
 }

@@ -1,10 +1,15 @@
 //! Domain types of the margin engine: the governed per-market parameters, with the design brief's
-//! defaults and hard bounds that governance cannot leave.
+//! defaults and hard bounds that governance cannot leave; accounts, positions and market state;
+//! the views of the runtime API.
 
-use bulwark_primitives::{currency::BUSD, Balance};
+use alloc::vec::Vec;
+use bulwark_primitives::{
+	currency::BUSD, Balance, BlockNumber, MarketId, MarketStatus, Price, SignedSize,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::Get, BoundedVec};
 use scale_info::TypeInfo;
-use sp_arithmetic::{FixedU128, Perbill};
+use sp_arithmetic::{traits::Zero, FixedI128, FixedU128, Perbill};
 
 /// `n / 10^18` as a `FixedU128` constant.
 const fn fixed(inner: u128) -> FixedU128 {
@@ -196,6 +201,190 @@ pub struct MarketAggregates {
 	pub sum_size_index: i128,
 	/// Number of open positions.
 	pub positions: u32,
+}
+
+/// One open position of a margin account.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct Position {
+	/// The market.
+	pub market: MarketId,
+	/// Signed size in base units: positive long, negative short. Never zero while stored.
+	pub size: SignedSize,
+	/// Average entry (fill) price.
+	pub entry_price: Price,
+	/// The market's cumulative funding index when the position's funding was last settled.
+	pub entry_index: FixedI128,
+}
+
+/// A trader's margin account: collateral and at most `MaxPositions` positions, one storage item,
+/// so that a trade reads and writes it once.
+#[derive(
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+	frame_support::DefaultNoBound,
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxPositions))]
+pub struct MarginAccount<MaxPositions: Get<u32>> {
+	/// bUSD units credited to the trader, backed 1:1 on the custody account.
+	pub collateral: Balance,
+	/// Open positions, at most one per market.
+	pub positions: BoundedVec<Position, MaxPositions>,
+}
+
+/// A market enabled for trading: its governed parameters and its running state.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct MarketInfo {
+	/// Risk parameters, set by the risk origin within hard bounds.
+	pub params: MarginParams,
+	/// O(1) aggregates of the open positions.
+	pub aggregates: MarketAggregates,
+	/// Cumulative funding index (bUSD per unit of size) as of `funding_updated_at`.
+	pub funding_index: FixedI128,
+	/// Block of the last funding accrual.
+	pub funding_updated_at: BlockNumber,
+	/// The maintenance fraction liquidations use, ramping towards its target.
+	pub effective_mmf: FixedU128,
+	/// Block `effective_mmf` was last brought towards its target.
+	pub mmf_updated_at: BlockNumber,
+	/// What custody owes the vault (trader losses, funding paid, the vault's share of fees), or
+	/// with a negative sign what the vault owes custody (realized trader profit), not yet settled.
+	pub vault_balance: i128,
+	/// The insurance fund's share of fees held in custody, not yet settled.
+	pub insurance_balance: Balance,
+}
+
+impl MarketInfo {
+	/// A newly enabled market at block `now`: no positions, index zero, mmf at its base target.
+	pub fn new(params: MarginParams, now: BlockNumber) -> Self {
+		Self {
+			params,
+			aggregates: MarketAggregates::default(),
+			funding_index: FixedI128::zero(),
+			funding_updated_at: now,
+			effective_mmf: crate::math::target_maintenance_fraction(
+				params.base_imf,
+				params.maintenance_fraction,
+			),
+			mmf_updated_at: now,
+			vault_balance: 0,
+			insurance_balance: 0,
+		}
+	}
+
+	/// Whether anything is left to settle with the vault or insurance.
+	pub fn unsettled(&self) -> bool {
+		self.vault_balance != 0 || self.insurance_balance != 0
+	}
+}
+
+/// One position as the runtime API reports it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct PositionView {
+	/// The market.
+	pub market: MarketId,
+	/// Signed size.
+	pub size: SignedSize,
+	/// Average entry price.
+	pub entry_price: Price,
+	/// Unrealized PnL at the oracle price, bUSD units.
+	pub unrealized_pnl: i128,
+	/// Funding owed since the entry index (positive: the trader pays), bUSD units.
+	pub funding_owed: i128,
+	/// Price at which the account reaches its maintenance requirement, other things equal.
+	pub liquidation_price: Option<Price>,
+}
+
+/// A margin account's health as the runtime API reports it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct AccountView {
+	/// Collateral, bUSD units.
+	pub collateral: Balance,
+	/// `collateral + unrealized PnL - funding owed`, bUSD units.
+	pub equity: i128,
+	/// Initial margin requirement.
+	pub initial_margin: Balance,
+	/// Maintenance margin requirement (at the effective, ramped maintenance fractions).
+	pub maintenance_margin: Balance,
+	/// `equity / maintenance_margin`; `None` without positions.
+	pub margin_ratio: Option<FixedU128>,
+	/// Whether equity is below the maintenance requirement.
+	pub liquidatable: bool,
+	/// The open positions.
+	pub positions: Vec<PositionView>,
+}
+
+/// A market as the runtime API reports it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct MarketView {
+	/// Long open interest, bUSD notional at the oracle price.
+	pub long_open_interest: Balance,
+	/// Short open interest, bUSD notional at the oracle price.
+	pub short_open_interest: Balance,
+	/// Traders' net size.
+	pub skew: SignedSize,
+	/// Current daily funding rate (positive: longs pay).
+	pub funding_rate: FixedI128,
+	/// Cumulative funding index now.
+	pub funding_index: FixedI128,
+	/// Initial margin fraction now.
+	pub initial_margin_fraction: FixedU128,
+	/// Maintenance fraction liquidations use now.
+	pub effective_mmf: FixedU128,
+	/// Maintenance fraction the effective one ramps towards.
+	pub target_mmf: FixedU128,
+	/// The oracle's status of the market (`None`: never priced).
+	pub status: Option<MarketStatus>,
+	/// Whether the security monitor restricted the market to reducing trades.
+	pub restricted: bool,
+	/// Open-interest notional the vault may back.
+	pub capacity: Balance,
+	/// What custody owes the vault unsettled (negative: the vault owes).
+	pub vault_balance: i128,
+	/// The governed parameters.
+	pub params: MarginParams,
+}
+
+/// A trade quote.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct QuoteView {
+	/// The fill price.
+	pub fill_price: Price,
+	/// The fee, bUSD units.
+	pub fee: Balance,
+	/// PnL the trade realizes (net of the position's funding), bUSD units.
+	pub realized_pnl: i128,
+	/// Equity after the trade.
+	pub equity_after: i128,
+	/// Initial margin requirement after the trade.
+	pub initial_margin_after: Balance,
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! Bulwark's own pallets: oracle, insurance, vaults and slashing (and, as it lands, margin).
+//! Bulwark's own pallets: oracle, insurance, vaults, slashing and margin.
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 
 use super::super::{
-	time::{DAYS, MINUTES},
+	time::{DAYS, HOURS, MINUTES},
 	AccountId, BlockNumber, Busd, Runtime, RuntimeHoldReason, BUSD,
 };
 use super::governance::RiskOrigin;
@@ -51,53 +51,11 @@ parameter_types! {
 	pub const MaxGlobalDrawHardCap: Balance = 10_000_000 * BUSD;
 }
 
-/// Stands in for the margin engine until it lands: no positions anywhere. Each answer reads the
-/// per-market aggregate the engine will keep (`Margin::MarketAggregates`, absent for now), so
-/// that the weights benchmarked today already pay the storage read the engine's O(1) answers
-/// will cost.
-pub struct MarginPlaceholder;
-
-impl MarginPlaceholder {
-	/// The storage key of `market`'s aggregate: `Margin::MarketAggregates(market)`.
-	pub fn key(market: bulwark_primitives::MarketId) -> alloc::vec::Vec<u8> {
-		use frame_support::{StorageHasher, Twox128, Twox64Concat};
-		let mut key = Twox128::hash(b"Margin").to_vec();
-		key.extend(Twox128::hash(b"MarketAggregates"));
-		key.extend(Twox64Concat::hash(&market.to_le_bytes()));
-		key
-	}
-
-	/// `(open interest, net skew, unrealized trader PnL, unsettled vault balance)` of `market`.
-	fn aggregate(market: bulwark_primitives::MarketId) -> (Balance, Balance, i128, i128) {
-		frame_support::storage::unhashed::get(&Self::key(market)).unwrap_or_default()
-	}
-}
-
-impl bulwark_primitives::OpenInterest for MarginPlaceholder {
-	fn open_interest(market: bulwark_primitives::MarketId) -> Balance {
-		Self::aggregate(market).0
-	}
-
-	fn net_skew(market: bulwark_primitives::MarketId) -> Balance {
-		Self::aggregate(market).1
-	}
-}
-
-impl bulwark_primitives::UnrealizedPnl for MarginPlaceholder {
-	fn unrealized_trader_pnl(market: bulwark_primitives::MarketId) -> i128 {
-		Self::aggregate(market).2
-	}
-
-	fn unsettled_vault_balance(market: bulwark_primitives::MarketId) -> i128 {
-		Self::aggregate(market).3
-	}
-}
-
 impl pallet_bulwark_insurance::Config for Runtime {
 	type Currency = Busd;
 	type RiskOrigin = RiskOrigin;
-	/// No open interest until the margin engine lands: coverage ratios read `None`.
-	type OpenInterest = MarginPlaceholder;
+	/// Coverage ratios against the margin engine's open interest.
+	type OpenInterest = super::super::Margin;
 	/// Contributions go to listed markets only.
 	type Markets = super::super::Oracle;
 	type PalletId = InsurancePalletId;
@@ -129,9 +87,9 @@ impl pallet_bulwark_vaults::Config for Runtime {
 	/// Stake and withdrawals freeze while a slash of the vault is pending.
 	type SlashPending = super::super::Slashing;
 	type Insurance = super::super::Insurance;
-	/// No positions until the margin engine lands (one aggregate read per answer).
-	type OpenInterest = MarginPlaceholder;
-	type UnrealizedPnl = MarginPlaceholder;
+	/// NAV marks to the margin engine's O(1) aggregates.
+	type OpenInterest = super::super::Margin;
+	type UnrealizedPnl = super::super::Margin;
 	type PalletId = VaultsPalletId;
 	type MinStake = MinVaultStake;
 	type UnbondingPeriod = VaultUnbondingPeriod;
@@ -252,8 +210,83 @@ impl pallet_bulwark_slashing::BenchmarkHelper<super::super::AccountId> for Slash
 	}
 }
 
-/// Market 0, trader PnL written where the margin engine will keep it, and a funded global
-/// insurance fund, for the vault benchmarks.
+parameter_types! {
+	/// Derives the margin engine's custody account.
+	pub const MarginPalletId: PalletId = PalletId(*b"bw/margn");
+	/// Blocks in an hour: the maintenance ramp's unit (a day of them is funding's).
+	pub const BlocksPerHour: BlockNumber = HOURS;
+}
+
+impl pallet_bulwark_margin::Config for Runtime {
+	type Currency = Busd;
+	type Prices = super::super::Oracle;
+	type Markets = super::super::Oracle;
+	type Vaults = super::super::Vaults;
+	type Insurance = super::super::Insurance;
+	/// No security monitor yet: nothing is restricted.
+	type Restriction = ();
+	type RiskOrigin = RiskOrigin;
+	type PalletId = MarginPalletId;
+	/// Drift's 8 positions per account.
+	type MaxPositions = ConstU32<8>;
+	/// As many markets as the oracle lists.
+	type MaxMarkets = ConstU32<32>;
+	type BlocksPerHour = BlocksPerHour;
+	type WeightInfo = pallet_bulwark_margin::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MarginBenchmarks;
+}
+
+/// Lists `market` in the oracle (creating markets up to it) and gives it a fresh `Active` price
+/// with 50% volatility, for benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+fn benchmark_price(market: bulwark_primitives::MarketId, price: bulwark_primitives::Price) {
+	use super::super::{Oracle, RuntimeOrigin};
+	while pallet_bulwark_oracle::NextMarketId::<Runtime>::get() <= market {
+		let next = pallet_bulwark_oracle::NextMarketId::<Runtime>::get();
+		let mut symbol = b"BENCH-".to_vec();
+		symbol.extend(alloc::format!("{next}").as_bytes());
+		let created = Oracle::create_market(RuntimeOrigin::root(), symbol, 6, Default::default());
+		debug_assert!(created.is_ok(), "benchmark market is created");
+	}
+	let now = frame_system::Pallet::<Runtime>::block_number();
+	pallet_bulwark_oracle::Prices::<Runtime>::insert(
+		market,
+		pallet_bulwark_oracle::PriceState {
+			price,
+			ema_price: price,
+			variance: sp_runtime::FixedU128::from_rational(1, 4),
+			volatility: sp_runtime::FixedU128::from_rational(1, 2),
+			updated_at: now,
+			round: Oracle::current_round(),
+			halt: None,
+		},
+	);
+}
+
+/// Markets with a price and a staked vault, for the margin benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MarginBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_bulwark_margin::BenchmarkHelper for MarginBenchmarks {
+	fn setup_market(market: bulwark_primitives::MarketId, price: bulwark_primitives::Price) {
+		use frame_support::traits::fungible::Mutate;
+		benchmark_price(market, price);
+		let staker: AccountId = frame_benchmarking::account("vault-staker", market, 0);
+		let stake = 10_000_000 * BUSD;
+		let _ = Busd::set_balance(&staker, stake.saturating_mul(2));
+		let staked = super::super::Vaults::stake(
+			super::super::RuntimeOrigin::signed(staker),
+			market,
+			stake,
+			0,
+		);
+		debug_assert!(staked.is_ok(), "benchmark vault is staked");
+	}
+}
+
+/// Market 0 with a price, trader PnL written into the margin engine's aggregate, and a funded
+/// global insurance fund, for the vault benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct VaultsBenchmarks;
 #[cfg(feature = "runtime-benchmarks")]
@@ -262,9 +295,16 @@ impl pallet_bulwark_vaults::BenchmarkHelper for VaultsBenchmarks {
 		0
 	}
 
+	/// No positions, and a sum of `size x entry` of `-pnl`: traders' PnL reads `pnl` at any
+	/// price (the benchmarks need the value, not positions behind it).
 	fn set_trader_pnl(market: bulwark_primitives::MarketId, pnl: i128) {
-		let aggregate: (Balance, Balance, i128, i128) = (0, 0, pnl, 0);
-		frame_support::storage::unhashed::put(&MarginPlaceholder::key(market), &aggregate);
+		benchmark_price(market, sp_runtime::FixedU128::from_u32(100));
+		pallet_bulwark_margin::Markets::<Runtime>::mutate(market, |info| {
+			let info = info.get_or_insert_with(|| {
+				pallet_bulwark_margin::MarketInfo::new(Default::default(), 0)
+			});
+			info.aggregates.sum_size_entry = pnl.saturating_neg();
+		});
 	}
 
 	fn fund_global_insurance(amount: Balance) {

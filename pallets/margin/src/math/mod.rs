@@ -16,7 +16,7 @@ use crate::types::MarketAggregates;
 use bulwark_primitives::{currency::BUSD, Balance, Price, SignedSize};
 use sp_arithmetic::{
 	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{CheckedDiv, CheckedMul, CheckedSub, Saturating},
+	traits::{CheckedDiv, CheckedMul, CheckedSub, One, Saturating, Zero},
 	FixedI128, FixedPointNumber, FixedU128, Perbill, Rounding,
 };
 
@@ -353,4 +353,95 @@ pub fn aggregate_unrealized_pnl(aggregates: &MarketAggregates, price: Price) -> 
 pub fn aggregate_funding_owed(aggregates: &MarketAggregates, index: FixedI128) -> Option<i128> {
 	let marked = contribution(net_size(aggregates)?, index.into_inner())?;
 	marked.checked_sub(aggregates.sum_size_index)
+}
+
+/// The average entry price of a position of `size` entered at `entry` that grows by `delta`
+/// (same sign) at `fill`: `(|size| x entry + |delta| x fill) / (|size| + |delta|)`, rounded
+/// against the trader (up for a long, whose PnL it lowers, down for a short).
+pub fn average_entry(
+	size: SignedSize,
+	entry: Price,
+	delta: SignedSize,
+	fill: Price,
+) -> Option<Price> {
+	let old = abs_size(size);
+	let added = abs_size(delta);
+	let total = old.checked_add(added)?;
+	let rounding = if delta.into_inner() > 0 { Rounding::Up } else { Rounding::Down };
+	// Each part rounds the same way, so the sum errs by at most 2 units of 10^-18 against the
+	// trader.
+	let old_part = mul_div(old, entry.into_inner(), total, rounding)?;
+	let new_part = mul_div(added, fill.into_inner(), total, rounding)?;
+	old_part.checked_add(new_part).map(FixedU128::from_inner)
+}
+
+/// The price a reducing trade fills at while the market is Halted: the worse of the median and
+/// its EMA for the trader (the lower for a sell, the higher for a buy), with no premium, so that
+/// a manipulated print cannot pay out.
+pub fn conservative_price(price: Price, ema: Price, buy: bool) -> Price {
+	if buy {
+		price.max(ema)
+	} else {
+		price.min(ema)
+	}
+}
+
+/// Utilization of a vault: open interest over the open interest it may back, 100% when it may
+/// back none and some is open, 0 when nothing is open.
+pub fn utilization(open_interest: Balance, capacity: Balance) -> FixedU128 {
+	if open_interest == 0 {
+		return FixedU128::zero();
+	}
+	if capacity == 0 {
+		return FixedU128::one();
+	}
+	FixedU128::checked_from_rational(open_interest, capacity).unwrap_or(FixedU128::one())
+}
+
+/// Whether a trade of `delta` on a position of `size` adds exposure: it opens, grows, or flips
+/// the position. Only trades that shrink a position towards zero (or close it) do not.
+pub fn increases_exposure(size: SignedSize, delta: SignedSize) -> bool {
+	let (old, delta) = (size.into_inner(), delta.into_inner());
+	old == 0 || (old > 0) == (delta > 0) || delta.unsigned_abs() > old.unsigned_abs()
+}
+
+/// A position after a fill: its new size and entry price, and the PnL realized on the part
+/// closed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Filled {
+	/// Size after the fill (zero: closed).
+	pub size: SignedSize,
+	/// Entry price after the fill.
+	pub entry: Price,
+	/// PnL realized on the part closed, bUSD units (rounded down).
+	pub realized_pnl: i128,
+}
+
+/// A position of `size` entered at `entry` after `delta` fills at `fill`: growing averages the
+/// entry ([`average_entry`]); shrinking realizes PnL on the part closed and keeps the entry;
+/// flipping closes the whole position and opens the rest at the fill.
+pub fn apply_fill(
+	size: SignedSize,
+	entry: Price,
+	delta: SignedSize,
+	fill: Price,
+) -> Option<Filled> {
+	let (old, change) = (size.into_inner(), delta.into_inner());
+	let after = old.checked_add(change)?;
+	if old == 0 {
+		return Some(Filled { size: delta, entry: fill, realized_pnl: 0 });
+	}
+	if (old > 0) == (change > 0) {
+		let entry = average_entry(size, entry, delta, fill)?;
+		return Some(Filled { size: FixedI128::from_inner(after), entry, realized_pnl: 0 });
+	}
+	let closed_magnitude = i128::try_from(change.unsigned_abs().min(old.unsigned_abs())).ok()?;
+	let closed = if old > 0 { closed_magnitude } else { -closed_magnitude };
+	let realized_pnl = unrealized_pnl(FixedI128::from_inner(closed), entry, fill)?;
+	let flipped = after != 0 && (after > 0) != (old > 0);
+	Some(Filled {
+		size: FixedI128::from_inner(after),
+		entry: if flipped { fill } else { entry },
+		realized_pnl,
+	})
 }

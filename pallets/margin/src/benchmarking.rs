@@ -1,0 +1,155 @@
+//! Benchmarks of the margin engine at their worst cases: `p` positions held (each in its own
+//! market, all marked for the margin check), `m` markets refreshed and settled by the hook.
+
+use super::*;
+use bulwark_primitives::currency::BUSD;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+
+/// The market of the `i`th position: markets from 0, each listed with a price and a vault.
+fn setup_markets<T: Config>(count: u32) {
+	for market in 0..count {
+		T::BenchmarkHelper::setup_market(market, FixedU128::from_u32(100));
+		if !Markets::<T>::contains_key(market) {
+			assert!(Pallet::<T>::do_enable_market(market, MarginParams::default()).is_ok());
+		}
+	}
+}
+
+fn trader<T: Config>(index: u32, collateral: Balance) -> T::AccountId {
+	let who: T::AccountId = account("trader", index, 0);
+	assert!(Pallet::<T>::open_custody().is_ok());
+	T::Currency::set_balance(&who, collateral.saturating_mul(2));
+	assert!(Pallet::<T>::deposit(RawOrigin::Signed(who.clone()).into(), collateral).is_ok());
+	who
+}
+
+fn one_unit() -> SignedSize {
+	FixedI128::from_u32(1)
+}
+
+fn open<T: Config>(who: &T::AccountId, market: MarketId) {
+	assert!(Pallet::<T>::trade(
+		RawOrigin::Signed(who.clone()).into(),
+		market,
+		one_unit(),
+		FixedU128::from_u32(1_000)
+	)
+	.is_ok());
+}
+
+/// Lets a day pass, so that funding accrues on the next touch.
+fn a_day_later<T: Config>() {
+	let next = Pallet::<T>::now().saturating_add(T::BlocksPerHour::get().saturating_mul(24));
+	frame_system::Pallet::<T>::set_block_number(next.into());
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// A new account's first deposit.
+	#[benchmark]
+	fn deposit() {
+		assert!(Pallet::<T>::open_custody().is_ok());
+		let who: T::AccountId = account("trader", 0, 0);
+		T::Currency::set_balance(&who, 10_000 * BUSD);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 1_000 * BUSD);
+		assert!(Accounts::<T>::contains_key(&who));
+	}
+
+	/// With `p` positions, each marked for the initial margin check.
+	#[benchmark]
+	fn withdraw(p: Linear<1, { T::MaxPositions::get() }>) {
+		setup_markets::<T>(p);
+		let who = trader::<T>(0, 10_000 * BUSD);
+		for market in 0..p {
+			open::<T>(&who, market);
+		}
+		a_day_later::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), BUSD);
+		assert_eq!(Accounts::<T>::get(&who).map(|a| a.positions.len()), Some(p as usize));
+	}
+
+	/// Growing one of `p` positions a day after it opened: funding settles, the aggregates
+	/// change, every position is marked for the initial margin and the caps are checked.
+	#[benchmark]
+	fn trade(p: Linear<1, { T::MaxPositions::get() }>) {
+		setup_markets::<T>(p);
+		let who = trader::<T>(0, 10_000 * BUSD);
+		for market in 0..p {
+			open::<T>(&who, market);
+		}
+		a_day_later::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 0, one_unit(), FixedU128::from_u32(1_000));
+		let size = Accounts::<T>::get(&who).and_then(|a| a.positions.first().map(|p| p.size));
+		assert_eq!(size, Some(FixedI128::from_u32(2)));
+	}
+
+	/// Enabling the last market the bound allows.
+	#[benchmark]
+	fn enable_market() {
+		let last = T::MaxMarkets::get().saturating_sub(1);
+		setup_markets::<T>(last);
+		T::BenchmarkHelper::setup_market(last, FixedU128::from_u32(100));
+		#[extrinsic_call]
+		_(RawOrigin::Root, last, Some(MarginParams::default()));
+		assert!(Markets::<T>::contains_key(last));
+	}
+
+	#[benchmark]
+	fn set_market_params() {
+		setup_markets::<T>(1);
+		let params = MarginParams {
+			taker_fee: sp_arithmetic::Perbill::from_percent(1),
+			..Default::default()
+		};
+		a_day_later::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Root, 0, params);
+		assert_eq!(Markets::<T>::get(0).map(|m| m.params), Some(params));
+	}
+
+	/// A market with fees owed to both its vault and its insurance fund.
+	#[benchmark]
+	fn settle() {
+		setup_markets::<T>(1);
+		let who = trader::<T>(0, 100_000 * BUSD);
+		for _ in 0..10 {
+			open::<T>(&who, 0);
+		}
+		a_day_later::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), 0);
+		assert!(Markets::<T>::get(0).is_some_and(|m| !m.unsettled()));
+	}
+
+	/// `m` markets, each with a position, funding to accrue and fees owed to its vault and its
+	/// insurance fund.
+	#[benchmark]
+	fn on_initialize(m: Linear<1, { T::MaxMarkets::get() }>) {
+		setup_markets::<T>(m);
+		for market in 0..m {
+			let who = trader::<T>(market, 100_000 * BUSD);
+			for _ in 0..10 {
+				open::<T>(&who, market);
+			}
+		}
+		a_day_later::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+		assert!(Markets::<T>::iter_values().all(|m| !m.unsettled()));
+	}
+
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
+}

@@ -1,0 +1,19 @@
+//! Runtime API of the margin engine.
+
+use crate::{AccountView, MarketView, QuoteView};
+use bulwark_primitives::{MarketId, SignedSize};
+use sp_runtime::DispatchError;
+
+sp_api::decl_runtime_apis! {
+	/// Read access to margin accounts and markets, and trade quotes.
+	pub trait MarginApi<AccountId> where AccountId: codec::Codec {
+		/// `who`'s collateral, equity, IMR, MMR, margin ratio, whether it is liquidatable, and
+		/// its positions with PnL, funding owed and liquidation prices.
+		fn account(who: AccountId) -> Option<AccountView>;
+		/// Open interest, skew, funding, margin fractions, status and capacity of `market`.
+		fn market(market: MarketId) -> Option<MarketView>;
+		/// What a trade of `size_delta` in `market` by `who` would do: fill price, fee, PnL
+		/// realized, equity and IMR after; or the error the trade would get.
+		fn quote(who: AccountId, market: MarketId, size_delta: SignedSize) -> Result<QuoteView, DispatchError>;
+	}
+}

@@ -1,0 +1,987 @@
+//! Tests of the margin pallet: accounts, trades and their rules, funding, the maintenance ramp,
+//! settlement, governance, the runtime API's views, and a property test of conservation.
+//!
+//! Reference values are worked by hand from the formulas in the pallet doc; the comment above
+//! each says how.
+
+use crate::{mock::*, Error, Event, MarginParams, Markets};
+use bulwark_primitives::{currency::BUSD, MarketStatus, OpenInterest, UnrealizedPnl};
+use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
+use sp_runtime::{traits::Zero, DispatchError, FixedI128, FixedPointNumber, FixedU128, Perbill};
+
+const ALICE: AccountId = 1;
+const BOB: AccountId = 2;
+const CAROL: AccountId = 3;
+
+fn deposit(who: AccountId, busd: u128) {
+	assert_ok!(Margin::deposit(RuntimeOrigin::signed(who), busd * BUSD));
+}
+
+/// Trades with a limit that never binds.
+fn trade(who: AccountId, market: u32, delta: FixedI128) -> sp_runtime::DispatchResult {
+	let limit = if delta.is_positive() { FixedU128::from_u32(u32::MAX) } else { FixedU128::zero() };
+	Margin::trade(RuntimeOrigin::signed(who), market, delta, limit).map(|_| ()).map_err(|e| e.error)
+}
+
+fn collateral(who: AccountId) -> u128 {
+	crate::Accounts::<Test>::get(who).map_or(0, |a| a.collateral)
+}
+
+fn market(market: u32) -> crate::MarketInfo {
+	Markets::<Test>::get(market).unwrap()
+}
+
+mod accounts {
+	use super::*;
+
+	#[test]
+	fn deposit_and_withdraw_move_busd_through_custody() {
+		ExtBuilder::default().build_and_execute(|| {
+			let custody = Margin::custody_account();
+			assert_eq!(Balances::balance(&custody), ED);
+			deposit(ALICE, 1_000);
+			assert_eq!(collateral(ALICE), 1_000 * BUSD);
+			assert_eq!(Balances::balance(&ALICE), TRADER_FUNDS - 1_000 * BUSD);
+			assert_eq!(Balances::balance(&custody), ED + 1_000 * BUSD);
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 400 * BUSD));
+			assert_eq!(collateral(ALICE), 600 * BUSD);
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 600 * BUSD));
+			// An empty account is removed; custody keeps its existential deposit.
+			assert!(crate::Accounts::<Test>::get(ALICE).is_none());
+			assert_eq!(Balances::balance(&ALICE), TRADER_FUNDS);
+			assert_eq!(Balances::balance(&custody), ED);
+			assert_eq!(
+				margin_events(),
+				vec![
+					Event::Deposited { who: ALICE, amount: 1_000 * BUSD },
+					Event::Withdrawn { who: ALICE, amount: 400 * BUSD },
+					Event::Withdrawn { who: ALICE, amount: 600 * BUSD },
+				]
+			);
+		});
+	}
+
+	#[test]
+	fn bad_deposits_and_withdrawals_are_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				Margin::deposit(RuntimeOrigin::signed(ALICE), 0),
+				Error::<Test>::ZeroAmount
+			);
+			// A dust account: below the existential deposit.
+			assert_noop!(
+				Margin::deposit(RuntimeOrigin::signed(ALICE), ED - 1),
+				Error::<Test>::DepositTooSmall
+			);
+			assert_noop!(
+				Margin::withdraw(RuntimeOrigin::signed(ALICE), 1),
+				Error::<Test>::NoAccount
+			);
+			deposit(ALICE, 10);
+			// Once open, any amount tops it up.
+			assert_ok!(Margin::deposit(RuntimeOrigin::signed(ALICE), 1));
+			assert_noop!(
+				Margin::withdraw(RuntimeOrigin::signed(ALICE), 10 * BUSD + 2),
+				Error::<Test>::InsufficientCollateral
+			);
+			assert_noop!(
+				Margin::withdraw(RuntimeOrigin::signed(ALICE), 0),
+				Error::<Test>::ZeroAmount
+			);
+			// More than the wallet holds.
+			assert!(Margin::deposit(RuntimeOrigin::signed(ALICE), TRADER_FUNDS).is_err());
+		});
+	}
+
+	#[test]
+	fn a_deposit_without_an_open_custody_is_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			let custody = Margin::custody_account();
+			assert_ok!(Balances::transfer_allow_death(RuntimeOrigin::signed(custody), ALICE, ED));
+			assert_noop!(
+				Margin::deposit(RuntimeOrigin::signed(ALICE), BUSD),
+				Error::<Test>::CustodyNotOpen
+			);
+			assert_ok!(Margin::open_custody());
+			deposit(ALICE, 1);
+		});
+	}
+
+	#[test]
+	fn withdrawals_keep_the_initial_margin_and_need_active_prices() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			// Long 10 at 100.05 (see `trades::a_long_fills_at_the_premium...`): IMR 50.01 bUSD,
+			// equity 1000 - 0.6003 (fee) - 0.5 (marked at 100) = 998.8997.
+			assert_ok!(trade(ALICE, 0, size(10)));
+			let health =
+				Margin::health(&crate::Accounts::<Test>::get(ALICE).unwrap(), None, true).unwrap();
+			assert_eq!(health.initial, 50_010_000);
+			assert_eq!(health.equity, 998_899_700);
+			// Withdrawing to just under the IMR is refused; to exactly the IMR is allowed.
+			let free = (health.equity - 50_010_000) as u128;
+			assert_noop!(
+				Margin::withdraw(RuntimeOrigin::signed(ALICE), free + 1),
+				Error::<Test>::MarginTooLow
+			);
+			for status in [MarketStatus::Stale, MarketStatus::Halted] {
+				set_status(0, status);
+				assert_noop!(
+					Margin::withdraw(RuntimeOrigin::signed(ALICE), 1),
+					Error::<Test>::PriceNotUsable
+				);
+			}
+			set_status(0, MarketStatus::Active);
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), free));
+		});
+	}
+
+	#[test]
+	fn a_withdrawal_waits_for_the_vault_to_pay_realized_profit() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			set_price(0, price(110));
+			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			// The profit is Alice's collateral, but custody holds it only once the vault pays.
+			let all = collateral(ALICE);
+			assert!(all > 1_000 * BUSD);
+			assert_noop!(
+				Margin::withdraw(RuntimeOrigin::signed(ALICE), all),
+				Error::<Test>::SettlementPending
+			);
+			run_blocks(1);
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), all));
+			assert_eq!(Balances::balance(&ALICE), TRADER_FUNDS - 1_000 * BUSD + all);
+		});
+	}
+}
+
+mod trades {
+	use super::*;
+
+	#[test]
+	fn a_long_fills_at_the_premium_and_pays_the_taker_fee() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			// fill = 100 x (1 + (0 + 10) / (2 x 10,000)) = 100.05; notional 1,000.5 bUSD;
+			// taker fee 0.06% = 0.6003 bUSD, of which 20% (0.12006) to insurance.
+			let account = crate::Accounts::<Test>::get(ALICE).unwrap();
+			let position = account.positions[0];
+			assert_eq!(position.size, size(10));
+			assert_eq!(position.entry_price, FixedU128::from_rational(10_005, 100));
+			assert_eq!(account.collateral, 1_000 * BUSD - 600_300);
+			let info = market(0);
+			assert_eq!(info.vault_balance, 480_240);
+			assert_eq!(info.insurance_balance, 120_060);
+			assert_eq!(info.aggregates.long_size, size(10).into_inner() as u128);
+			assert_eq!(info.aggregates.positions, 1);
+			// Traders marked at 100: 10 x (100 - 100.05) = -0.5 bUSD; OI 1,000 bUSD.
+			assert_eq!(Margin::unrealized_trader_pnl(0), -500_000);
+			assert_eq!(Margin::open_interest(0), 1_000 * BUSD);
+			assert_eq!(Margin::net_skew(0), 1_000 * BUSD);
+			assert_eq!(
+				margin_events().last(),
+				Some(&Event::Traded {
+					who: ALICE,
+					market: 0,
+					size_delta: size(10),
+					fill_price: FixedU128::from_rational(10_005, 100),
+					fee: 600_300,
+					realized_pnl: 0,
+					size_after: size(10),
+				})
+			);
+		});
+	}
+
+	#[test]
+	fn closing_at_a_profit_is_paid_by_the_vault() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			set_price(0, price(110));
+			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			// Sell 10 at skew 10: fill = 110 x (1 + (10 + 0) / 20,000) = 110.055; realized
+			// 10 x (110.055 - 100.05) = 100.05 bUSD; the sell shrinks the skew: maker fee
+			// 0.02% of 1,100.55 = 0.22011 bUSD (20% = 0.044022 to insurance).
+			assert_eq!(collateral(ALICE), 1_000 * BUSD - 600_300 + 100_050_000 - 220_110);
+			assert!(crate::Accounts::<Test>::get(ALICE).unwrap().positions.is_empty());
+			let info = market(0);
+			assert_eq!(info.vault_balance, 480_240 + 176_088 - 100_050_000);
+			assert_eq!(info.insurance_balance, 120_060 + 44_022);
+			assert_eq!(info.aggregates, Default::default());
+			// The hook settles: the vault pays the net, insurance gets its fees.
+			run_blocks(1);
+			assert_eq!(Balances::balance(&vault_of(0)), VAULT_FUNDS - 99_393_672);
+			assert_eq!(Balances::balance(&fund_of(0)), INSURANCE_FUNDS + 164_082);
+			assert_eq!(market(0).vault_balance, 0);
+			assert!(margin_events().contains(&Event::Settled {
+				market: 0,
+				vault: -99_393_672,
+				insurance: 164_082
+			}));
+		});
+	}
+
+	#[test]
+	fn a_flip_closes_the_position_and_opens_the_rest_at_the_fill() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			// Sell 30 at skew 10: fill = 100 x (1 + (10 - 20) / 20,000) = 99.95.
+			assert_ok!(trade(ALICE, 0, size(-30)));
+			let position = crate::Accounts::<Test>::get(ALICE).unwrap().positions[0];
+			assert_eq!(position.size, size(-20));
+			assert_eq!(position.entry_price, FixedU128::from_rational(9_995, 100));
+			// Realized on the 10 closed: 10 x (99.95 - 100.05) = -1 bUSD.
+			assert!(margin_events()
+				.iter()
+				.any(|e| matches!(e, Event::Traded { realized_pnl: -1_000_000, .. })));
+			let info = market(0);
+			assert_eq!(info.aggregates.long_size, 0);
+			assert_eq!(info.aggregates.short_size, size(20).into_inner() as u128);
+		});
+	}
+
+	#[test]
+	fn growing_averages_the_entry_against_the_trader() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			set_price(0, price(120));
+			// Buy 10 at skew 10: fill = 120 x (1 + 30 / 20,000) = 120.18; entry =
+			// (10 x 100.05 + 10 x 120.18) / 20 = 110.115.
+			assert_ok!(trade(ALICE, 0, size(10)));
+			let position = crate::Accounts::<Test>::get(ALICE).unwrap().positions[0];
+			assert_eq!(position.entry_price, FixedU128::from_rational(110_115, 1_000));
+		});
+	}
+
+	#[test]
+	fn the_limit_price_bounds_the_fill() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			// A buy fills at 100.05: a limit of 100.04 refuses it, 100.05 accepts.
+			assert_noop!(
+				Margin::trade(
+					RuntimeOrigin::signed(ALICE),
+					0,
+					size(10),
+					FixedU128::from_rational(10_004, 100)
+				),
+				Error::<Test>::LimitPriceExceeded
+			);
+			assert_ok!(Margin::trade(
+				RuntimeOrigin::signed(ALICE),
+				0,
+				size(10),
+				FixedU128::from_rational(10_005, 100)
+			));
+			// A sell of 10 at skew 10 fills at 100.05 as well: a floor of 100.06 refuses it.
+			assert_noop!(
+				Margin::close(
+					RuntimeOrigin::signed(ALICE),
+					0,
+					Some(FixedU128::from_rational(10_006, 100))
+				),
+				Error::<Test>::LimitPriceExceeded
+			);
+			assert_ok!(Margin::close(
+				RuntimeOrigin::signed(ALICE),
+				0,
+				Some(FixedU128::from_rational(10_005, 100))
+			));
+		});
+	}
+
+	#[test]
+	fn bad_trades_are_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::NoAccount);
+			deposit(ALICE, 1_000);
+			assert_noop!(trade(ALICE, 0, size(0)), Error::<Test>::ZeroSize);
+			// Market 4 is listed and priced but not enabled; market 5 has no price.
+			assert_noop!(trade(ALICE, 4, size(1)), Error::<Test>::MarketNotEnabled);
+			assert_ok!(Margin::enable_market(RuntimeOrigin::root(), 5, None));
+			assert_noop!(trade(ALICE, 5, size(1)), Error::<Test>::NoPrice);
+			assert_noop!(
+				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
+				Error::<Test>::NoPosition
+			);
+		});
+	}
+
+	#[test]
+	fn the_initial_margin_bounds_leverage() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 100);
+			// 100 bUSD at 5% margin backs about 2,000 bUSD of notional: 20 units at 100 are
+			// 2,001 bUSD at the fill (IMR 100.02 with the fee and premium taken from equity).
+			assert_noop!(trade(ALICE, 0, size(20)), Error::<Test>::MarginTooLow);
+			assert_ok!(trade(ALICE, 0, size(19)));
+		});
+	}
+
+	#[test]
+	fn volatility_raises_the_initial_margin_at_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 100);
+			// At 80% volatility imf = 5% + 0.1 x 0.8 = 13%: 100 bUSD backs about 7 units.
+			set_volatility(0, FixedU128::from_rational(8, 10));
+			assert_noop!(trade(ALICE, 0, size(8)), Error::<Test>::MarginTooLow);
+			assert_ok!(trade(ALICE, 0, size(7)));
+		});
+	}
+
+	#[test]
+	fn the_account_holds_at_most_max_positions() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			for m in 0..3 {
+				assert_ok!(trade(ALICE, m, size_rational(1, 10)));
+			}
+			assert_noop!(trade(ALICE, 3, size(1)), Error::<Test>::TooManyPositions);
+			// Growing one held is fine.
+			assert_ok!(trade(ALICE, 0, size_rational(1, 10)));
+		});
+	}
+
+	#[test]
+	fn open_interest_and_skew_are_capped_by_the_vault() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 50_000);
+			deposit(BOB, 50_000);
+			// NAV 1,000,000: skew capacity 1x, open interest 5x.
+			VaultSkewRatio::set(0);
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::SkewCapExceeded);
+			VaultSkewRatio::set(1);
+			VaultLeverage::set(0);
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::OpenInterestCapExceeded);
+			VaultLeverage::set(5);
+			// 100 units at 100 = 10,000 bUSD: within both.
+			assert_ok!(trade(ALICE, 0, size(100)));
+			// A skew cap of 1.5% of NAV (15,000 bUSD): growing the skew past it is refused...
+			VaultSkewRatio::set(0);
+			assert_noop!(trade(BOB, 0, size(10)), Error::<Test>::SkewCapExceeded);
+			// ...shrinking it is not, though it adds open interest.
+			assert_ok!(trade(BOB, 0, size(-10)));
+		});
+	}
+
+	#[test]
+	fn stale_prices_freeze_every_trade() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			set_status(0, MarketStatus::Stale);
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::PriceStale);
+			assert_noop!(trade(ALICE, 0, size(-1)), Error::<Test>::PriceStale);
+			assert_noop!(
+				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
+				Error::<Test>::PriceStale
+			);
+		});
+	}
+
+	#[test]
+	fn halted_markets_only_reduce_at_the_worse_of_median_and_ema() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			deposit(BOB, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			assert_ok!(trade(BOB, 0, size(-5)));
+			// A manipulated print of 150 trips the breaker; the EMA is still 101.
+			update_price(0, |p| {
+				p.price = price(150);
+				p.ema_price = price(101);
+				p.status = MarketStatus::Halted;
+			});
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::ReduceOnly);
+			assert_noop!(trade(BOB, 0, size(-1)), Error::<Test>::ReduceOnly);
+			// A flip adds exposure too.
+			assert_noop!(trade(ALICE, 0, size(-20)), Error::<Test>::ReduceOnly);
+			// Alice's long sells at min(150, 101) = 101, no premium.
+			assert_ok!(trade(ALICE, 0, size(-5)));
+			let traded = margin_events();
+			assert!(traded.iter().any(|e| matches!(
+				e,
+				Event::Traded { who: ALICE, fill_price, .. } if *fill_price == price(101)
+			)));
+			// Bob's short buys back at max(150, 101) = 150: the print cannot pay him out.
+			assert_ok!(Margin::close(RuntimeOrigin::signed(BOB), 0, None));
+			assert!(margin_events().iter().any(|e| matches!(
+				e,
+				Event::Traded { who: BOB, fill_price, .. } if *fill_price == price(150)
+			)));
+		});
+	}
+
+	#[test]
+	fn restricted_markets_only_reduce_at_the_fill_price() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			Restricted::set(vec![0]);
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::ReduceOnly);
+			assert_noop!(trade(BOB, 1, size(1)), Error::<Test>::NoAccount);
+			// Sell 5 at skew 10: 100 x (1 + 15 / 20,000) = 100.075, the normal fill.
+			assert_ok!(trade(ALICE, 0, size(-5)));
+			assert!(margin_events().iter().any(|e| matches!(
+				e,
+				Event::Traded { fill_price, .. } if *fill_price == FixedU128::from_rational(100_075, 1_000)
+			)));
+			// Other markets trade normally.
+			assert_ok!(trade(ALICE, 1, size_rational(1, 10)));
+		});
+	}
+
+	#[test]
+	fn exposure_needs_every_market_of_the_account_active_but_reducing_does_not() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			assert_ok!(trade(ALICE, 1, size(1)));
+			// Market 1 halted at a print that would inflate Alice's equity.
+			update_price(1, |p| {
+				p.price = price(4_000);
+				p.status = MarketStatus::Halted;
+			});
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::PriceNotUsable);
+			set_status(1, MarketStatus::Stale);
+			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::PriceNotUsable);
+			assert_ok!(trade(ALICE, 0, size(-1)));
+		});
+	}
+
+	#[test]
+	fn a_profit_the_vault_cannot_pay_is_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			assert_ok!(trade(ALICE, 0, size(100)));
+			// Price doubles: 100 x 100 = 10,000 bUSD of profit; the vault lost all but 5,000.
+			set_price(0, price(200));
+			assert_ok!(Balances::transfer_allow_death(
+				RuntimeOrigin::signed(vault_of(0)),
+				CAROL,
+				VAULT_FUNDS - 5_000 * BUSD
+			));
+			assert_noop!(
+				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
+				Error::<Test>::VaultCannotPay
+			);
+			// A partial close the vault can pay goes through.
+			assert_ok!(trade(ALICE, 0, size(-40)));
+		});
+	}
+
+	#[test]
+	fn a_loss_beyond_the_collateral_is_bad_debt_only_on_the_last_position() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(100)));
+			assert_ok!(trade(ALICE, 2, size(1)));
+			// Down 20%: 100 x -20 = -2,000 bUSD against 1,000 of collateral.
+			set_price(0, price(80));
+			assert_noop!(
+				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
+				Error::<Test>::LossExceedsCollateral
+			);
+			assert_noop!(trade(ALICE, 0, size(-50)), Error::<Test>::LossExceedsCollateral);
+			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 2, None));
+			let before = collateral(ALICE);
+			let vault_balance = market(0).vault_balance;
+			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			// Sell 100 at skew 100: 80 x (1 + 100 / 20,000) = 80.4; realized 100 x (80.4 -
+			// 100.5) = -2,010 bUSD; the collateral pays `before`, the rest is bad debt and the
+			// fee is waived.
+			let shortfall = 2_010 * BUSD - before;
+			assert_eq!(collateral(ALICE), 0);
+			assert!(crate::Accounts::<Test>::get(ALICE).is_none());
+			assert_eq!(market(0).vault_balance, vault_balance + before as i128);
+			// Insurance covered its 1,000 bUSD less ED, the vault absorbed the rest.
+			let covered = INSURANCE_FUNDS - ED;
+			assert_eq!(BadDebtAbsorbed::get(), (covered, shortfall - covered));
+			assert!(margin_events().contains(&Event::BadDebt {
+				who: ALICE,
+				market: 0,
+				shortfall,
+				covered,
+				absorbed: shortfall - covered,
+			}));
+		});
+	}
+}
+
+mod funding {
+	use super::*;
+
+	#[test]
+	fn the_heavy_side_pays_and_the_vault_gets_the_net() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			deposit(BOB, 10_000);
+			assert_ok!(trade(ALICE, 0, size(100)));
+			assert_ok!(trade(BOB, 0, size(-40)));
+			// Skew 60: rate = 0.01 x 60 / 10,000 = 0.006% a day; after a day at price 100
+			// the index rises by 0.006 bUSD a unit: Alice owes 0.6, Bob receives 0.24, the
+			// vault gets the net 0.36.
+			System::set_block_number(1 + 24 * u64::from(HOUR));
+			let alice = Margin::account_view(&ALICE).unwrap();
+			let bob = Margin::account_view(&BOB).unwrap();
+			assert_eq!(alice.positions[0].funding_owed, 600_000);
+			assert_eq!(bob.positions[0].funding_owed, -240_000);
+			// The vault's mark: traders' PnL net of funding, O(1) from the aggregates.
+			let pnl_only = Margin::unrealized_trader_pnl(0) + 360_000;
+			assert_eq!(
+				pnl_only,
+				alice.positions[0].unrealized_pnl + bob.positions[0].unrealized_pnl
+			);
+			// Touching a position settles its funding into the vault's balance.
+			let vault_before = market(0).vault_balance;
+			let alice_before = collateral(ALICE);
+			assert_ok!(trade(ALICE, 0, size(-1)));
+			// Selling 1 at skew 60 fills at 100 x (1 + 119 / 20,000) = 100.595 against an entry
+			// of 100 x (1 + 100 / 20,000) = 100.5: 0.095 realized; the maker fee is 0.02% of
+			// 100.595 = 0.020119, 80% of it the vault's.
+			assert_eq!(market(0).vault_balance - vault_before, 600_000 - 95_000 + 16_096);
+			assert_eq!(alice_before - collateral(ALICE), 600_000 - 95_000 + 20_119);
+			let position = crate::Accounts::<Test>::get(ALICE).unwrap().positions[0];
+			assert_eq!(position.entry_index, market(0).funding_index);
+		});
+	}
+
+	#[test]
+	fn the_hook_accrues_funding_every_block_at_the_capped_rate() {
+		let params = MarginParams { funding_coeff: FixedU128::from_u32(1), ..Default::default() };
+		ExtBuilder::default().params(params).build_and_execute(|| {
+			deposit(ALICE, 50_000);
+			// Skew 100 = 1% of the scale at a coefficient of 1: 1% a day, capped at 0.3%.
+			assert_ok!(trade(ALICE, 0, size(100)));
+			assert_eq!(
+				Margin::funding_rate(&market(0)).unwrap(),
+				FixedI128::from_rational(3, 1_000)
+			);
+			run_blocks(24 * HOUR);
+			// 0.3% of 100 = 0.3 bUSD a unit; each block's step rounds up by at most 10^-18.
+			let index = market(0).funding_index.into_inner();
+			let exact = 3 * 10i128.pow(17);
+			assert!(index >= exact && index <= exact + 24 * HOUR as i128, "{index}");
+		});
+	}
+}
+
+mod maintenance {
+	use super::*;
+
+	#[test]
+	fn the_effective_mmf_rises_by_the_ramp_and_falls_at_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(1)));
+			run_blocks(1);
+			let base = market(0).effective_mmf;
+			// 3% plus the utilization term (0.05 x 100 / 5,000,000 x 60%): a hair above.
+			assert!(base >= FixedU128::from_rational(3, 100));
+			assert!(base < FixedU128::from_rational(30_001, 1_000_000));
+			// Volatility 80%: target mmf = 60% x (5% + 8%) = 7.8%.
+			set_volatility(0, FixedU128::from_rational(8, 10));
+			run_blocks(HOUR / 2);
+			// Half an hour at 1 point an hour: +0.5 point (exactly 50 steps of 0.0001).
+			let half = market(0).effective_mmf;
+			assert_eq!(half, base + FixedU128::from_rational(5, 1_000));
+			run_blocks(HOUR / 2);
+			assert_eq!(market(0).effective_mmf, base + FixedU128::from_rational(1, 100));
+			// Volatility back to zero: the target falls, and the effective mmf with it (the
+			// utilization term moved by a hair as the vault's NAV took fees and funding).
+			set_volatility(0, FixedU128::zero());
+			run_blocks(1);
+			let back = market(0).effective_mmf;
+			assert!(back.into_inner().abs_diff(base.into_inner()) < 1_000_000, "{back:?} {base:?}");
+		});
+	}
+
+	#[test]
+	fn a_volatility_spike_alone_does_not_liquidate_within_the_hour() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 100);
+			// As much leverage as the initial margin allows.
+			assert_ok!(trade(ALICE, 0, size(19)));
+			assert!(!Margin::is_liquidatable(&ALICE));
+			set_volatility(0, FixedU128::from_u32(5));
+			run_blocks(HOUR - 1);
+			let view = Margin::account_view(&ALICE).unwrap();
+			assert!(!view.liquidatable, "{view:?}");
+			// The IMR moved at once: no more exposure.
+			assert_noop!(trade(ALICE, 0, size_rational(1, 10)), Error::<Test>::MarginTooLow);
+		});
+	}
+}
+
+mod settlement {
+	use super::*;
+
+	#[test]
+	fn anyone_settles_a_market_on_demand() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			assert_ok!(Margin::settle(RuntimeOrigin::signed(CAROL), 0));
+			assert_eq!(market(0).vault_balance, 0);
+			assert_eq!(market(0).insurance_balance, 0);
+			assert_eq!(Balances::balance(&vault_of(0)), VAULT_FUNDS + 480_240);
+			assert_eq!(Balances::balance(&fund_of(0)), INSURANCE_FUNDS + 120_060);
+			assert_noop!(
+				Margin::settle(RuntimeOrigin::signed(CAROL), 4),
+				Error::<Test>::MarketNotEnabled
+			);
+			assert_noop!(Margin::settle(RuntimeOrigin::none(), 0), DispatchError::BadOrigin);
+		});
+	}
+
+	#[test]
+	fn a_failed_settlement_stays_pending() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			set_price(0, price(110));
+			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			let owed = market(0).vault_balance;
+			assert!(owed < 0);
+			// The vault account is emptied behind the engine's back: it cannot pay.
+			assert_ok!(Balances::transfer_allow_death(
+				RuntimeOrigin::signed(vault_of(0)),
+				CAROL,
+				VAULT_FUNDS
+			));
+			run_blocks(1);
+			assert_eq!(market(0).vault_balance, owed);
+			assert!(margin_events()
+				.iter()
+				.any(|e| matches!(e, Event::SettlementFailed { market: 0, .. })));
+			// Insurance's share settled regardless.
+			assert_eq!(market(0).insurance_balance, 0);
+			assert_ok!(Balances::transfer_allow_death(
+				RuntimeOrigin::signed(CAROL),
+				vault_of(0),
+				VAULT_FUNDS
+			));
+			run_blocks(1);
+			assert_eq!(market(0).vault_balance, 0);
+		});
+	}
+}
+
+mod governance {
+	use super::*;
+
+	#[test]
+	fn risk_calls_need_the_risk_origin() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				Margin::enable_market(RuntimeOrigin::signed(ALICE), 4, None),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				Margin::set_market_params(RuntimeOrigin::signed(ALICE), 0, MarginParams::default()),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn markets_are_enabled_once_and_listed_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				Margin::enable_market(RuntimeOrigin::root(), 10, None),
+				Error::<Test>::UnknownMarket
+			);
+			assert_noop!(
+				Margin::enable_market(RuntimeOrigin::root(), 0, None),
+				Error::<Test>::MarketAlreadyEnabled
+			);
+			let bad =
+				MarginParams { base_imf: FixedU128::from_rational(1, 1_000), ..Default::default() };
+			assert_noop!(
+				Margin::enable_market(RuntimeOrigin::root(), 4, Some(bad)),
+				Error::<Test>::InvalidParams
+			);
+			assert_ok!(Margin::enable_market(RuntimeOrigin::root(), 4, None));
+			assert_eq!(
+				margin_events(),
+				vec![Event::MarketEnabled { market: 4, params: MarginParams::default() }]
+			);
+			// Eight markets fill the bound.
+			for m in 5..8 {
+				assert_ok!(Margin::enable_market(RuntimeOrigin::root(), m, None));
+			}
+			assert_noop!(
+				Margin::enable_market(RuntimeOrigin::root(), 8, None),
+				Error::<Test>::TooManyMarkets
+			);
+		});
+	}
+
+	#[test]
+	fn parameters_are_set_within_bounds_with_an_event() {
+		ExtBuilder::default().build_and_execute(|| {
+			let params = MarginParams { taker_fee: Perbill::from_percent(1), ..Default::default() };
+			assert_ok!(Margin::set_market_params(RuntimeOrigin::root(), 0, params));
+			assert_eq!(market(0).params, params);
+			assert_eq!(margin_events(), vec![Event::MarketParamsSet { market: 0, params }]);
+			let bad = MarginParams { taker_fee: Perbill::from_percent(2), ..Default::default() };
+			assert_noop!(
+				Margin::set_market_params(RuntimeOrigin::root(), 0, bad),
+				Error::<Test>::InvalidParams
+			);
+			assert_noop!(
+				Margin::set_market_params(RuntimeOrigin::root(), 4, params),
+				Error::<Test>::MarketNotEnabled
+			);
+		});
+	}
+}
+
+mod views {
+	use super::*;
+
+	#[test]
+	fn the_account_view_reports_health_and_liquidation_prices() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			let view = Margin::account_view(&ALICE).unwrap();
+			assert_eq!(view.collateral, 1_000 * BUSD - 600_300);
+			assert_eq!(view.equity, 998_899_700);
+			assert_eq!(view.initial_margin, 50_010_000);
+			assert!(!view.liquidatable);
+			let position = &view.positions[0];
+			assert_eq!(position.unrealized_pnl, -500_000);
+			// rest = collateral 999.3997; p = (10 x 100.05 - 999.3997) / (10 - 10 x mmf)
+			// with mmf about 3%: about 0.113 bUSD.
+			let liquidation = position.liquidation_price.unwrap();
+			assert!(liquidation > FixedU128::from_rational(11, 100));
+			assert!(liquidation < FixedU128::from_rational(12, 100));
+			// 1% above the liquidation price the account is safe, 1% below it is liquidatable.
+			set_price(0, liquidation * FixedU128::from_rational(101, 100));
+			assert!(!Margin::account_view(&ALICE).unwrap().liquidatable);
+			set_price(0, liquidation * FixedU128::from_rational(99, 100));
+			assert!(Margin::account_view(&ALICE).unwrap().liquidatable);
+			assert!(Margin::account_view(&BOB).is_none());
+		});
+	}
+
+	#[test]
+	fn a_quote_is_what_the_trade_does() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			let quote = Margin::quote(&ALICE, 0, size(10)).unwrap();
+			assert_eq!(quote.fill_price, FixedU128::from_rational(10_005, 100));
+			assert_eq!(quote.fee, 600_300);
+			assert_eq!(quote.initial_margin_after, 50_010_000);
+			assert_eq!(quote.equity_after, 998_899_700);
+			assert_eq!(
+				Margin::quote(&ALICE, 0, size(1_000)),
+				Err(Error::<Test>::MarginTooLow.into())
+			);
+			assert_eq!(Margin::quote(&BOB, 0, size(1)), Err(Error::<Test>::MarginTooLow.into()));
+		});
+	}
+
+	#[test]
+	fn the_market_view_reports_interest_funding_and_margin() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			deposit(BOB, 10_000);
+			assert_ok!(trade(ALICE, 0, size(100)));
+			assert_ok!(trade(BOB, 0, size(-40)));
+			let view = Margin::market_view(0).unwrap();
+			assert_eq!(view.long_open_interest, 10_000 * BUSD);
+			assert_eq!(view.short_open_interest, 4_000 * BUSD);
+			assert_eq!(view.skew, size(60));
+			assert_eq!(view.funding_rate, FixedI128::from_rational(6, 100_000));
+			assert_eq!(view.capacity, Margin::market_view(0).unwrap().capacity);
+			assert_eq!(view.status, Some(MarketStatus::Active));
+			assert!(view.initial_margin_fraction > FixedU128::from_rational(5, 100));
+			assert!(Margin::market_view(4).is_none());
+		});
+	}
+}
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Clone, Debug)]
+	enum Op {
+		Deposit(AccountId, u128),
+		Withdraw(AccountId, u128),
+		/// A trade of about `n` bUSD of notional at the market's starting price.
+		Trade(AccountId, u32, i128),
+		Close(AccountId, u32),
+		Price(u32, u32),
+		Wait(u32),
+	}
+
+	fn op() -> impl Strategy<Value = Op> {
+		let who = 1u128..=3;
+		prop_oneof![
+			1 => (who.clone(), 1u128..5_000).prop_map(|(w, a)| Op::Deposit(w, a)),
+			1 => (who.clone(), 1u128..5_000).prop_map(|(w, a)| Op::Withdraw(w, a)),
+			4 => (who.clone(), 0u32..3, -4_000i128..4_000).prop_map(|(w, m, n)| Op::Trade(w, m, n)),
+			1 => (who, 0u32..3).prop_map(|(w, m)| Op::Close(w, m)),
+			2 => (0u32..3, 80u32..125).prop_map(|(m, pct)| Op::Price(m, pct)),
+			1 => (1u32..300).prop_map(Op::Wait),
+		]
+	}
+
+	const BASE_PRICE: [u128; 3] = [100, 2_000, 10];
+
+	/// Whether `result` is a success or one of the `allowed` errors.
+	fn expected(result: sp_runtime::DispatchResult, allowed: &[DispatchError]) -> bool {
+		match result {
+			Ok(()) => true,
+			Err(error) => allowed.contains(&error),
+		}
+	}
+
+	fn everyone() -> u128 {
+		let mut total = Balances::balance(&Margin::custody_account());
+		for who in 1..=3 {
+			total += Balances::balance(&who);
+		}
+		for m in 0..3 {
+			total += Balances::balance(&vault_of(m)) + Balances::balance(&fund_of(m));
+		}
+		total
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(1_000))]
+
+		/// Random deposits, withdrawals, trades, closes, price moves and waits: bUSD only moves
+		/// between traders, custody, vaults and insurance; custody holds exactly its ED plus
+		/// the ledger; the aggregates equal the sums over positions (`try_state`); and once
+		/// every position is closed, traders' wallets and collateral, the vaults and the funds
+		/// (with what is unsettled) add up to what they started with.
+		#[test]
+		fn busd_is_conserved_and_the_aggregates_hold(ops in proptest::collection::vec(op(), 1..40)) {
+			ExtBuilder::default().build().execute_with(|| {
+				let start = everyone();
+				for who in 1..=3 {
+					deposit(who, 2_000);
+				}
+				let mut trades = 0u32;
+				let mut filled = 0u32;
+				for op in ops {
+					match op {
+						Op::Deposit(w, a) => prop_assert!(Margin::deposit(RuntimeOrigin::signed(w), a * BUSD).is_ok()),
+						Op::Withdraw(w, a) => {
+							let result = Margin::withdraw(RuntimeOrigin::signed(w), a * BUSD).map(|_| ()).map_err(|e| e.error);
+							prop_assert!(expected(result, &[
+								Error::<Test>::InsufficientCollateral.into(),
+								Error::<Test>::MarginTooLow.into(),
+								Error::<Test>::SettlementPending.into(),
+								Error::<Test>::NoAccount.into(),
+							]), "{:?}", result);
+						},
+						Op::Trade(w, m, n) => {
+							trades += 1;
+							let units = size_rational(n, BASE_PRICE[m as usize] as i128);
+							let result = trade(w, m, units);
+							filled += u32::from(result.is_ok());
+							prop_assert!(expected(result, &[
+								Error::<Test>::MarginTooLow.into(),
+								Error::<Test>::ZeroSize.into(),
+								Error::<Test>::LossExceedsCollateral.into(),
+								Error::<Test>::TooManyPositions.into(),
+								Error::<Test>::NoAccount.into(),
+							]), "{:?}", result);
+						},
+						Op::Close(w, m) => {
+							let result = Margin::close(RuntimeOrigin::signed(w), m, None).map(|_| ()).map_err(|e| e.error);
+							prop_assert!(expected(result, &[
+								Error::<Test>::NoPosition.into(),
+								Error::<Test>::NoAccount.into(),
+								Error::<Test>::LossExceedsCollateral.into(),
+							]), "{:?}", result);
+						},
+						Op::Price(m, pct) => set_price(m, FixedU128::from_rational(BASE_PRICE[m as usize] * pct as u128, 100)),
+						Op::Wait(n) => run_blocks(n),
+					}
+					prop_assert_eq!(everyone(), start);
+					check_invariants();
+				}
+				// Close everything at the last prices, winners first. An account whose losses
+				// exceed its collateral in two positions cannot close either (that is the
+				// liquidation of part 2): it keeps them, and only accounts whose equity is
+				// negative may be left so.
+				for who in 1..=3 {
+					let mut markets: Vec<_> = crate::Accounts::<Test>::get(who)
+						.map(|a| a.positions.iter().map(|p| p.market).collect())
+						.unwrap_or_default();
+					let view = Margin::account_view(&who);
+					markets.sort_by_key(|m| view.as_ref().and_then(|v| v.positions.iter().find(|p| p.market == *m).map(|p| -p.unrealized_pnl)));
+					for m in markets {
+						match Margin::close(RuntimeOrigin::signed(who), m, None) {
+							Ok(_) => {},
+							Err(e) => prop_assert_eq!(e.error, Error::<Test>::LossExceedsCollateral.into()),
+						}
+					}
+					if let Some(view) = Margin::account_view(&who) {
+						prop_assert!(view.positions.is_empty() || view.equity < 0, "{:?}", view);
+					}
+				}
+				run_blocks(1);
+				check_invariants();
+				prop_assert_eq!(everyone(), start);
+				if (1..=3).any(|w| crate::Accounts::<Test>::get(w).is_some_and(|a| !a.positions.is_empty())) {
+					return Ok(());
+				}
+				for m in 0..3 {
+					prop_assert_eq!(market(m).aggregates, Default::default());
+					prop_assert_eq!(market(m).vault_balance, 0);
+				}
+				let wallets: u128 = (1..=3).map(|w| Balances::balance(&w) + collateral(w)).sum();
+				// Insurance shares below the existential deposit wait in custody.
+				let pools: u128 = (0..3).map(|m| Balances::balance(&vault_of(m)) + Balances::balance(&fund_of(m)) + market(m).insurance_balance).sum();
+				let (covered, absorbed) = BadDebtAbsorbed::get();
+				prop_assert_eq!(wallets + pools + ED, start, "covered {} absorbed {}", covered, absorbed);
+				if trades >= 10 {
+					// A stated share of generated trades fills (most refusals are margin).
+					prop_assert!(filled * 4 >= trades, "{} of {} trades filled", filled, trades);
+				}
+				Ok(())
+			})?;
+		}
+
+		/// A volatility rise alone, the price unchanged, never makes an account opened within
+		/// its initial margin liquidatable within the hour.
+		#[test]
+		fn volatility_alone_never_liquidates_within_the_hour(
+			sizes in proptest::collection::vec(-400i128..400, 1..4),
+			volatility in 0u32..200,
+			spike in 50u32..2_000,
+		) {
+			ExtBuilder::default().build().execute_with(|| {
+				deposit(ALICE, 1_000);
+				set_volatility(0, FixedU128::from_rational(volatility as u128, 100));
+				// A small position always opens; the random ones as far as margin allows.
+				prop_assert!(trade(ALICE, 0, size_rational(1, 10)).is_ok());
+				for s in sizes {
+					let result = trade(ALICE, 0, size_rational(s, 10));
+					let allowed = [Error::<Test>::MarginTooLow.into(), Error::<Test>::ZeroSize.into()];
+					prop_assert!(expected(result, &allowed), "{:?}", result);
+				}
+				prop_assert!(!Margin::is_liquidatable(&ALICE));
+				set_volatility(0, FixedU128::from_rational(spike as u128, 100));
+				for _ in 0..(HOUR - 1) {
+					run_blocks(1);
+					prop_assert!(!Margin::is_liquidatable(&ALICE));
+				}
+				Ok(())
+			})?;
+		}
+	}
+}
