@@ -75,7 +75,7 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     const account = (await api.call.marginApi.account(trader.address)).unwrap();
     assert.ok(account.positions[0].unrealizedPnl.toBigInt() > 45n * BUSD, account.toString());
 
-    const closed = await signAndWait(api, api.tx.margin.close(BTC, null), trader);
+    const closed = await signAndWait(api, api.tx.margin.close(BTC, 0), trader);
     assert.equal(closed.error, null);
     const realized = findEvent(closed.events, 'margin', 'Traded').data.realizedPnl.toBigInt();
     // Sold 10 at 105 x (1 + 10 / 20,000) = 105.0525 against an entry of 100.05, less funding.

@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Insurance,
-	Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, Slashing, System,
-	TransactionPayment, Vaults, VERSION,
+	Margin, Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, Slashing,
+	System, TransactionPayment, Vaults, VERSION,
 };
 
 impl_runtime_apis! {

@@ -33,14 +33,16 @@
 //! | `Stale` | refused (`PriceStale`) | refused (`PriceStale`): positions are frozen |
 //!
 //! An exposure-increasing trade also needs: open interest (longs plus shorts notional) after
-//! the trade within the vault's `max_open_interest` when it grows it, |skew| notional within the
-//! vault's `max_skew` when it grows it, every other market the trader is in `Active`, and equity
-//! after the trade at least the initial margin requirement (IMR). Reducing trades never need
-//! the IMR. A trade that realizes a profit is refused if the vault could not pay it
-//! (`VaultCannotPay`). A trade whose realized loss, funding and fee exceed the collateral is
-//! refused unless it closes the trader's last position; then the collateral goes to the vault,
-//! the fee is waived and the rest is bad debt, covered by insurance and absorbed by the vault
-//! through [`VaultSettlement::absorb_bad_debt`].
+//! the trade within the vault's `max_open_interest` when it grows it, |skew| within the vault's
+//! `max_skew` notional and within half the skew scale when it grows it, every other market the
+//! trader is in `Active`, and equity after the trade at least the initial margin requirement
+//! (IMR). Reducing trades never need the IMR. A trade that realizes a profit is refused if the
+//! vault could not pay it (`VaultCannotPay`). A trade whose realized loss and funding exceed the
+//! collateral is refused (`LossExceedsCollateral`): a trader whose collateral is gone does not
+//! care at what price it closes, and through the skew premium that price could be pushed so
+//! that insurance and the vault pay for a loss a second account collects; such accounts wait for
+//! liquidation (issue 12). Only the fee of closing the last position may be cut to what is left.
+//! Fills carry at most a 50% premium either way, so a position can always close.
 //!
 //! ## Margin that follows volatility
 //!
@@ -65,7 +67,10 @@
 //!
 //! Per market [`MarketAggregates`] keep long and short size and the sums of `size x entry` and
 //! `size x funding index at entry`, so that the [`OpenInterest`] and [`UnrealizedPnl`] this
-//! pallet serves to the vaults and insurance are O(1). Trades move no bUSD: what custody owes
+//! pallet serves to the vaults and insurance are O(1). The vault marks traders at the price of
+//! closing the whole skew (oracle plus the average premium), so that opening a position moves
+//! its NAV by the fee only and nobody can lift NAV to sell vault shares into it. Funding accrues
+//! at the median while the market is `Active` and at the EMA otherwise. Trades move no bUSD: what custody owes
 //! the vault and the insurance fund, or the vault owes custody, accrues per market
 //! ([`MarketInfo::vault_balance`], [`MarketInfo::insurance_balance`]) and `on_initialize` settles
 //! it through [`VaultSettlement`] and [`InsuranceFund`] every block ([`Call::settle`] does it on
@@ -161,8 +166,6 @@ pub struct TradePlan<T: Config> {
 	pub fee: Balance,
 	/// PnL realized net of the position's funding (positive: paid to the trader).
 	pub realized: i128,
-	/// Loss the trader could not pay (closing the last position only).
-	pub bad_debt: Balance,
 	/// Size after the trade.
 	pub size_after: SignedSize,
 	/// The account's health after the trade, if worked out (exposure-increasing trades and
@@ -283,15 +286,6 @@ pub mod pallet {
 			realized_pnl: i128,
 			size_after: SignedSize,
 		},
-		/// A trader's loss beyond its collateral: insurance covered some, the vault absorbed
-		/// the rest.
-		BadDebt {
-			who: T::AccountId,
-			market: MarketId,
-			shortfall: Balance,
-			covered: Balance,
-			absorbed: Balance,
-		},
 		/// A market was enabled for trading.
 		MarketEnabled { market: MarketId, params: MarginParams },
 		/// A market's parameters changed.
@@ -345,12 +339,12 @@ pub mod pallet {
 		MarginTooLow,
 		/// Open interest after would exceed what the vault may back.
 		OpenInterestCapExceeded,
-		/// |Skew| after would exceed what the vault may back.
+		/// |Skew| after would exceed what the vault may back, or half the skew scale.
 		SkewCapExceeded,
 		/// The vault could not pay the profit the trade realizes.
 		VaultCannotPay,
-		/// The realized loss, funding and fee exceed the collateral: close the whole account's
-		/// last position instead.
+		/// The realized loss and funding exceed the collateral: the account waits for
+		/// liquidation.
 		LossExceedsCollateral,
 		/// Custody cannot pay this now: profits the vaults owe are settled within a block.
 		SettlementPending,
@@ -474,8 +468,9 @@ pub mod pallet {
 			Self::do_trade(who, market, size_delta, Some(limit_price))
 		}
 
-		/// Close the whole position in `market`, at a fill no worse than `limit_price` if
-		/// given, by the rules of [`Call::trade`].
+		/// Close the whole position in `market`, at a fill no worse than `limit_price`, by the
+		/// rules of [`Call::trade`]. The limit is not optional: a close without one could be
+		/// sandwiched through the skew.
 		///
 		/// Errors: `NoPosition` and those of [`Call::trade`]. Events: those of
 		/// [`Call::trade`].
@@ -484,7 +479,7 @@ pub mod pallet {
 		pub fn close(
 			origin: OriginFor<T>,
 			market: MarketId,
-			limit_price: Option<Price>,
+			limit_price: Price,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
@@ -495,7 +490,7 @@ pub mod pallet {
 				.map(|p| p.size)
 				.ok_or(Error::<T>::NoPosition)?;
 			let delta = size.into_inner().checked_neg().ok_or(Error::<T>::Overflow)?;
-			Self::do_trade(who, market, FixedI128::from_inner(delta), limit_price)
+			Self::do_trade(who, market, FixedI128::from_inner(delta), Some(limit_price))
 		}
 
 		/// Enable a listed `market` for trading, with `params` or the defaults.
@@ -529,7 +524,8 @@ pub mod pallet {
 			ensure!(params.validate(), Error::<T>::InvalidParams);
 			let mut info = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotEnabled)?;
 			if let Some(price) = T::Prices::price_info(market) {
-				info.funding_index = Self::accrued_index(&info, price.price, Self::now())?;
+				info.funding_index =
+					Self::accrued_index(&info, Self::funding_price(&price), Self::now())?;
 				info.funding_updated_at = Self::now();
 			}
 			info.params = params;
@@ -540,15 +536,17 @@ pub mod pallet {
 
 		/// Settle `market`'s unsettled balances with its vault and insurance fund now (the
 		/// hook does it every block). Anyone may call it, for example before a vault
-		/// withdrawal.
+		/// withdrawal. It leaves the maintenance fraction alone: only the hook moves it, once a
+		/// block, so nobody can store a momentarily low target.
 		///
 		/// Errors: `MarketNotEnabled`. Events: `Settled`, or `SettlementFailed`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::settle())]
 		pub fn settle(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
 			ensure_signed(origin)?;
-			ensure!(Markets::<T>::contains_key(market), Error::<T>::MarketNotEnabled);
-			Self::refresh_market(market, Self::now());
+			let mut info = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotEnabled)?;
+			Self::settle_balances(market, &mut info);
+			Markets::<T>::insert(market, info);
 			Ok(())
 		}
 	}
@@ -571,10 +569,9 @@ impl<T: Config> Pallet<T> {
 		i128::try_from(amount).map_err(|_| Error::<T>::Overflow.into())
 	}
 
-	/// Pre-dispatch weight of a trade: the most positions, plus a bad-debt absorption.
+	/// Pre-dispatch weight of a trade: the most positions.
 	pub fn trade_weight_bound() -> Weight {
 		T::WeightInfo::trade(T::MaxPositions::get())
-			.saturating_add(T::Vaults::absorb_bad_debt_weight())
 	}
 
 	/// The keyless account holding all collateral and unsettled balances.
@@ -619,6 +616,16 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow.into())
 	}
 
+	/// The price funding accrues at: the median while `Active`, the EMA otherwise (a jumped or
+	/// stale print must not set what the paying side owes).
+	pub fn funding_price(price: &PriceInfo) -> Price {
+		if price.status == MarketStatus::Active {
+			price.price
+		} else {
+			price.ema_price
+		}
+	}
+
 	/// The daily funding rate of `info`'s skew.
 	pub fn funding_rate(info: &MarketInfo) -> Result<FixedI128, DispatchError> {
 		let params = &info.params;
@@ -658,7 +665,7 @@ impl<T: Config> Pallet<T> {
 		let target = math::target_maintenance_fraction(imf, info.params.maintenance_fraction);
 		Ok(Mark {
 			price,
-			index: Self::accrued_index(info, price.price, now)?,
+			index: Self::accrued_index(info, Self::funding_price(&price), now)?,
 			imf,
 			mmf: Self::effective_mmf(info, target, now),
 		})
@@ -750,7 +757,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(price_info.status != MarketStatus::Stale, Error::<T>::PriceStale);
 		let params = info.params;
 		let price = price_info.price;
-		let index = Self::accrued_index(&info, price, now)?;
+		let index = Self::accrued_index(&info, Self::funding_price(&price_info), now)?;
 		info.funding_index = index;
 		info.funding_updated_at = now;
 
@@ -833,32 +840,21 @@ impl<T: Config> Pallet<T> {
 		let collateral = Self::signed(account.collateral)?;
 		let before_fee = collateral.checked_add(realized).ok_or_else(overflow)?;
 		let fee_signed = Self::signed(fee)?;
-		let mut bad_debt: Balance = 0;
+		// A trader never leaves a loss it cannot pay by trading: a fill it does not care about
+		// (its collateral is gone either way) could be pushed to any price through the skew,
+		// and insurance and the vault would pay the difference. Such accounts wait for
+		// liquidation. Only the fee of closing the last position may be cut to what is left.
+		ensure!(before_fee >= 0, Error::<T>::LossExceedsCollateral);
 		let charged = if before_fee >= fee_signed {
-			account.collateral =
-				before_fee.checked_sub(fee_signed).ok_or_else(overflow)?.unsigned_abs();
-			info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
 			fee
 		} else {
-			// The trader cannot pay all it owes: new exposure needs margin, and a reducing
-			// trade may leave debt only when it closes the last position.
 			ensure!(!increasing, Error::<T>::MarginTooLow);
 			ensure!(account.positions.is_empty(), Error::<T>::LossExceedsCollateral);
-			if before_fee >= 0 {
-				// Enough for the loss, not for the whole fee: the rest of the fee is waived.
-				account.collateral = 0;
-				info.vault_balance =
-					info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
-				before_fee.unsigned_abs()
-			} else {
-				// Not even the loss: the vault gets all the collateral, the rest is bad debt.
-				bad_debt = before_fee.unsigned_abs();
-				account.collateral = 0;
-				info.vault_balance =
-					info.vault_balance.checked_add(collateral).ok_or_else(overflow)?;
-				0
-			}
+			before_fee.unsigned_abs()
 		};
+		account.collateral =
+			before_fee.checked_sub(Self::signed(charged)?).ok_or_else(overflow)?.unsigned_abs();
+		info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
 		let insurance_fee = params.fee_insurance_share.mul_floor(charged);
 		info.insurance_balance =
 			info.insurance_balance.checked_add(insurance_fee).ok_or_else(overflow)?;
@@ -873,9 +869,15 @@ impl<T: Config> Pallet<T> {
 			if oi_after > oi_before {
 				ensure!(oi_after <= capacity, Error::<T>::OpenInterestCapExceeded);
 			}
-			if skew_after.into_inner().unsigned_abs() > skew_before.into_inner().unsigned_abs() {
+			let magnitude = skew_after.into_inner().unsigned_abs();
+			if magnitude > skew_before.into_inner().unsigned_abs() {
 				let skew = math::notional(skew_after, price, Rounding::Up).ok_or_else(overflow)?;
 				ensure!(skew <= T::Vaults::max_skew(market), Error::<T>::SkewCapExceeded);
+				// Past half the scale fills would reach the premium clamp.
+				ensure!(
+					magnitude <= params.skew_scale.into_inner() / 2,
+					Error::<T>::SkewCapExceeded
+				);
 			}
 		}
 		let imf = math::initial_margin_fraction(
@@ -904,7 +906,6 @@ impl<T: Config> Pallet<T> {
 			fill,
 			fee: charged,
 			realized,
-			bad_debt,
 			size_after: filled.size,
 			health,
 		})
@@ -932,19 +933,7 @@ impl<T: Config> Pallet<T> {
 			realized_pnl: plan.realized,
 			size_after: plan.size_after,
 		});
-		let mut weight = T::WeightInfo::trade(positions_before.max(positions_after).max(1));
-		if !plan.bad_debt.is_zero() {
-			let (covered, absorbed) = T::Vaults::absorb_bad_debt(market, plan.bad_debt);
-			Self::deposit_event(Event::BadDebt {
-				who,
-				market,
-				shortfall: plan.bad_debt,
-				covered,
-				absorbed,
-			});
-			weight = weight.saturating_add(T::Vaults::absorb_bad_debt_weight());
-		}
-		Ok(Some(weight).into())
+		Ok(Some(T::WeightInfo::trade(positions_before.max(positions_after).max(1))).into())
 	}
 
 	/// Stores `account`, or removes it once it holds nothing.
@@ -985,7 +974,13 @@ impl<T: Config> Pallet<T> {
 		let mut vault_moved: i128 = 0;
 		let mut insurance_moved: Balance = 0;
 		let amount = info.vault_balance.unsigned_abs();
-		if !amount.is_zero() {
+		// Custody pays only what it holds above its existential deposit; the rest waits for the
+		// vaults that owe custody to pay first.
+		let payable = |amount: Balance| {
+			T::Currency::reducible_balance(&custody, Preservation::Preserve, Fortitude::Polite)
+				>= amount
+		};
+		if !amount.is_zero() && (info.vault_balance < 0 || payable(amount)) {
 			let result = frame_support::storage::with_storage_layer(|| {
 				if info.vault_balance > 0 {
 					T::Vaults::collect(market, &custody, amount)
@@ -1003,7 +998,7 @@ impl<T: Config> Pallet<T> {
 		}
 		// Below the existential deposit a share could not open an empty fund: it waits.
 		let amount = info.insurance_balance;
-		if amount >= T::Currency::minimum_balance() {
+		if amount >= T::Currency::minimum_balance() && payable(amount) {
 			match frame_support::storage::with_storage_layer(|| {
 				T::Insurance::deposit(market, &custody, amount)
 			}) {
@@ -1240,14 +1235,19 @@ impl<T: Config> OpenInterest for Pallet<T> {
 }
 
 impl<T: Config> UnrealizedPnl for Pallet<T> {
-	/// Marked to the oracle price, net of the funding traders owe at the index accrued to now.
+	/// Marked at the price of closing the whole skew (the oracle price plus the average
+	/// premium, [`math::skew_marked_price`]), net of the funding traders owe at the index
+	/// accrued to now. Opening or closing a position therefore moves the vault's NAV by no more
+	/// than its fee: nobody can lift NAV with a position to sell shares into it.
 	fn unrealized_trader_pnl(market: MarketId) -> i128 {
 		let (Some(info), Some(price)) = (Markets::<T>::get(market), T::Prices::price_info(market))
 		else {
 			return 0;
 		};
-		let pnl = math::aggregate_unrealized_pnl(&info.aggregates, price.price);
-		let funding = Self::accrued_index(&info, price.price, Self::now())
+		let pnl = math::net_size(&info.aggregates)
+			.and_then(|skew| math::skew_marked_price(price.price, skew, info.params.skew_scale))
+			.and_then(|mark| math::aggregate_unrealized_pnl(&info.aggregates, mark));
+		let funding = Self::accrued_index(&info, Self::funding_price(&price), Self::now())
 			.ok()
 			.and_then(|index| math::aggregate_funding_owed(&info.aggregates, index));
 		match (pnl, funding) {

@@ -23,6 +23,15 @@ fn trade(who: AccountId, market: u32, delta: FixedI128) -> sp_runtime::DispatchR
 	Margin::trade(RuntimeOrigin::signed(who), market, delta, limit).map(|_| ()).map_err(|e| e.error)
 }
 
+/// Closes `who`'s position in `market` with a limit that never binds.
+fn close(who: AccountId, market: u32) -> sp_runtime::DispatchResult {
+	let long = crate::Accounts::<Test>::get(who)
+		.and_then(|a| a.positions.iter().find(|p| p.market == market).map(|p| p.size.is_positive()))
+		.unwrap_or(true);
+	let limit = if long { FixedU128::zero() } else { FixedU128::from_u32(u32::MAX) };
+	Margin::close(RuntimeOrigin::signed(who), market, limit).map(|_| ()).map_err(|e| e.error)
+}
+
 fn collateral(who: AccountId) -> u128 {
 	crate::Accounts::<Test>::get(who).map_or(0, |a| a.collateral)
 }
@@ -142,7 +151,7 @@ mod accounts {
 			deposit(ALICE, 1_000);
 			assert_ok!(trade(ALICE, 0, size(10)));
 			set_price(0, price(110));
-			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			assert_ok!(close(ALICE, 0));
 			// The profit is Alice's collateral, but custody holds it only once the vault pays.
 			let all = collateral(ALICE);
 			assert!(all > 1_000 * BUSD);
@@ -177,8 +186,10 @@ mod trades {
 			assert_eq!(info.insurance_balance, 120_060);
 			assert_eq!(info.aggregates.long_size, size(10).into_inner() as u128);
 			assert_eq!(info.aggregates.positions, 1);
-			// Traders marked at 100: 10 x (100 - 100.05) = -0.5 bUSD; OI 1,000 bUSD.
-			assert_eq!(Margin::unrealized_trader_pnl(0), -500_000);
+			// The vault marks traders at the price of closing the skew, 100 x (1 + 10 / 20,000)
+			// = 100.05, their entry: PnL 0 (at the oracle alone it would be -0.5 bUSD, a gain the
+			// vault could not realize). OI 1,000 bUSD.
+			assert_eq!(Margin::unrealized_trader_pnl(0), 0);
 			assert_eq!(Margin::open_interest(0), 1_000 * BUSD);
 			assert_eq!(Margin::net_skew(0), 1_000 * BUSD);
 			assert_eq!(
@@ -202,7 +213,7 @@ mod trades {
 			deposit(ALICE, 1_000);
 			assert_ok!(trade(ALICE, 0, size(10)));
 			set_price(0, price(110));
-			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			assert_ok!(close(ALICE, 0));
 			// Sell 10 at skew 10: fill = 110 x (1 + (10 + 0) / 20,000) = 110.055; realized
 			// 10 x (110.055 - 100.05) = 100.05 bUSD; the sell shrinks the skew: maker fee
 			// 0.02% of 1,100.55 = 0.22011 bUSD (20% = 0.044022 to insurance).
@@ -284,14 +295,14 @@ mod trades {
 				Margin::close(
 					RuntimeOrigin::signed(ALICE),
 					0,
-					Some(FixedU128::from_rational(10_006, 100))
+					FixedU128::from_rational(10_006, 100)
 				),
 				Error::<Test>::LimitPriceExceeded
 			);
 			assert_ok!(Margin::close(
 				RuntimeOrigin::signed(ALICE),
 				0,
-				Some(FixedU128::from_rational(10_005, 100))
+				FixedU128::from_rational(10_005, 100)
 			));
 		});
 	}
@@ -306,10 +317,7 @@ mod trades {
 			assert_noop!(trade(ALICE, 4, size(1)), Error::<Test>::MarketNotEnabled);
 			assert_ok!(Margin::enable_market(RuntimeOrigin::root(), 5, None));
 			assert_noop!(trade(ALICE, 5, size(1)), Error::<Test>::NoPrice);
-			assert_noop!(
-				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
-				Error::<Test>::NoPosition
-			);
+			assert_noop!(close(ALICE, 0), Error::<Test>::NoPosition);
 		});
 	}
 
@@ -378,10 +386,7 @@ mod trades {
 			set_status(0, MarketStatus::Stale);
 			assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::PriceStale);
 			assert_noop!(trade(ALICE, 0, size(-1)), Error::<Test>::PriceStale);
-			assert_noop!(
-				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
-				Error::<Test>::PriceStale
-			);
+			assert_noop!(close(ALICE, 0), Error::<Test>::PriceStale);
 		});
 	}
 
@@ -410,7 +415,7 @@ mod trades {
 				Event::Traded { who: ALICE, fill_price, .. } if *fill_price == price(101)
 			)));
 			// Bob's short buys back at max(150, 101) = 150: the print cannot pay him out.
-			assert_ok!(Margin::close(RuntimeOrigin::signed(BOB), 0, None));
+			assert_ok!(close(BOB, 0));
 			assert!(margin_events().iter().any(|e| matches!(
 				e,
 				Event::Traded { who: BOB, fill_price, .. } if *fill_price == price(150)
@@ -467,49 +472,74 @@ mod trades {
 				CAROL,
 				VAULT_FUNDS - 5_000 * BUSD
 			));
-			assert_noop!(
-				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
-				Error::<Test>::VaultCannotPay
-			);
+			assert_noop!(close(ALICE, 0), Error::<Test>::VaultCannotPay);
 			// A partial close the vault can pay goes through.
 			assert_ok!(trade(ALICE, 0, size(-40)));
 		});
 	}
 
 	#[test]
-	fn a_loss_beyond_the_collateral_is_bad_debt_only_on_the_last_position() {
+	fn a_loss_beyond_the_collateral_is_never_realized_by_trading() {
 		ExtBuilder::default().build_and_execute(|| {
 			deposit(ALICE, 1_000);
 			assert_ok!(trade(ALICE, 0, size(100)));
 			assert_ok!(trade(ALICE, 2, size(1)));
-			// Down 20%: 100 x -20 = -2,000 bUSD against 1,000 of collateral.
+			// Down 20%: 100 x -20 = -2,000 bUSD against 1,000 of collateral. No trade may leave
+			// that debt, not even closing the last position: the account waits for liquidation.
 			set_price(0, price(80));
-			assert_noop!(
-				Margin::close(RuntimeOrigin::signed(ALICE), 0, None),
-				Error::<Test>::LossExceedsCollateral
-			);
+			assert_noop!(close(ALICE, 0), Error::<Test>::LossExceedsCollateral);
 			assert_noop!(trade(ALICE, 0, size(-50)), Error::<Test>::LossExceedsCollateral);
-			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 2, None));
-			let before = collateral(ALICE);
-			let vault_balance = market(0).vault_balance;
-			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
-			// Sell 100 at skew 100: 80 x (1 + 100 / 20,000) = 80.4; realized 100 x (80.4 -
-			// 100.5) = -2,010 bUSD; the collateral pays `before`, the rest is bad debt and the
-			// fee is waived.
-			let shortfall = 2_010 * BUSD - before;
-			assert_eq!(collateral(ALICE), 0);
-			assert!(crate::Accounts::<Test>::get(ALICE).is_none());
-			assert_eq!(market(0).vault_balance, vault_balance + before as i128);
-			// Insurance covered its 1,000 bUSD less ED, the vault absorbed the rest.
-			let covered = INSURANCE_FUNDS - ED;
-			assert_eq!(BadDebtAbsorbed::get(), (covered, shortfall - covered));
-			assert!(margin_events().contains(&Event::BadDebt {
-				who: ALICE,
-				market: 0,
-				shortfall,
-				covered,
-				absorbed: shortfall - covered,
-			}));
+			assert_ok!(close(ALICE, 2));
+			assert_noop!(close(ALICE, 0), Error::<Test>::LossExceedsCollateral);
+			// A smaller reduction the collateral pays goes through.
+			assert_ok!(trade(ALICE, 0, size(-10)));
+		});
+	}
+
+	#[test]
+	fn closing_into_a_pushed_skew_cannot_leave_bad_debt_for_insurance() {
+		// The attack: account A holds a long whose collateral a sell at a pushed skew would
+		// exceed; account B sells hard to push the skew, A closes at the depressed fill leaving
+		// bad debt that insurance and the vault cover, B buys back at the discount. A skew
+		// scale of 1,000 units keeps the numbers small.
+		let params = MarginParams { skew_scale: FixedU128::from_u32(1_000), ..Default::default() };
+		ExtBuilder::default().params(params).build_and_execute(|| {
+			deposit(ALICE, 100);
+			deposit(BOB, 50_000);
+			// Long 10 at 100 x (1 + 10 / 2,000) = 100.5, within the 5% IMR.
+			assert_ok!(trade(ALICE, 0, size(10)));
+			// Past half the scale the skew cannot be pushed...
+			assert_noop!(trade(BOB, 0, size(-600)), Error::<Test>::SkewCapExceeded);
+			// ...up to it, it can: skew -490.
+			assert_ok!(trade(BOB, 0, size(-500)));
+			// Alice's sell would fill at 100 x (1 + (-980 - 10) / 2,000) = 50.5, a loss of
+			// 500 bUSD against under 100 of collateral: refused, nothing for insurance to
+			// cover and nothing for Bob to collect.
+			assert_noop!(close(ALICE, 0), Error::<Test>::LossExceedsCollateral);
+			assert_eq!(BadDebtAbsorbed::get(), (0, 0));
+		});
+	}
+
+	#[test]
+	fn opening_and_closing_moves_the_vaults_nav_by_the_fees_only() {
+		// The sandwich: a staker opens a large position to lift NAV by the premium it paid,
+		// withdraws at the lifted NAV, and closes. The vault marks traders at the price of
+		// closing the skew, so the position lifts NAV by its fee only.
+		ExtBuilder::default().build_and_execute(|| {
+			use bulwark_primitives::VaultSettlement;
+			deposit(ALICE, 50_000);
+			let nav_before = VaultStub::nav(0);
+			assert_ok!(trade(ALICE, 0, size(1_500)));
+			let opened = VaultStub::nav(0);
+			let fee = margin_events()
+				.iter()
+				.find_map(|e| if let Event::Traded { fee, .. } = e { Some(*fee) } else { None })
+				.unwrap();
+			// The vault's share of the fee, within rounding of a unit per position.
+			let vault_fee = fee - Perbill::from_percent(20).mul_floor(fee);
+			assert!(opened.abs_diff(nav_before + vault_fee) <= 2, "{opened} {nav_before} {fee}");
+			assert_ok!(close(ALICE, 0));
+			assert!(VaultStub::nav(0) >= opened);
 		});
 	}
 }
@@ -527,17 +557,14 @@ mod funding {
 			// Skew 60: rate = 0.01 x 60 / 10,000 = 0.006% a day; after a day at price 100
 			// the index rises by 0.006 bUSD a unit: Alice owes 0.6, Bob receives 0.24, the
 			// vault gets the net 0.36.
+			let pnl_before = Margin::unrealized_trader_pnl(0);
 			System::set_block_number(1 + 24 * u64::from(HOUR));
 			let alice = Margin::account_view(&ALICE).unwrap();
 			let bob = Margin::account_view(&BOB).unwrap();
 			assert_eq!(alice.positions[0].funding_owed, 600_000);
 			assert_eq!(bob.positions[0].funding_owed, -240_000);
-			// The vault's mark: traders' PnL net of funding, O(1) from the aggregates.
-			let pnl_only = Margin::unrealized_trader_pnl(0) + 360_000;
-			assert_eq!(
-				pnl_only,
-				alice.positions[0].unrealized_pnl + bob.positions[0].unrealized_pnl
-			);
+			// The vault's mark, O(1) from the aggregates, is net of the funding traders owe.
+			assert_eq!(Margin::unrealized_trader_pnl(0), pnl_before - 360_000);
 			// Touching a position settles its funding into the vault's balance.
 			let vault_before = market(0).vault_balance;
 			let alice_before = collateral(ALICE);
@@ -568,6 +595,27 @@ mod funding {
 			let index = market(0).funding_index.into_inner();
 			let exact = 3 * 10i128.pow(17);
 			assert!(index >= exact && index <= exact + 24 * HOUR as i128, "{index}");
+		});
+	}
+}
+
+mod funding_price {
+	use super::*;
+
+	#[test]
+	fn funding_accrues_at_the_ema_while_the_price_is_not_active() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 10_000);
+			assert_ok!(trade(ALICE, 0, size(100)));
+			// Skew 100: 0.01% a day. A jumped print of 150 halts the market; the EMA is 100.
+			update_price(0, |p| {
+				p.price = price(150);
+				p.status = MarketStatus::Halted;
+			});
+			System::set_block_number(1 + 24 * u64::from(HOUR));
+			// A day at the EMA: 0.0001 x 100 x 100 units = 1 bUSD (at the print: 1.5).
+			let view = Margin::account_view(&ALICE).unwrap();
+			assert_eq!(view.positions[0].funding_owed, 1_000_000);
 		});
 	}
 }
@@ -641,12 +689,39 @@ mod settlement {
 	}
 
 	#[test]
+	fn custody_collects_only_what_it_holds_and_waits_for_the_vaults_that_owe_it() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Bob trades market 0 (custody will owe vault 0 his fee); Alice wins in market 1
+			// (vault 1 will owe custody her profit) and withdraws it at once from Bob's cash.
+			deposit(BOB, 10);
+			assert_ok!(trade(BOB, 0, size_rational(1, 100)));
+			deposit(ALICE, 1_000);
+			// Long 1 at 2,000, closed at 2,200: about 200 bUSD of profit, more than Bob's cash.
+			assert_ok!(trade(ALICE, 1, size(1)));
+			set_price(1, price(2_200));
+			assert_ok!(close(ALICE, 1));
+			let custody = Margin::custody_account();
+			let spare = Balances::balance(&custody) - ED;
+			assert!(spare < collateral(ALICE));
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), spare));
+			// Market 0 settles first: custody cannot pay vault 0 without eating its ED, so that
+			// waits; vault 1 pays; the next block collects.
+			run_blocks(1);
+			assert!(Balances::balance(&custody) >= ED);
+			check_invariants();
+			run_blocks(1);
+			assert_eq!(market(0).vault_balance, 0);
+			assert_eq!(market(1).vault_balance, 0);
+		});
+	}
+
+	#[test]
 	fn a_failed_settlement_stays_pending() {
 		ExtBuilder::default().build_and_execute(|| {
 			deposit(ALICE, 1_000);
 			assert_ok!(trade(ALICE, 0, size(10)));
 			set_price(0, price(110));
-			assert_ok!(Margin::close(RuntimeOrigin::signed(ALICE), 0, None));
+			assert_ok!(close(ALICE, 0));
 			let owed = market(0).vault_balance;
 			assert!(owed < 0);
 			// The vault account is emptied behind the engine's back: it cannot pay.
@@ -896,11 +971,12 @@ mod properties {
 								Error::<Test>::ZeroSize.into(),
 								Error::<Test>::LossExceedsCollateral.into(),
 								Error::<Test>::TooManyPositions.into(),
+								Error::<Test>::SkewCapExceeded.into(),
 								Error::<Test>::NoAccount.into(),
 							]), "{:?}", result);
 						},
 						Op::Close(w, m) => {
-							let result = Margin::close(RuntimeOrigin::signed(w), m, None).map(|_| ()).map_err(|e| e.error);
+							let result = close(w, m);
 							prop_assert!(expected(result, &[
 								Error::<Test>::NoPosition.into(),
 								Error::<Test>::NoAccount.into(),
@@ -924,9 +1000,9 @@ mod properties {
 					let view = Margin::account_view(&who);
 					markets.sort_by_key(|m| view.as_ref().and_then(|v| v.positions.iter().find(|p| p.market == *m).map(|p| -p.unrealized_pnl)));
 					for m in markets {
-						match Margin::close(RuntimeOrigin::signed(who), m, None) {
+						match close(who, m) {
 							Ok(_) => {},
-							Err(e) => prop_assert_eq!(e.error, Error::<Test>::LossExceedsCollateral.into()),
+							Err(e) => prop_assert_eq!(e, Error::<Test>::LossExceedsCollateral.into()),
 						}
 					}
 					if let Some(view) = Margin::account_view(&who) {

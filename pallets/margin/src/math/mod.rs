@@ -51,8 +51,9 @@ pub fn notional(size: SignedSize, price: Price, rounding: Rounding) -> Option<Ba
 ///
 /// the oracle price plus the average premium over the skew the trade moves through: a trade
 /// that grows the skew pays a premium, one that shrinks it gets a discount. Rounded against the
-/// trader (up for a buy, down for a sell). `None` if `skew_scale` is zero or the premium would
-/// make the price non-positive.
+/// trader (up for a buy, down for a sell). The premium is clamped to [`MAX_PREMIUM`] either way,
+/// so that a position can always close: exposure-increasing trades cannot take |skew| past half
+/// the skew scale, where the premium reaches it. `None` if `skew_scale` is zero.
 pub fn fill_price(
 	oracle: Price,
 	skew_before: SignedSize,
@@ -63,17 +64,36 @@ pub fn fill_price(
 	// skew_before + skew_after = 2 x skew_before + size_delta.
 	let sum = skew_before.into_inner().checked_mul(2)?.checked_add(size_delta.into_inner())?;
 	let premium_rounding = if (sum >= 0) == buy { Rounding::Up } else { Rounding::Down };
-	let premium = mul_div(
-		sum.unsigned_abs(),
-		SCALE,
-		skew_scale.into_inner().checked_mul(2)?,
-		premium_rounding,
-	)?;
-	let factor = if sum >= 0 { SCALE.checked_add(premium)? } else { SCALE.checked_sub(premium)? };
-	if factor == 0 {
-		return None;
-	}
+	let factor = premium_factor(sum, skew_scale, premium_rounding)?;
 	let rounding = if buy { Rounding::Up } else { Rounding::Down };
+	mul_div(oracle.into_inner(), factor, SCALE, rounding).map(FixedU128::from_inner)
+}
+
+/// Largest fill premium or discount: 50%.
+pub const MAX_PREMIUM: u128 = SCALE / 2;
+
+/// `1 + sum / (2 x skew_scale)` at 10^18, the premium clamped to [`MAX_PREMIUM`] either way.
+fn premium_factor(sum: i128, skew_scale: FixedU128, rounding: Rounding) -> Option<u128> {
+	let premium =
+		mul_div(sum.unsigned_abs(), SCALE, skew_scale.into_inner().checked_mul(2)?, rounding)?
+			.min(MAX_PREMIUM);
+	if sum >= 0 {
+		SCALE.checked_add(premium)
+	} else {
+		SCALE.checked_sub(premium)
+	}
+}
+
+/// The price the vault marks traders' aggregate position at: the average fill of closing the
+/// whole skew, `oracle x (1 + skew / (2 x skew_scale))` (Synthetix v3 market debt). Marking at
+/// the oracle alone would let a trader move the vault's NAV by opening a position (the premium
+/// it paid shows as the vault's gain until it closes) and sandwich stakers. Rounded so that
+/// traders' PnL rounds down. `None` if `skew_scale` is zero.
+pub fn skew_marked_price(oracle: Price, skew: SignedSize, skew_scale: FixedU128) -> Option<Price> {
+	let sum = skew.into_inner();
+	// Traders long (sum > 0) gain from a higher mark: round it down; short, up.
+	let rounding = if sum >= 0 { Rounding::Down } else { Rounding::Up };
+	let factor = premium_factor(sum, skew_scale, rounding)?;
 	mul_div(oracle.into_inner(), factor, SCALE, rounding).map(FixedU128::from_inner)
 }
 
@@ -343,6 +363,7 @@ pub fn aggregate_open_interest(aggregates: &MarketAggregates, price: Price) -> O
 
 /// Traders' unrealized PnL at `price` from the aggregates, O(1): `net size x price - sum(size x
 /// entry)`, in bUSD units. Equal to the sum of the positions' PnL up to one unit per position.
+/// The vault marks at [`skew_marked_price`].
 pub fn aggregate_unrealized_pnl(aggregates: &MarketAggregates, price: Price) -> Option<i128> {
 	let marked = contribution(net_size(aggregates)?, i128::try_from(price.into_inner()).ok()?)?;
 	marked.checked_sub(aggregates.sum_size_entry)

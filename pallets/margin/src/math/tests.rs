@@ -28,10 +28,10 @@ mod fills {
 		// Skew -20 (traders short), buy 10: (-20 + -10) / 2,000 = -1.5%: 98.5, a discount for
 		// the buyer who shrinks the skew.
 		assert_eq!(fill_price(price(100), size(-20), size(10), price(1_000)), Some(fixed(985, 10)));
-		// Skew +1,000 (one full scale), sell 10: (1,000 + 990) / 2,000 = 99.5%: 199.5.
+		// Skew +500 (half the scale), sell 10: (500 + 490) / 2,000 = 49.5%: 149.5.
 		assert_eq!(
-			fill_price(price(100), size(1_000), size(-10), price(1_000)),
-			Some(fixed(1_995, 10))
+			fill_price(price(100), size(500), size(-10), price(1_000)),
+			Some(fixed(1_495, 10))
 		);
 	}
 
@@ -50,10 +50,24 @@ mod fills {
 	}
 
 	#[test]
-	fn a_premium_of_minus_one_hundred_percent_or_a_zero_scale_has_no_fill() {
-		// (-1,000 + -1,000) / 2,000 = -100%: a price of zero.
-		assert_eq!(fill_price(price(100), size(-1_000), size(0), price(1_000)), None);
+	fn the_premium_is_clamped_at_fifty_percent_and_a_zero_scale_has_no_fill() {
+		// (-1,000 + -1,000) / 2,000 = -100%, clamped to -50%: a sell fills at 50.
+		assert_eq!(fill_price(price(100), size(-1_000), size(0), price(1_000)), Some(price(50)));
+		// (3,000 + 3,010) / 2,000 = +300%, clamped to +50%: a buy fills at 150.
+		assert_eq!(fill_price(price(100), size(3_000), size(10), price(1_000)), Some(price(150)));
 		assert_eq!(fill_price(price(100), size(0), size(1), FixedU128::zero()), None);
+	}
+
+	#[test]
+	fn the_vault_marks_traders_at_the_price_of_closing_the_skew() {
+		// Skew +100 of a 1,000 scale at 100: closing it sells from 100 to 0, average premium
+		// 100 / 2,000 = 5%: 105. Skew -100: 95.
+		assert_eq!(skew_marked_price(price(100), size(100), price(1_000)), Some(price(105)));
+		assert_eq!(skew_marked_price(price(100), size(-100), price(1_000)), Some(price(95)));
+		// Opening 100 from skew 0 fills at 105 (the same average): the vault's mark of it is
+		// 100 x 105 - 100 x 105 = 0, so opening moves no NAV.
+		let fill = fill_price(price(100), size(0), size(100), price(1_000)).unwrap();
+		assert_eq!(Some(fill), skew_marked_price(price(100), size(100), price(1_000)));
 	}
 }
 
