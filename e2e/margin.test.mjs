@@ -59,7 +59,7 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     assert.equal(account.positions.length, 1);
     const position = account.positions[0];
     assert.equal(position.market.toNumber(), BTC);
-    assert.equal(position.size.toBigInt(), 10n * FIXED);
+    assert.equal(position.signedSize.toBigInt(), 10n * FIXED);
     assert.equal(position.entryPrice.toBigInt(), 10_005n * FIXED / 100n);
     assert.equal(account.liquidatable.isTrue, false);
     assert.ok(account.initialMargin.toBigInt() > 0n && account.maintenanceMargin.toBigInt() > 0n);

@@ -51,16 +51,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn transfer_between_funds() -> Weight {
-		// Minimum execution time: 45_728_000 ps.
-		Weight::from_parts(48_652_000, 6196)
+		// Minimum execution time: 60_379_000 ps.
+		Weight::from_parts(63_514_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Insurance::Params` (r:0 w:1)
 	/// Proof: `Insurance::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 3_755_000 ps.
-		Weight::from_parts(4_156_000, 0)
+		// Minimum execution time: 5_819_000 ps.
+		Weight::from_parts(6_600_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Markets` (r:1 w:0)
@@ -70,8 +70,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn contribute() -> Weight {
-		// Minimum execution time: 40_441_000 ps.
-		Weight::from_parts(42_363_000, 6164)
+		// Minimum execution time: 54_350_000 ps.
+		Weight::from_parts(57_125_000, 6164)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 33_590_000 ps.
-		Weight::from_parts(35_403_000, 6164)
+		// Minimum execution time: 43_073_000 ps.
+		Weight::from_parts(45_026_000, 6164)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Insurance::GlobalDraw` (r:1 w:1)
 	/// Proof: `Insurance::GlobalDraw` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn cover() -> Weight {
-		// Minimum execution time: 85_508_000 ps.
-		Weight::from_parts(89_133_000, 8799)
+		// Minimum execution time: 110_363_000 ps.
+		Weight::from_parts(114_279_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -104,26 +104,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn transfer_between_funds() -> Weight {
-		Weight::from_parts(48_652_000, 6196)
+		Weight::from_parts(63_514_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_156_000, 0)
+		Weight::from_parts(6_600_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn contribute() -> Weight {
-		Weight::from_parts(42_363_000, 6164)
+		Weight::from_parts(57_125_000, 6164)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(35_403_000, 6164)
+		Weight::from_parts(45_026_000, 6164)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn cover() -> Weight {
-		Weight::from_parts(89_133_000, 8799)
+		Weight::from_parts(114_279_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}

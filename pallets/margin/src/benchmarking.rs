@@ -38,10 +38,13 @@ fn open<T: Config>(who: &T::AccountId, market: MarketId) {
 	.is_ok());
 }
 
-/// Lets a day pass, so that funding accrues on the next touch.
-fn a_day_later<T: Config>() {
+/// Lets a day pass, so that funding accrues on the next touch; `markets` get a fresh price.
+fn a_day_later<T: Config>(markets: u32) {
 	let next = Pallet::<T>::now().saturating_add(T::BlocksPerHour::get().saturating_mul(24));
 	frame_system::Pallet::<T>::set_block_number(next.into());
+	for market in 0..markets {
+		T::BenchmarkHelper::set_price(market, FixedU128::from_u32(100));
+	}
 }
 
 #[benchmarks]
@@ -67,7 +70,7 @@ mod benchmarks {
 		for market in 0..p {
 			open::<T>(&who, market);
 		}
-		a_day_later::<T>();
+		a_day_later::<T>(p);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), BUSD);
 		assert_eq!(Accounts::<T>::get(&who).map(|a| a.positions.len()), Some(p as usize));
@@ -82,7 +85,7 @@ mod benchmarks {
 		for market in 0..p {
 			open::<T>(&who, market);
 		}
-		a_day_later::<T>();
+		a_day_later::<T>(p);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), 0, one_unit(), FixedU128::from_u32(1_000));
 		let size = Accounts::<T>::get(&who).and_then(|a| a.positions.first().map(|p| p.size));
@@ -107,7 +110,7 @@ mod benchmarks {
 			taker_fee: sp_arithmetic::Perbill::from_percent(1),
 			..Default::default()
 		};
-		a_day_later::<T>();
+		a_day_later::<T>(1);
 		#[extrinsic_call]
 		_(RawOrigin::Root, 0, params);
 		assert_eq!(Markets::<T>::get(0).map(|m| m.params), Some(params));
@@ -121,7 +124,7 @@ mod benchmarks {
 		for _ in 0..10 {
 			open::<T>(&who, 0);
 		}
-		a_day_later::<T>();
+		a_day_later::<T>(1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), 0);
 		assert!(Markets::<T>::get(0).is_some_and(|m| !m.unsettled()));
@@ -138,7 +141,7 @@ mod benchmarks {
 				open::<T>(&who, market);
 			}
 		}
-		a_day_later::<T>();
+		a_day_later::<T>(m);
 		let now = frame_system::Pallet::<T>::block_number();
 		#[block]
 		{

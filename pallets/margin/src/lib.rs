@@ -127,6 +127,9 @@ pub trait BenchmarkHelper {
 	/// Lists `market` with an `Active` price of `price` and a vault deep enough to back the
 	/// benchmark's trades.
 	fn setup_market(market: MarketId, price: Price);
+
+	/// Makes `market`'s price `price`, fresh and `Active`, at the current block.
+	fn set_price(market: MarketId, price: Price);
 }
 
 /// One market of an account as a health check sees it.
@@ -1045,7 +1048,7 @@ impl<T: Config> Pallet<T> {
 					.saturating_sub(Self::signed(others_maintenance).unwrap_or(i128::MAX));
 				PositionView {
 					market: position.market,
-					size: position.size,
+					signed_size: position.size,
 					entry_price: position.entry_price,
 					unrealized_pnl: *pnl,
 					funding_owed: *funding,

@@ -68,7 +68,7 @@ parameter_types! {
 }
 
 thread_local! {
-	static PRICES: RefCell<BTreeMap<MarketId, PriceInfo>> = RefCell::new(BTreeMap::new());
+	static PRICES: RefCell<BTreeMap<MarketId, PriceInfo>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Sets `market`'s price (and EMA) to `price` bUSD, Active, volatility 0.
@@ -272,14 +272,9 @@ pub fn size_rational(numerator: i128, denominator: i128) -> FixedI128 {
 	FixedI128::from_inner(numerator * 1_000_000_000_000_000_000 / denominator)
 }
 
+#[derive(Default)]
 pub struct ExtBuilder {
 	params: MarginParams,
-}
-
-impl Default for ExtBuilder {
-	fn default() -> Self {
-		Self { params: MarginParams::default() }
-	}
 }
 
 impl ExtBuilder {
@@ -376,5 +371,9 @@ impl crate::BenchmarkHelper for BenchmarkMarkets {
 		set_price(market, p);
 		let _ = Balances::mint_into(&vault_of(market), VAULT_FUNDS);
 		let _ = Balances::mint_into(&fund_of(market), INSURANCE_FUNDS);
+	}
+
+	fn set_price(market: MarketId, p: Price) {
+		set_price(market, p);
 	}
 }

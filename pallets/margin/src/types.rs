@@ -310,8 +310,9 @@ impl MarketInfo {
 pub struct PositionView {
 	/// The market.
 	pub market: MarketId,
-	/// Signed size.
-	pub size: SignedSize,
+	/// Signed size (not `size`: polkadot.js structs are maps, whose `size` is their field
+	/// count).
+	pub signed_size: SignedSize,
 	/// Average entry price.
 	pub entry_price: Price,
 	/// Unrealized PnL at the oracle price, bUSD units.

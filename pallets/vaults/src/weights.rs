@@ -52,14 +52,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Offenders` (r:1 w:0)
 	/// Proof: `Slashing::Offenders` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:1 w:1)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: `Busd::Holds` (r:1 w:1)
-	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Busd::Account` (r:3 w:3)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:2)
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::Stakers` (r:1 w:1)
 	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
 	fn stake() -> Weight {
-		// Minimum execution time: 113_750_000 ps.
-		Weight::from_parts(117_515_000, 8799)
+		// Minimum execution time: 144_975_000 ps.
+		Weight::from_parts(150_523_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -76,14 +76,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Offenders` (r:1 w:0)
 	/// Proof: `Slashing::Offenders` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:1 w:1)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: `Busd::Holds` (r:1 w:1)
-	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:1)
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::Stakers` (r:1 w:1)
 	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
 	fn stake_opening() -> Weight {
-		// Minimum execution time: 101_822_000 ps.
-		Weight::from_parts(107_641_000, 6196)
+		// Minimum execution time: 133_137_000 ps.
+		Weight::from_parts(138_595_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -101,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::Stakers` (r:1 w:1)
 	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
 	fn request_unstake() -> Weight {
-		// Minimum execution time: 13_350_000 ps.
-		Weight::from_parts(14_542_000, 3858)
+		// Minimum execution time: 18_898_000 ps.
+		Weight::from_parts(20_991_000, 3858)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -112,14 +112,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Stakers` (`max_values`: None, `max_size`: Some(393), added: 2868, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Offenders` (r:1 w:0)
 	/// Proof: `Slashing::Offenders` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:1 w:1)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:1 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: `Busd::Holds` (r:1 w:1)
-	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:2 w:2)
@@ -128,30 +128,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 16]`.
 	fn withdraw(c: u32, ) -> Weight {
-		// Minimum execution time: 74_010_000 ps.
-		Weight::from_parts(78_794_241, 6196)
-			.saturating_add(Weight::from_parts(25_344, 0).saturating_mul(c.into()))
+		// Minimum execution time: 105_145_000 ps.
+		Weight::from_parts(110_334_919, 6196)
+			.saturating_add(Weight::from_parts(75_328, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 20).saturating_mul(c.into()))
 	}
 	/// Storage: `Vaults::Params` (r:0 w:1)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 3_836_000 ps.
-		Weight::from_parts(4_206_000, 0)
+		// Minimum execution time: 5_508_000 ps.
+		Weight::from_parts(6_279_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Markets` (r:1 w:0)
+	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn write_off() -> Weight {
-		// Minimum execution time: 13_410_000 ps.
-		Weight::from_parts(14_402_000, 3622)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 41_952_000 ps.
+		Weight::from_parts(45_016_000, 3797)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Vaults::Vaults` (r:1 w:0)
@@ -163,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	fn collect() -> Weight {
-		// Minimum execution time: 43_695_000 ps.
-		Weight::from_parts(45_969_000, 6196)
+		// Minimum execution time: 56_554_000 ps.
+		Weight::from_parts(59_599_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -175,8 +178,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn pay() -> Weight {
-		// Minimum execution time: 39_669_000 ps.
-		Weight::from_parts(41_612_000, 6196)
+		// Minimum execution time: 52_919_000 ps.
+		Weight::from_parts(56_033_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -192,12 +195,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:1 w:1)
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
-	/// Proof: UNKNOWN KEY `0xd1e67edb0312080eb3517a235057e2a30e5c1949d1ed22ea0bd2ca6f98b408ed` (r:1 w:0)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Markets` (r:1 w:0)
+	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn absorb_bad_debt() -> Weight {
-		// Minimum execution time: 139_258_000 ps.
-		Weight::from_parts(145_747_000, 8799)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Minimum execution time: 206_926_000 ps.
+		Weight::from_parts(214_789_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 }
@@ -205,49 +212,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn stake() -> Weight {
-		Weight::from_parts(117_515_000, 8799)
+		Weight::from_parts(150_523_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn stake_opening() -> Weight {
-		Weight::from_parts(107_641_000, 6196)
+		Weight::from_parts(138_595_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn request_unstake() -> Weight {
-		Weight::from_parts(14_542_000, 3858)
+		Weight::from_parts(20_991_000, 3858)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw(c: u32, ) -> Weight {
-		Weight::from_parts(78_794_241, 6196)
-			.saturating_add(Weight::from_parts(25_344, 0).saturating_mul(c.into()))
+		Weight::from_parts(110_334_919, 6196)
+			.saturating_add(Weight::from_parts(75_328, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 20).saturating_mul(c.into()))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_206_000, 0)
+		Weight::from_parts(6_279_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn write_off() -> Weight {
-		Weight::from_parts(14_402_000, 3622)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(45_016_000, 3797)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn collect() -> Weight {
-		Weight::from_parts(45_969_000, 6196)
+		Weight::from_parts(59_599_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn pay() -> Weight {
-		Weight::from_parts(41_612_000, 6196)
+		Weight::from_parts(56_033_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn absorb_bad_debt() -> Weight {
-		Weight::from_parts(145_747_000, 8799)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(214_789_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 }

@@ -283,6 +283,10 @@ impl pallet_bulwark_margin::BenchmarkHelper for MarginBenchmarks {
 		);
 		debug_assert!(staked.is_ok(), "benchmark vault is staked");
 	}
+
+	fn set_price(market: bulwark_primitives::MarketId, price: bulwark_primitives::Price) {
+		benchmark_price(market, price);
+	}
 }
 
 /// Market 0 with a price, trader PnL written into the margin engine's aggregate, and a funded
