@@ -304,6 +304,13 @@ impl_runtime_apis! {
 		) -> Result<pallet_bulwark_margin::QuoteView, sp_runtime::DispatchError> {
 			Margin::quote(&who, market, size_delta)
 		}
+
+		fn liquidatable(
+			cursor: Option<AccountId>,
+			limit: u32,
+		) -> (Vec<pallet_bulwark_margin::LiquidatableView<AccountId>>, Option<AccountId>) {
+			Margin::liquidatable_page(cursor, limit)
+		}
 	}
 
 	impl pallet_bulwark_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {

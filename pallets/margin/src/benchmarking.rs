@@ -150,6 +150,26 @@ mod benchmarks {
 		assert!(Markets::<T>::iter_values().all(|m| !m.unsettled()));
 	}
 
+	/// An account with `p` long positions, each far below its bankruptcy price: closed in
+	/// full, bad debt in every market, covered and absorbed.
+	#[benchmark]
+	fn liquidate(p: Linear<1, { T::MaxPositions::get() }>) {
+		setup_markets::<T>(p);
+		// 11 bUSD a position of 1 unit at 100 (the initial margin is at most 10% here); at 5
+		// each loses 95, so the shortfall (84 a position) reaches every market.
+		let who = trader::<T>(0, 11 * BUSD * Balance::from(p));
+		for market in 0..p {
+			open::<T>(&who, market);
+		}
+		for market in 0..p {
+			T::BenchmarkHelper::set_price(market, FixedU128::from_u32(5));
+		}
+		let keeper: T::AccountId = account("keeper", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(keeper), who.clone());
+		assert!(!Accounts::<T>::contains_key(&who));
+	}
+
 	impl_benchmark_test_suite!(
 		Pallet,
 		crate::mock::ExtBuilder::default().build(),

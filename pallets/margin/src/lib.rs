@@ -1,8 +1,8 @@
 //! # Margin pallet
 //!
 //! The margin engine: margin accounts, perpetual trades against each market's vault, funding,
-//! and margin that follows volatility. Keeper liquidations, the bad-debt waterfall and
-//! auto-deleveraging follow in part 2 (issue 12).
+//! margin that follows volatility, and keeper liquidations with the bad-debt waterfall.
+//! Auto-deleveraging follows (issue 12).
 //!
 //! ## Accounts
 //!
@@ -76,6 +76,19 @@
 //! it through [`VaultSettlement`] and [`InsuranceFund`] every block ([`Call::settle`] does it on
 //! demand). Invariant (`try_state`): custody's balance = its existential deposit + the sum of
 //! collateral + the unsettled balances (more only if someone sent bUSD to custody directly).
+//!
+//! ## Liquidation
+//!
+//! [`Call::liquidate`]: anyone may liquidate an account whose equity is below its maintenance
+//! requirement, while every market it is in has an `Active` price. It closes at the oracle
+//! price, with no premium, the smallest share of every position that restores the initial
+//! margin on what remains ([`math::liquidation_fraction`]), or everything below
+//! `critical_fraction` of the requirement. The penalty (`liquidation_penalty` of the notional
+//! closed, never more than the equity left) pays the keeper `keeper_reward` of the notional, up
+//! to `max_keeper_reward`, into its margin account, and the rest to the market's insurance
+//! fund. A loss beyond the collateral is bad debt: insurance covers it into the vault, the vault
+//! absorbs the rest ([`VaultSettlement::absorb_bad_debt`]), with an event per market. The
+//! runtime API pages liquidatable accounts for keepers.
 //!
 //! ## Governance
 //!
@@ -289,6 +302,24 @@ pub mod pallet {
 			realized_pnl: i128,
 			size_after: SignedSize,
 		},
+		/// An account was liquidated: `closed` of every position (10^18 = all), `penalty`
+		/// charged, of which `keeper_reward` to the keeper and the rest to insurance.
+		Liquidated {
+			who: T::AccountId,
+			keeper: T::AccountId,
+			closed: FixedU128,
+			penalty: Balance,
+			keeper_reward: Balance,
+		},
+		/// A liquidated account's loss beyond its collateral in `market`: insurance covered
+		/// some into the vault, the vault absorbed the rest.
+		BadDebt {
+			who: T::AccountId,
+			market: MarketId,
+			shortfall: Balance,
+			covered: Balance,
+			absorbed: Balance,
+		},
 		/// A market was enabled for trading.
 		MarketEnabled { market: MarketId, params: MarginParams },
 		/// A market's parameters changed.
@@ -351,6 +382,8 @@ pub mod pallet {
 		LossExceedsCollateral,
 		/// Custody cannot pay this now: profits the vaults owe are settled within a block.
 		SettlementPending,
+		/// The account's equity covers its maintenance requirement.
+		NotLiquidatable,
 		/// Arithmetic overflow (absurd sizes or prices).
 		Overflow,
 	}
@@ -535,6 +568,27 @@ pub mod pallet {
 			Markets::<T>::insert(market, info);
 			Self::deposit_event(Event::MarketParamsSet { market, params });
 			Ok(())
+		}
+
+		/// Liquidate `who`, whose equity is below its maintenance requirement (at the effective,
+		/// ramped maintenance fractions). Anyone may call it; every market of the account must
+		/// have an `Active` price (a stale or jumped price liquidates nobody: those accounts
+		/// wait). Closes at the oracle price, with no premium, the smallest share of every
+		/// position that restores the initial margin on what remains, or everything below
+		/// `critical_fraction` of the maintenance requirement (or when a partial close would leave
+		/// the collateral negative). A penalty of `liquidation_penalty` of the notional closed,
+		/// never more than the equity left, pays the caller `keeper_reward` of the notional (at
+		/// most `max_keeper_reward`, credited to the caller's margin account) and the rest to the
+		/// market's insurance fund. A loss beyond the collateral is bad debt: the market's
+		/// insurance covers it into the vault and the vault absorbs the rest.
+		///
+		/// Errors: `NoAccount`, `NotLiquidatable`, `MarketNotEnabled`, `NoPrice`,
+		/// `PriceNotUsable`, `Overflow`. Events: `Liquidated`, and `BadDebt` per market.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::liquidate(T::MaxPositions::get()))]
+		pub fn liquidate(origin: OriginFor<T>, who: T::AccountId) -> DispatchResultWithPostInfo {
+			let keeper = ensure_signed(origin)?;
+			Self::do_liquidate(keeper, who)
 		}
 
 		/// Settle `market`'s unsettled balances with its vault and insurance fund now (the
@@ -937,6 +991,233 @@ impl<T: Config> Pallet<T> {
 			size_after: plan.size_after,
 		});
 		Ok(Some(T::WeightInfo::trade(positions_before.max(positions_after).max(1))).into())
+	}
+
+	/// Marks every market of `account` for a liquidation: each must be enabled with an `Active`
+	/// price. Returns the markets, their marks and the account's health.
+	fn mark_for_liquidation(
+		account: &MarginAccount<T::MaxPositions>,
+		now: BlockNumber,
+	) -> Result<(Vec<(MarketInfo, Mark)>, Health), DispatchError> {
+		let mut health = Health { equity: Self::signed(account.collateral)?, ..Health::default() };
+		let mut marked = Vec::with_capacity(account.positions.len());
+		for position in account.positions.iter() {
+			let info = Markets::<T>::get(position.market).ok_or(Error::<T>::MarketNotEnabled)?;
+			let price = T::Prices::price_info(position.market).ok_or(Error::<T>::NoPrice)?;
+			ensure!(price.status == MarketStatus::Active, Error::<T>::PriceNotUsable);
+			let mark = Self::mark(position.market, &info, price, now)?;
+			Self::add_position(&mut health, position, &mark)?;
+			marked.push((info, mark));
+		}
+		Ok((marked, health))
+	}
+
+	/// Closes `fraction` (10^18 = all) of every position of `account` at the oracle price:
+	/// realizes PnL and funding against each market's vault and moves the aggregates. Returns
+	/// the notional closed and the PnL realized per position; the collateral is left signed
+	/// (negative: bad debt) for the caller.
+	fn close_fraction(
+		account: &mut MarginAccount<T::MaxPositions>,
+		marked: &mut [(MarketInfo, Mark)],
+		fraction: u128,
+		now: BlockNumber,
+	) -> Result<(i128, Vec<(Balance, i128)>), DispatchError> {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let mut collateral = Self::signed(account.collateral)?;
+		let mut closed = Vec::with_capacity(marked.len());
+		for (position, (info, mark)) in account.positions.iter_mut().zip(marked.iter_mut()) {
+			let price = mark.price.price;
+			let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+			let pnl =
+				math::unrealized_pnl(part, position.entry_price, price).ok_or_else(overflow)?;
+			let funding = math::funding_owed(position.size, position.entry_index, mark.index)
+				.ok_or_else(overflow)?;
+			let realized = pnl.checked_sub(funding).ok_or_else(overflow)?;
+			let remaining = position
+				.size
+				.into_inner()
+				.checked_sub(part.into_inner())
+				.map(FixedI128::from_inner)
+				.ok_or_else(overflow)?;
+			let mut aggregates = math::aggregate_remove(
+				info.aggregates,
+				position.size,
+				position.entry_price,
+				position.entry_index,
+			)
+			.ok_or_else(overflow)?;
+			aggregates =
+				math::aggregate_add(aggregates, remaining, position.entry_price, mark.index)
+					.ok_or_else(overflow)?;
+			info.aggregates = aggregates;
+			info.funding_index = mark.index;
+			info.funding_updated_at = now;
+			info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
+			collateral = collateral.checked_add(realized).ok_or_else(overflow)?;
+			position.size = remaining;
+			position.entry_index = mark.index;
+			closed.push((
+				math::notional(part, price, Rounding::Down).ok_or_else(overflow)?,
+				realized,
+			));
+		}
+		Ok((collateral, closed))
+	}
+
+	fn do_liquidate(keeper: T::AccountId, who: T::AccountId) -> DispatchResultWithPostInfo {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let now = Self::now();
+		let account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
+		let positions: u32 = account.positions.len().saturated_into();
+		ensure!(positions > 0, Error::<T>::NotLiquidatable);
+		let (marked, health) = Self::mark_for_liquidation(&account, now)?;
+		ensure!(health.equity < Self::signed(health.maintenance)?, Error::<T>::NotLiquidatable);
+
+		// The penalty of closing everything, and the strictest critical fraction.
+		let mut penalty_all: Balance = 0;
+		let mut critical = sp_arithmetic::Perbill::zero();
+		for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
+			let notional = math::notional(position.size, mark.price.price, Rounding::Down)
+				.ok_or_else(overflow)?;
+			penalty_all =
+				penalty_all.saturating_add(info.params.liquidation_penalty.mul_floor(notional));
+			critical = critical.max(info.params.critical_fraction);
+		}
+		let mut fraction = math::liquidation_fraction(
+			health.equity,
+			health.initial,
+			health.maintenance,
+			penalty_all,
+			critical,
+		)
+		.ok_or_else(overflow)?;
+		let mut liquidated = account.clone();
+		let mut markets = marked.clone();
+		let (mut collateral, mut closed) =
+			Self::close_fraction(&mut liquidated, &mut markets, fraction, now)?;
+		if collateral < 0 && fraction < math::SCALE {
+			// A partial close whose losses exceed the collateral (the rest in profit): close
+			// everything instead, so that no collateral is left negative.
+			fraction = math::SCALE;
+			liquidated = account.clone();
+			markets = marked;
+			(collateral, closed) =
+				Self::close_fraction(&mut liquidated, &mut markets, fraction, now)?;
+		}
+
+		// Bad debt: the loss the collateral cannot pay, taken off what each losing market's
+		// vault was credited, in order.
+		let mut bad_debts: Vec<(MarketId, Balance)> = Vec::new();
+		if collateral < 0 {
+			let mut shortfall = collateral.unsigned_abs();
+			for (position, ((info, _), (_, realized))) in
+				liquidated.positions.iter().zip(markets.iter_mut().zip(closed.iter()))
+			{
+				if shortfall.is_zero() {
+					break;
+				}
+				if *realized < 0 {
+					let part = shortfall.min(realized.unsigned_abs());
+					info.vault_balance =
+						info.vault_balance.checked_sub(Self::signed(part)?).ok_or_else(overflow)?;
+					shortfall = shortfall.saturating_sub(part);
+					bad_debts.push((position.market, part));
+				}
+			}
+			collateral = 0;
+		}
+
+		// The penalty, market by market, never more than the equity left (closing at the
+		// oracle price moved none: it is the equity before) nor the collateral.
+		let mut left = collateral.unsigned_abs();
+		let mut chargeable = left.min(health.equity.max(0).unsigned_abs());
+		let mut penalty: Balance = 0;
+		let mut keeper_reward: Balance = 0;
+		for ((info, _), (notional, _)) in markets.iter_mut().zip(closed.iter()) {
+			let params = info.params;
+			let charged = params.liquidation_penalty.mul_floor(*notional).min(chargeable);
+			chargeable = chargeable.saturating_sub(charged);
+			let to_keeper = params
+				.keeper_reward
+				.mul_floor(*notional)
+				.min(params.max_keeper_reward)
+				.min(charged);
+			info.insurance_balance = info
+				.insurance_balance
+				.checked_add(charged.saturating_sub(to_keeper))
+				.ok_or_else(overflow)?;
+			left = left.saturating_sub(charged);
+			penalty = penalty.saturating_add(charged);
+			keeper_reward = keeper_reward.saturating_add(to_keeper);
+		}
+		liquidated.collateral = left;
+
+		for (position, (info, _)) in liquidated.positions.iter().zip(markets.iter()) {
+			Markets::<T>::insert(position.market, info);
+		}
+		liquidated.positions.retain(|p| !p.size.is_zero());
+		if keeper == who {
+			liquidated.collateral =
+				liquidated.collateral.checked_add(keeper_reward).ok_or_else(overflow)?;
+			Self::store_account(&who, liquidated);
+		} else {
+			Self::store_account(&who, liquidated);
+			if !keeper_reward.is_zero() {
+				Accounts::<T>::try_mutate(&keeper, |maybe| -> DispatchResult {
+					let account = maybe.get_or_insert_with(MarginAccount::default);
+					account.collateral =
+						account.collateral.checked_add(keeper_reward).ok_or_else(overflow)?;
+					Ok(())
+				})?;
+			}
+		}
+		Self::deposit_event(Event::Liquidated {
+			who: who.clone(),
+			keeper,
+			closed: FixedU128::from_inner(fraction),
+			penalty,
+			keeper_reward,
+		});
+		// The closed positions left the aggregates before the vaults read their equity.
+		for (market, shortfall) in bad_debts {
+			let (covered, absorbed) = T::Vaults::absorb_bad_debt(market, shortfall);
+			Self::deposit_event(Event::BadDebt {
+				who: who.clone(),
+				market,
+				shortfall,
+				covered,
+				absorbed,
+			});
+		}
+		Ok(Some(T::WeightInfo::liquidate(positions)).into())
+	}
+
+	/// Up to `limit` liquidatable accounts after `cursor` (from the first without), with their
+	/// equity and maintenance requirement, and the cursor to resume from (`None`: the end).
+	pub fn liquidatable_page(
+		cursor: Option<T::AccountId>,
+		limit: u32,
+	) -> (Vec<LiquidatableView<T::AccountId>>, Option<T::AccountId>) {
+		let mut found = Vec::new();
+		let iter = match cursor {
+			Some(who) => Accounts::<T>::iter_keys_from(Accounts::<T>::hashed_key_for(who)),
+			None => Accounts::<T>::iter_keys(),
+		};
+		let mut last = None;
+		for who in iter {
+			if found.len() >= limit as usize {
+				return (found, last);
+			}
+			if let Some(view) = Self::account_view(&who).filter(|v| v.liquidatable) {
+				found.push(LiquidatableView {
+					who: who.clone(),
+					equity: view.equity,
+					maintenance_margin: view.maintenance_margin,
+				});
+			}
+			last = Some(who);
+		}
+		(found, None)
 	}
 
 	/// Stores `account`, or removes it once it holds nothing.

@@ -1,6 +1,7 @@
 //! Runtime API of the margin engine.
 
-use crate::{AccountView, MarketView, QuoteView};
+use crate::{AccountView, LiquidatableView, MarketView, QuoteView};
+use alloc::vec::Vec;
 use bulwark_primitives::{MarketId, SignedSize};
 use sp_runtime::DispatchError;
 
@@ -15,5 +16,9 @@ sp_api::decl_runtime_apis! {
 		/// What a trade of `size_delta` in `market` by `who` would do: fill price, fee, PnL
 		/// realized, equity and IMR after; or the error the trade would get.
 		fn quote(who: AccountId, market: MarketId, size_delta: SignedSize) -> Result<QuoteView, DispatchError>;
+		/// For keepers: up to `limit` liquidatable accounts after `cursor` (from the start
+		/// without one), with their equity and maintenance requirement, and the cursor to
+		/// resume from (`None` at the end).
+		fn liquidatable(cursor: Option<AccountId>, limit: u32) -> (Vec<LiquidatableView<AccountId>>, Option<AccountId>);
 	}
 }

@@ -373,6 +373,17 @@ pub struct MarketView {
 	pub params: MarginParams,
 }
 
+/// A liquidatable account, for keepers.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct LiquidatableView<AccountId> {
+	/// The account.
+	pub who: AccountId,
+	/// Its equity.
+	pub equity: i128,
+	/// Its maintenance requirement.
+	pub maintenance_margin: Balance,
+}
+
 /// A trade quote.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct QuoteView {

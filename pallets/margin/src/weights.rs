@@ -41,6 +41,7 @@ pub trait WeightInfo {
 	fn set_market_params() -> Weight;
 	fn settle() -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
+	fn liquidate(p: u32, ) -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -175,6 +176,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
+	/// Placeholder until `scripts/weights.sh pallet_bulwark_margin` runs.
+	fn liquidate(p: u32, ) -> Weight {
+		Weight::from_parts(200_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads_writes(6, 4))
+			.saturating_add(T::DbWeight::get().reads_writes((12_u64).saturating_mul(p.into()), (6_u64).saturating_mul(p.into())))
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -223,5 +231,9 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
+	}
+	fn liquidate(p: u32, ) -> Weight {
+		Weight::from_parts(200_000_000, 0)
+			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(p.into()))
 	}
 }

@@ -466,3 +466,44 @@ pub fn apply_fill(
 		realized_pnl,
 	})
 }
+
+/// The share of every position a liquidation closes, at 10^18 (`SCALE` is all of it), for an
+/// account of `equity` with requirements `initial` and `maintenance`, whose penalty on closing
+/// everything would be `penalty_all`:
+///
+/// - all of it when equity is below `critical` x the maintenance requirement;
+/// - otherwise the smallest `f` with `equity - f x penalty_all >= (1 - f) x initial` (closing at
+///   the oracle price moves no equity; the penalty and the requirement scale with `f`): `f =
+///   (initial - equity) / (initial - penalty_all)`, rounded up, and all of it when the penalty
+///   outweighs the requirement it frees.
+///
+/// Zero when equity covers the initial requirement (nothing to close).
+pub fn liquidation_fraction(
+	equity: i128,
+	initial: Balance,
+	maintenance: Balance,
+	penalty_all: Balance,
+	critical: Perbill,
+) -> Option<u128> {
+	let critical_level = i128::try_from(critical.mul_floor(maintenance)).ok()?;
+	if equity < critical_level || equity <= 0 {
+		return Some(SCALE);
+	}
+	let equity = equity.unsigned_abs();
+	if equity >= initial {
+		return Some(0);
+	}
+	if penalty_all >= initial {
+		return Some(SCALE);
+	}
+	let fraction = mul_div(initial - equity, SCALE, initial - penalty_all, Rounding::Up)?;
+	Some(fraction.min(SCALE))
+}
+
+/// `fraction` (at 10^18) of `size`, rounded away from zero and never more than `size`: what a
+/// liquidation closes of one position.
+pub fn closed_part(size: SignedSize, fraction: u128) -> Option<SignedSize> {
+	let magnitude = mul_div(abs_size(size), fraction, SCALE, Rounding::Up)?.min(abs_size(size));
+	let magnitude = i128::try_from(magnitude).ok()?;
+	Some(FixedI128::from_inner(if size.into_inner() < 0 { -magnitude } else { magnitude }))
+}

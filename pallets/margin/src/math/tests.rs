@@ -218,6 +218,42 @@ mod margin {
 	}
 }
 
+mod liquidation {
+	use super::*;
+
+	#[test]
+	fn partial_liquidation_closes_the_smallest_share_that_restores_the_initial_margin() {
+		// Notional 10,000, IMR 500 (5%), MMR 300 (3%), equity 250, penalty 1.5% (150 on all):
+		// f = (500 - 250) / (500 - 150) = 5/7. Check: closing 5/7 costs a penalty of 107.14,
+		// leaves equity 142.86 = IMR of the 2/7 left (142.86).
+		let f = liquidation_fraction(250, 500, 300, 150, Perbill::from_percent(50)).unwrap();
+		assert_eq!(f, SCALE * 5 / 7 + 1);
+		// Below 50% of the MMR (150): everything.
+		assert_eq!(
+			liquidation_fraction(149, 500, 300, 150, Perbill::from_percent(50)),
+			Some(SCALE)
+		);
+		// Negative equity: everything.
+		assert_eq!(liquidation_fraction(-1, 500, 300, 0, Perbill::from_percent(10)), Some(SCALE));
+		// A penalty as large as the requirement it would free (5% of 10,000): everything.
+		assert_eq!(
+			liquidation_fraction(250, 500, 300, 500, Perbill::from_percent(10)),
+			Some(SCALE)
+		);
+		// Equity at the IMR: nothing.
+		assert_eq!(liquidation_fraction(500, 500, 300, 0, Perbill::from_percent(10)), Some(0));
+	}
+
+	#[test]
+	fn the_closed_part_rounds_away_from_zero_within_the_position() {
+		// A third of 10 units: 3.333...334, and of -10: -3.333...334.
+		let third = SCALE / 3;
+		assert_eq!(closed_part(size(10), third).unwrap().into_inner(), 3_333_333_333_333_333_330);
+		assert_eq!(closed_part(size(-10), SCALE).unwrap(), size(-10));
+		assert_eq!(closed_part(size(10), SCALE * 2), Some(size(10)));
+	}
+}
+
 mod aggregates {
 	use super::*;
 
@@ -297,17 +333,16 @@ mod properties {
 		) {
 			prop_assume!(delta != 0);
 			let fill = fill_price(price(oracle), size(skew), size(delta), price(scale));
-			let exact = oracle as f64 * (1.0 + (2 * skew + delta) as f64 / (2.0 * scale as f64));
-			match fill {
-				Some(fill) => {
-					let got = fill.to_float();
-					if delta > 0 {
-						prop_assert!(got >= exact * (1.0 - 1e-12), "buy {} below {}", got, exact);
-					} else {
-						prop_assert!(got <= exact * (1.0 + 1e-12), "sell {} above {}", got, exact);
-					}
-				},
-				None => prop_assert!(exact <= 0.0),
+			// The formula, with the premium clamped at 50% either way.
+			let factor = (1.0 + (2 * skew + delta) as f64 / (2.0 * scale as f64)).clamp(0.5, 1.5);
+			let exact = oracle as f64 * factor;
+			let got = fill.map(|f| f.to_float());
+			prop_assert!(got.is_some(), "no fill");
+			let got = got.unwrap_or_default();
+			if delta > 0 {
+				prop_assert!(got >= exact * (1.0 - 1e-12), "buy {} below {}", got, exact);
+			} else {
+				prop_assert!(got <= exact * (1.0 + 1e-12), "sell {} above {}", got, exact);
 			}
 		}
 
