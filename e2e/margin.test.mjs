@@ -96,4 +96,60 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     assert.equal(after - before, collateral);
     assert.ok((await api.call.marginApi.account(trader.address)).isNone);
   });
+
+  it('liquidates leveraged accounts after a 30% crash, found through the keeper API', { timeout: 300_000 }, async () => {
+    // Let the oracle follow a crash without halting: the largest jump governance may allow.
+    const markets = await api.call.oracleApi.markets();
+    const params = markets.find(([id]) => id.toNumber() === BTC)[3].toJSON();
+    const set = await signAndWait(api, api.tx.sudo.sudo(api.tx.oracle.setMarketParams(BTC, { ...params, maxPriceJump: 500_000_000 })), acc.alice);
+    assert.equal(set.error, null);
+    await submitRound(api, operators, BTC, [100n, 100n, 100n]);
+
+    // Eve: 3.2 units on 100 bUSD (about 31x her equity at 70); Ferdie: 4 units (bankrupt at 70).
+    const keeper = acc.dave;
+    const positions = [[acc.eve, 32n * FIXED / 10n], [acc.ferdie, 4n * FIXED]];
+    for (const [who, units] of positions) {
+      const deposited = await signAndWait(api, api.tx.margin.deposit(100n * BUSD), who);
+      assert.equal(deposited.error, null);
+      const traded = await signAndWait(api, api.tx.margin.trade(BTC, units, 101n * FIXED), who);
+      assert.equal(traded.error, null);
+    }
+    const none = await api.call.marginApi.liquidatable(null, 10);
+    assert.equal(none[0].length, 0, 'nobody is liquidatable before the crash');
+
+    // 100 -> 85 -> 70 over two rounds.
+    await submitRound(api, operators, BTC, [85n, 85n, 85n]);
+    await submitRound(api, operators, BTC, [70n, 70n, 70n], { now: true });
+    const [page, cursor] = await api.call.marginApi.liquidatable(null, 10);
+    const found = page.map((v) => v.who.toString()).sort();
+    assert.deepEqual(found, [acc.eve.address, acc.ferdie.address].sort());
+    assert.ok(cursor.isNone);
+
+    // Eve: equity left, closed in full (below half her maintenance): penalty and keeper reward.
+    const fundBefore = (await api.call.insuranceApi.fundInfo(BTC))[0].toBigInt();
+    const eve = await signAndWait(api, api.tx.margin.liquidate(acc.eve.address), keeper);
+    assert.equal(eve.error, null);
+    const liquidated = findEvent(eve.events, 'margin', 'Liquidated').data;
+    const reward = liquidated.keeperReward.toBigInt();
+    const penalty = liquidated.penalty.toBigInt();
+    assert.ok(reward > 0n && penalty > reward, `penalty ${penalty}, reward ${reward}`);
+    const keeperAccount = (await api.call.marginApi.account(keeper.address)).unwrap();
+    assert.equal(keeperAccount.collateral.toBigInt(), reward);
+    // The insurance share reaches the fund with the next block's settlement.
+    const block = (await api.rpc.chain.getHeader()).number.toNumber();
+    await waitBest(api, block + 2);
+    const fundAfter = (await api.call.insuranceApi.fundInfo(BTC))[0].toBigInt();
+    assert.ok(fundAfter - fundBefore >= penalty - reward, `fund grew ${fundAfter - fundBefore}`);
+
+    // Ferdie: bankrupt; insurance covers what it can into the vault, the vault absorbs the rest.
+    const ferdie = await signAndWait(api, api.tx.margin.liquidate(acc.ferdie.address), keeper);
+    assert.equal(ferdie.error, null);
+    const badDebt = findEvent(ferdie.events, 'margin', 'BadDebt').data;
+    const shortfall = badDebt.shortfall.toBigInt();
+    assert.ok(shortfall > 0n);
+    assert.equal(badDebt.covered.toBigInt() + badDebt.absorbed.toBigInt(), shortfall);
+    assert.ok(findEvent(ferdie.events, 'vaults', 'BadDebtAbsorbed'));
+    assert.ok((await api.call.marginApi.account(acc.ferdie.address)).isNone);
+    assert.equal((await api.call.marginApi.liquidatable(null, 10))[0].length, 0);
+  });
 });

@@ -54,8 +54,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 56_413_000 ps.
-		Weight::from_parts(59_148_000, 6196)
+		// Minimum execution time: 58_167_000 ps.
+		Weight::from_parts(61_401_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -77,9 +77,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 109_232_000 ps.
-		Weight::from_parts(75_413_282, 6196)
-			.saturating_add(Weight::from_parts(38_626_800, 0).saturating_mul(p.into()))
+		// Minimum execution time: 111_214_000 ps.
+		Weight::from_parts(79_275_802, 6196)
+			.saturating_add(Weight::from_parts(39_143_610, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -99,9 +99,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn trade(p: u32, ) -> Weight {
-		// Minimum execution time: 86_378_000 ps.
-		Weight::from_parts(48_855_910, 3946)
-			.saturating_add(Weight::from_parts(41_159_901, 0).saturating_mul(p.into()))
+		// Minimum execution time: 90_364_000 ps.
+		Weight::from_parts(55_120_876, 3946)
+			.saturating_add(Weight::from_parts(40_044_406, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -114,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 34_982_000 ps.
-		Weight::from_parts(42_473_000, 3797)
+		// Minimum execution time: 33_680_000 ps.
+		Weight::from_parts(41_381_000, 3797)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -126,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 27_250_000 ps.
-		Weight::from_parts(29_263_000, 3797)
+		// Minimum execution time: 28_222_000 ps.
+		Weight::from_parts(30_656_000, 3797)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -142,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 123_042_000 ps.
-		Weight::from_parts(128_600_000, 8799)
+		// Minimum execution time: 127_248_000 ps.
+		Weight::from_parts(134_770_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -167,65 +167,89 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 167_779_000 ps.
-		Weight::from_parts(117_398_705, 3593)
-			.saturating_add(Weight::from_parts(142_451_768, 0).saturating_mul(m.into()))
+		// Minimum execution time: 171_885_000 ps.
+		Weight::from_parts(71_825_232, 3593)
+			.saturating_add(Weight::from_parts(145_671_577, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
-	/// Placeholder until `scripts/weights.sh pallet_bulwark_margin` runs.
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:8 w:8)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Markets` (r:8 w:0)
+	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:8 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Params` (r:1 w:0)
+	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:8 w:0)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Account` (r:9 w:0)
+	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::Params` (r:1 w:0)
+	/// Proof: `Insurance::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::GlobalDraw` (r:1 w:0)
+	/// Proof: `Insurance::GlobalDraw` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Vaults` (r:8 w:0)
+	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads_writes(6, 4))
-			.saturating_add(T::DbWeight::get().reads_writes((12_u64).saturating_mul(p.into()), (6_u64).saturating_mul(p.into())))
+		// Minimum execution time: 117_825_000 ps.
+		Weight::from_parts(35_079_555, 3946)
+			.saturating_add(Weight::from_parts(86_016_772, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(59_148_000, 6196)
+		Weight::from_parts(61_401_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(75_413_282, 6196)
-			.saturating_add(Weight::from_parts(38_626_800, 0).saturating_mul(p.into()))
+		Weight::from_parts(79_275_802, 6196)
+			.saturating_add(Weight::from_parts(39_143_610, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(48_855_910, 3946)
-			.saturating_add(Weight::from_parts(41_159_901, 0).saturating_mul(p.into()))
+		Weight::from_parts(55_120_876, 3946)
+			.saturating_add(Weight::from_parts(40_044_406, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(42_473_000, 3797)
+		Weight::from_parts(41_381_000, 3797)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(29_263_000, 3797)
+		Weight::from_parts(30_656_000, 3797)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(128_600_000, 8799)
+		Weight::from_parts(134_770_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(117_398_705, 3593)
-			.saturating_add(Weight::from_parts(142_451_768, 0).saturating_mul(m.into()))
+		Weight::from_parts(71_825_232, 3593)
+			.saturating_add(Weight::from_parts(145_671_577, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -233,7 +257,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 0)
-			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(p.into()))
+		Weight::from_parts(35_079_555, 3946)
+			.saturating_add(Weight::from_parts(86_016_772, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 }
