@@ -311,6 +311,13 @@ impl_runtime_apis! {
 		) -> (Vec<pallet_bulwark_margin::LiquidatableView<AccountId>>, Option<AccountId>) {
 			Margin::liquidatable_page(cursor, limit)
 		}
+
+		fn deleverage_candidates(
+			market: bulwark_primitives::MarketId,
+			limit: u32,
+		) -> Vec<pallet_bulwark_margin::DeleverageCandidate<AccountId>> {
+			Margin::deleverage_candidates(market, limit)
+		}
 	}
 
 	impl pallet_bulwark_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {

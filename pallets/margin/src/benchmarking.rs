@@ -170,6 +170,30 @@ mod benchmarks {
 		assert!(!Accounts::<T>::contains_key(&who));
 	}
 
+	/// Reducing a profitable position in market 0 of an account holding `p` positions, with
+	/// the ADL trigger at its lowest.
+	#[benchmark]
+	fn deleverage(p: Linear<1, { T::MaxPositions::get() }>) {
+		setup_markets::<T>(p);
+		let params = MarginParams {
+			adl_trigger: sp_arithmetic::Perbill::from_parts(2),
+			adl_target: sp_arithmetic::Perbill::from_parts(1),
+			..Default::default()
+		};
+		assert!(Pallet::<T>::set_market_params(RawOrigin::Root.into(), 0, params).is_ok());
+		let who = trader::<T>(0, 1_000 * BUSD);
+		for market in 0..p {
+			open::<T>(&who, market);
+		}
+		T::BenchmarkHelper::set_price(0, FixedU128::from_u32(150));
+		let caller: T::AccountId = account("keeper", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), 0, who.clone());
+		let size = Accounts::<T>::get(&who)
+			.and_then(|a| a.positions.iter().find(|p| p.market == 0).map(|p| p.size));
+		assert!(size.is_none_or(|s| s < FixedI128::from_u32(1)));
+	}
+
 	impl_benchmark_test_suite!(
 		Pallet,
 		crate::mock::ExtBuilder::default().build(),

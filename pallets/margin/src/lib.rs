@@ -1,8 +1,8 @@
 //! # Margin pallet
 //!
 //! The margin engine: margin accounts, perpetual trades against each market's vault, funding,
-//! margin that follows volatility, and keeper liquidations with the bad-debt waterfall.
-//! Auto-deleveraging follows (issue 12).
+//! margin that follows volatility, keeper liquidations with the bad-debt waterfall, and
+//! auto-deleveraging.
 //!
 //! ## Accounts
 //!
@@ -89,6 +89,12 @@
 //! fund. A loss beyond the collateral is bad debt: insurance covers it into the vault, the vault
 //! absorbs the rest ([`VaultSettlement::absorb_bad_debt`]), with an event per market. The
 //! runtime API pages liquidatable accounts for keepers.
+//!
+//! [`Call::deleverage`]: while traders' unrealized profit in a market (as the vault marks it)
+//! exceeds `adl_trigger` of the vault's payable cash, anyone may reduce a profitable position
+//! there at the oracle price, with no premium and no fee, by what brings the ratio back to
+//! `adl_target` (GMX v2's PnL factor). The runtime API ranks candidates by profit x leverage
+//! (Hyperliquid).
 //!
 //! ## Governance
 //!
@@ -320,6 +326,9 @@ pub mod pallet {
 			covered: Balance,
 			absorbed: Balance,
 		},
+		/// Auto-deleveraging reduced a profitable position by `closed` at the oracle price,
+		/// realizing `realized_pnl` (net of its funding).
+		Deleveraged { who: T::AccountId, market: MarketId, closed: SignedSize, realized_pnl: i128 },
 		/// A market was enabled for trading.
 		MarketEnabled { market: MarketId, params: MarginParams },
 		/// A market's parameters changed.
@@ -384,6 +393,11 @@ pub mod pallet {
 		SettlementPending,
 		/// The account's equity covers its maintenance requirement.
 		NotLiquidatable,
+		/// Traders' unrealized profit in the market is within `adl_trigger` of the vault's
+		/// payable cash: no auto-deleveraging.
+		DeleverageNotNeeded,
+		/// The position is not in profit: auto-deleveraging reduces winners only.
+		NotInProfit,
 		/// Arithmetic overflow (absurd sizes or prices).
 		Overflow,
 	}
@@ -589,6 +603,25 @@ pub mod pallet {
 		pub fn liquidate(origin: OriginFor<T>, who: T::AccountId) -> DispatchResultWithPostInfo {
 			let keeper = ensure_signed(origin)?;
 			Self::do_liquidate(keeper, who)
+		}
+
+		/// Auto-deleverage `who`'s profitable position in `market`, while traders' unrealized
+		/// profit there exceeds `adl_trigger` of the vault's payable cash: the position is
+		/// reduced at the oracle price, with no premium and no fee, until the ratio is back
+		/// under `adl_target` (or closed). Anyone may call it; the runtime API ranks candidates
+		/// by profit x leverage.
+		///
+		/// Errors: `MarketNotEnabled`, `NoPrice`, `PriceNotUsable`, `DeleverageNotNeeded`,
+		/// `NoAccount`, `NoPosition`, `NotInProfit`, `Overflow`. Event: `Deleveraged`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::deleverage(T::MaxPositions::get()))]
+		pub fn deleverage(
+			origin: OriginFor<T>,
+			market: MarketId,
+			who: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			Self::do_deleverage(market, who)
 		}
 
 		/// Settle `market`'s unsettled balances with its vault and insurance fund now (the
@@ -1190,6 +1223,129 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		Ok(Some(T::WeightInfo::liquidate(positions)).into())
+	}
+
+	/// Traders' unrealized profit in `market` over the vault's payable cash, and whether it is
+	/// above `adl_trigger`: `(profit, payable cash)`.
+	fn deleverage_pressure(market: MarketId) -> (i128, Balance) {
+		(Self::unrealized_trader_pnl(market), T::Vaults::payable_cash(market))
+	}
+
+	fn do_deleverage(market: MarketId, who: T::AccountId) -> DispatchResultWithPostInfo {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let now = Self::now();
+		let mut info = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotEnabled)?;
+		let price = T::Prices::price_info(market).ok_or(Error::<T>::NoPrice)?;
+		ensure!(price.status == MarketStatus::Active, Error::<T>::PriceNotUsable);
+		let params = info.params;
+		let (profit, payable) = Self::deleverage_pressure(market);
+		let trigger = Self::signed(params.adl_trigger.mul_floor(payable))?;
+		ensure!(profit > trigger, Error::<T>::DeleverageNotNeeded);
+
+		let mut account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
+		let positions: u32 = account.positions.len().saturated_into();
+		let position = account
+			.positions
+			.iter_mut()
+			.find(|p| p.market == market)
+			.ok_or(Error::<T>::NoPosition)?;
+		let index = Self::accrued_index(&info, Self::funding_price(&price), now)?;
+		let funding =
+			math::funding_owed(position.size, position.entry_index, index).ok_or_else(overflow)?;
+		let gain = math::unrealized_pnl(position.size, position.entry_price, price.price)
+			.and_then(|pnl| pnl.checked_sub(funding))
+			.ok_or_else(overflow)?;
+		ensure!(gain > 0, Error::<T>::NotInProfit);
+
+		// Realizing R moves it out of the profit and out of payable cash alike: the ratio is
+		// at the target once (profit - R) <= target x (payable - R), that is R >= (profit -
+		// target x payable) / (1 - target).
+		let target = params.adl_target;
+		let excess = profit
+			.checked_sub(Self::signed(target.mul_floor(payable))?)
+			.ok_or_else(overflow)?
+			.max(0)
+			.unsigned_abs();
+		let keep = sp_arithmetic::PerThing::left_from_one(target);
+		let needed =
+			if keep.is_zero() { excess } else { keep.saturating_reciprocal_mul_ceil(excess) };
+		let fraction = sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+			needed,
+			math::SCALE,
+			gain.unsigned_abs(),
+			Rounding::Up,
+		)
+		.ok_or_else(overflow)?
+		.min(math::SCALE);
+		let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+		let realized = math::unrealized_pnl(part, position.entry_price, price.price)
+			.and_then(|pnl| pnl.checked_sub(funding))
+			.ok_or_else(overflow)?;
+		let remaining = position
+			.size
+			.into_inner()
+			.checked_sub(part.into_inner())
+			.map(FixedI128::from_inner)
+			.ok_or_else(overflow)?;
+		let mut aggregates = math::aggregate_remove(
+			info.aggregates,
+			position.size,
+			position.entry_price,
+			position.entry_index,
+		)
+		.ok_or_else(overflow)?;
+		aggregates = math::aggregate_add(aggregates, remaining, position.entry_price, index)
+			.ok_or_else(overflow)?;
+		info.aggregates = aggregates;
+		info.funding_index = index;
+		info.funding_updated_at = now;
+		info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
+		position.size = remaining;
+		position.entry_index = index;
+		// A realized loss (funding above the gain at the rounding edge) is paid from collateral.
+		let collateral =
+			Self::signed(account.collateral)?.checked_add(realized).ok_or_else(overflow)?;
+		ensure!(collateral >= 0, Error::<T>::NotInProfit);
+		account.collateral = collateral.unsigned_abs();
+		account.positions.retain(|p| !p.size.is_zero());
+		Self::store_account(&who, account);
+		Markets::<T>::insert(market, info);
+		Self::deposit_event(Event::Deleveraged {
+			who,
+			market,
+			closed: part,
+			realized_pnl: realized,
+		});
+		Ok(Some(T::WeightInfo::deleverage(positions)).into())
+	}
+
+	/// Accounts in profit in `market`, ranked by profit x leverage (profit x notional /
+	/// equity, as Hyperliquid ranks them), at most `limit`: `(account, profit, score)`.
+	pub fn deleverage_candidates(
+		market: MarketId,
+		limit: u32,
+	) -> Vec<DeleverageCandidate<T::AccountId>> {
+		let mut candidates: Vec<DeleverageCandidate<T::AccountId>> = Accounts::<T>::iter_keys()
+			.filter_map(|who| {
+				let view = Self::account_view(&who)?;
+				let position = view.positions.iter().find(|p| p.market == market)?;
+				let profit = position.unrealized_pnl.saturating_sub(position.funding_owed);
+				if profit <= 0 || view.equity <= 0 {
+					return None;
+				}
+				let price = T::Prices::price_info(market)?.price;
+				let notional = math::notional(position.signed_size, price, Rounding::Down)?;
+				let score = FixedU128::checked_from_rational(
+					profit.unsigned_abs().saturating_mul(notional),
+					view.equity.unsigned_abs(),
+				)
+				.unwrap_or(FixedU128::from_inner(u128::MAX));
+				Some(DeleverageCandidate { who, profit, score })
+			})
+			.collect();
+		candidates.sort_by_key(|c| core::cmp::Reverse(c.score));
+		candidates.truncate(limit as usize);
+		candidates
 	}
 
 	/// Up to `limit` liquidatable accounts after `cursor` (from the first without), with their

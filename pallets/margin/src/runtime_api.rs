@@ -1,6 +1,6 @@
 //! Runtime API of the margin engine.
 
-use crate::{AccountView, LiquidatableView, MarketView, QuoteView};
+use crate::{AccountView, DeleverageCandidate, LiquidatableView, MarketView, QuoteView};
 use alloc::vec::Vec;
 use bulwark_primitives::{MarketId, SignedSize};
 use sp_runtime::DispatchError;
@@ -20,5 +20,8 @@ sp_api::decl_runtime_apis! {
 		/// without one), with their equity and maintenance requirement, and the cursor to
 		/// resume from (`None` at the end).
 		fn liquidatable(cursor: Option<AccountId>, limit: u32) -> (Vec<LiquidatableView<AccountId>>, Option<AccountId>);
+		/// Accounts auto-deleveraging may reduce in `market`, highest profit x leverage first,
+		/// at most `limit`.
+		fn deleverage_candidates(market: MarketId, limit: u32) -> Vec<DeleverageCandidate<AccountId>>;
 	}
 }

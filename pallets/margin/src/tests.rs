@@ -842,6 +842,94 @@ mod liquidation {
 	}
 }
 
+mod deleveraging {
+	use super::*;
+
+	/// ADL from 10% of the vault's payable cash down to 5%, a deep skew scale (a 5,000-unit
+	/// position pays 0.25% of premium).
+	fn adl_params() -> MarginParams {
+		MarginParams {
+			adl_trigger: Perbill::from_percent(10),
+			adl_target: Perbill::from_percent(5),
+			skew_scale: FixedU128::from_u32(1_000_000),
+			..Default::default()
+		}
+	}
+
+	fn deleverage(who: AccountId) -> sp_runtime::DispatchResult {
+		Margin::deleverage(RuntimeOrigin::signed(CAROL), 0, who).map(|_| ()).map_err(|e| e.error)
+	}
+
+	#[test]
+	fn adl_brings_traders_profit_from_above_the_trigger_to_the_target() {
+		ExtBuilder::default().params(adl_params()).build_and_execute(|| {
+			use bulwark_primitives::VaultSettlement;
+			deposit(ALICE, 50_000);
+			deposit(BOB, 10_000);
+			assert_ok!(trade(ALICE, 0, size(5_000)));
+			assert_ok!(trade(BOB, 0, size(-10)));
+			// Below the trigger: nothing to do.
+			assert_noop!(deleverage(ALICE), Error::<Test>::DeleverageNotNeeded);
+			// At 130 traders are up about 150,000 against about 1,000,000 of payable cash.
+			set_price(0, price(130));
+			let payable = VaultStub::payable_cash(0) as i128;
+			assert!(Margin::unrealized_trader_pnl(0) * 10 > payable);
+			// Bob's short is losing: not a candidate.
+			assert_noop!(deleverage(BOB), Error::<Test>::NotInProfit);
+			assert_noop!(deleverage(4), Error::<Test>::NoAccount);
+			assert_ok!(deleverage(ALICE));
+			// Back at the target (within rounding), Alice's position smaller, her profit
+			// realized into collateral, owed by the vault.
+			let profit = Margin::unrealized_trader_pnl(0);
+			let payable = VaultStub::payable_cash(0) as i128;
+			assert!(profit * 20 <= payable + 20, "{profit} {payable}");
+			// Slightly under the target at most: the vault's mark also loses the premium of the
+			// skew the reduction closes (4.8% here), but not far under it.
+			assert!(profit * 25 >= payable, "not reduced further than needed: {profit} {payable}");
+			let position = crate::Accounts::<Test>::get(ALICE).unwrap().positions[0];
+			assert!(position.size < size(5_000) && position.size > size(1_000));
+			assert!(collateral(ALICE) > 50_000 * BUSD);
+			assert!(margin_events()
+				.iter()
+				.any(|e| matches!(e, Event::Deleveraged { who: ALICE, .. })));
+			assert_noop!(deleverage(ALICE), Error::<Test>::DeleverageNotNeeded);
+		});
+	}
+
+	#[test]
+	fn adl_waits_for_an_active_price() {
+		ExtBuilder::default().params(adl_params()).build_and_execute(|| {
+			deposit(ALICE, 50_000);
+			assert_ok!(trade(ALICE, 0, size(5_000)));
+			set_price(0, price(130));
+			set_status(0, MarketStatus::Halted);
+			assert_noop!(deleverage(ALICE), Error::<Test>::PriceNotUsable);
+			assert_noop!(
+				Margin::deleverage(RuntimeOrigin::signed(CAROL), 4, ALICE),
+				Error::<Test>::MarketNotEnabled
+			);
+		});
+	}
+
+	#[test]
+	fn candidates_rank_by_profit_times_leverage() {
+		ExtBuilder::default().params(adl_params()).build_and_execute(|| {
+			// Same position, Alice on a tenth of Bob's collateral: ten times the leverage.
+			deposit(ALICE, 5_000);
+			deposit(BOB, 50_000);
+			deposit(CAROL, 50_000);
+			assert_ok!(trade(ALICE, 0, size(500)));
+			assert_ok!(trade(BOB, 0, size(500)));
+			assert_ok!(trade(CAROL, 0, size(-100)));
+			set_price(0, price(110));
+			let ranked = Margin::deleverage_candidates(0, 10);
+			assert_eq!(ranked.iter().map(|c| c.who).collect::<Vec<_>>(), vec![ALICE, BOB]);
+			assert!(ranked[0].score > ranked[1].score);
+			assert_eq!(Margin::deleverage_candidates(0, 1).len(), 1);
+		});
+	}
+}
+
 mod settlement {
 	use super::*;
 

@@ -384,6 +384,17 @@ pub struct LiquidatableView<AccountId> {
 	pub maintenance_margin: Balance,
 }
 
+/// An account auto-deleveraging may reduce, for the runtime API.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct DeleverageCandidate<AccountId> {
+	/// The account.
+	pub who: AccountId,
+	/// Its unrealized profit in the market, net of funding.
+	pub profit: i128,
+	/// Profit x leverage: the ranking (highest first).
+	pub score: FixedU128,
+}
+
 /// A trade quote.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct QuoteView {

@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn settle() -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
 	fn liquidate(p: u32, ) -> Weight;
+	fn deleverage(p: u32, ) -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -207,9 +208,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
+	/// Placeholder until `scripts/weights.sh pallet_bulwark_margin` runs.
+	fn deleverage(p: u32, ) -> Weight {
+		Weight::from_parts(200_000_000, 0)
+			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads_writes(10, 2))
+	}
 }
 
-/// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
 		Weight::from_parts(61_401_000, 6196)
@@ -264,5 +270,9 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+	}
+	fn deleverage(p: u32, ) -> Weight {
+		Weight::from_parts(200_000_000, 0)
+			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(p.into()))
 	}
 }
