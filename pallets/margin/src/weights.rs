@@ -55,8 +55,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 58_167_000 ps.
-		Weight::from_parts(61_401_000, 6196)
+		// Minimum execution time: 56_894_000 ps.
+		Weight::from_parts(59_398_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -78,9 +78,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 111_214_000 ps.
-		Weight::from_parts(79_275_802, 6196)
-			.saturating_add(Weight::from_parts(39_143_610, 0).saturating_mul(p.into()))
+		// Minimum execution time: 109_702_000 ps.
+		Weight::from_parts(76_102_461, 6196)
+			.saturating_add(Weight::from_parts(38_834_250, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -100,9 +100,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn trade(p: u32, ) -> Weight {
-		// Minimum execution time: 90_364_000 ps.
-		Weight::from_parts(55_120_876, 3946)
-			.saturating_add(Weight::from_parts(40_044_406, 0).saturating_mul(p.into()))
+		// Minimum execution time: 87_770_000 ps.
+		Weight::from_parts(53_554_030, 3946)
+			.saturating_add(Weight::from_parts(38_731_402, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -115,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 33_680_000 ps.
-		Weight::from_parts(41_381_000, 3797)
+		// Minimum execution time: 32_979_000 ps.
+		Weight::from_parts(36_464_000, 3797)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -127,8 +127,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 28_222_000 ps.
-		Weight::from_parts(30_656_000, 3797)
+		// Minimum execution time: 28_162_000 ps.
+		Weight::from_parts(30_124_000, 3797)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -143,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 127_248_000 ps.
-		Weight::from_parts(134_770_000, 8799)
+		// Minimum execution time: 124_384_000 ps.
+		Weight::from_parts(129_442_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -168,9 +168,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 171_885_000 ps.
-		Weight::from_parts(71_825_232, 3593)
-			.saturating_add(Weight::from_parts(145_671_577, 0).saturating_mul(m.into()))
+		// Minimum execution time: 169_280_000 ps.
+		Weight::from_parts(2_784_807, 3593)
+			.saturating_add(Weight::from_parts(142_815_195, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -199,63 +199,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 117_825_000 ps.
-		Weight::from_parts(35_079_555, 3946)
-			.saturating_add(Weight::from_parts(86_016_772, 0).saturating_mul(p.into()))
+		// Minimum execution time: 116_463_000 ps.
+		Weight::from_parts(38_519_388, 3946)
+			.saturating_add(Weight::from_parts(84_128_698, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
-	/// Placeholder until `scripts/weights.sh pallet_bulwark_margin` runs.
+	/// Storage: `Margin::Markets` (r:1 w:1)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Markets` (r:1 w:0)
+	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:1 w:0)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
+	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 0)
-			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads_writes(10, 2))
+		// Minimum execution time: 67_090_000 ps.
+		Weight::from_parts(69_549_556, 3946)
+			.saturating_add(Weight::from_parts(1_601_573, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
 
+/// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(61_401_000, 6196)
+		Weight::from_parts(59_398_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(79_275_802, 6196)
-			.saturating_add(Weight::from_parts(39_143_610, 0).saturating_mul(p.into()))
+		Weight::from_parts(76_102_461, 6196)
+			.saturating_add(Weight::from_parts(38_834_250, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(55_120_876, 3946)
-			.saturating_add(Weight::from_parts(40_044_406, 0).saturating_mul(p.into()))
+		Weight::from_parts(53_554_030, 3946)
+			.saturating_add(Weight::from_parts(38_731_402, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(41_381_000, 3797)
+		Weight::from_parts(36_464_000, 3797)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(30_656_000, 3797)
+		Weight::from_parts(30_124_000, 3797)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(134_770_000, 8799)
+		Weight::from_parts(129_442_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(71_825_232, 3593)
-			.saturating_add(Weight::from_parts(145_671_577, 0).saturating_mul(m.into()))
+		Weight::from_parts(2_784_807, 3593)
+			.saturating_add(Weight::from_parts(142_815_195, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -263,8 +276,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(35_079_555, 3946)
-			.saturating_add(Weight::from_parts(86_016_772, 0).saturating_mul(p.into()))
+		Weight::from_parts(38_519_388, 3946)
+			.saturating_add(Weight::from_parts(84_128_698, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -272,7 +285,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 0)
-			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(p.into()))
+		Weight::from_parts(69_549_556, 3946)
+			.saturating_add(Weight::from_parts(1_601_573, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }
