@@ -92,8 +92,9 @@
 //!
 //! [`Call::deleverage`]: while traders' unrealized profit in a market (as the vault marks it)
 //! exceeds `adl_trigger` of the vault's payable cash, anyone may reduce a profitable position
-//! there at the oracle price, with no premium and no fee, by what brings the ratio back to
-//! `adl_target` (GMX v2's PnL factor). The runtime API ranks candidates by profit x leverage
+//! there (not the caller's own) at the worse of the oracle and the skew fill for its owner, with
+//! no fee, by what brings the ratio back to `adl_target` (GMX v2's PnL factor), never realizing
+//! more than the vault can pay. The runtime API ranks candidates by profit x leverage
 //! (Hyperliquid).
 //!
 //! ## Governance
@@ -398,6 +399,8 @@ pub mod pallet {
 		DeleverageNotNeeded,
 		/// The position is not in profit: auto-deleveraging reduces winners only.
 		NotInProfit,
+		/// An account may not deleverage itself.
+		SelfDeleverage,
 		/// Arithmetic overflow (absurd sizes or prices).
 		Overflow,
 	}
@@ -599,7 +602,7 @@ pub mod pallet {
 		/// Errors: `NoAccount`, `NotLiquidatable`, `MarketNotEnabled`, `NoPrice`,
 		/// `PriceNotUsable`, `Overflow`. Events: `Liquidated`, and `BadDebt` per market.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::liquidate(T::MaxPositions::get()))]
+		#[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxPositions::get(), T::MaxPositions::get()))]
 		pub fn liquidate(origin: OriginFor<T>, who: T::AccountId) -> DispatchResultWithPostInfo {
 			let keeper = ensure_signed(origin)?;
 			Self::do_liquidate(keeper, who)
@@ -611,8 +614,12 @@ pub mod pallet {
 		/// under `adl_target` (or closed). Anyone may call it; the runtime API ranks candidates
 		/// by profit x leverage.
 		///
-		/// Errors: `MarketNotEnabled`, `NoPrice`, `PriceNotUsable`, `DeleverageNotNeeded`,
-		/// `NoAccount`, `NoPosition`, `NotInProfit`, `Overflow`. Event: `Deleveraged`.
+		/// The reduction fills at the worse of the oracle and the skew fill for the trader, and
+		/// never realizes more profit than the vault's payable cash.
+		///
+		/// Errors: `SelfDeleverage`, `MarketNotEnabled`, `NoPrice`, `PriceNotUsable`,
+		/// `DeleverageNotNeeded`, `NoAccount`, `NoPosition`, `NotInProfit`, `VaultCannotPay`,
+		/// `Overflow`. Event: `Deleveraged`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::deleverage(T::MaxPositions::get()))]
 		pub fn deleverage(
@@ -620,8 +627,8 @@ pub mod pallet {
 			market: MarketId,
 			who: T::AccountId,
 		) -> DispatchResultWithPostInfo {
-			ensure_signed(origin)?;
-			Self::do_deleverage(market, who)
+			let caller = ensure_signed(origin)?;
+			Self::do_deleverage(caller, market, who)
 		}
 
 		/// Settle `market`'s unsettled balances with its vault and insurance fund now (the
@@ -1065,7 +1072,13 @@ impl<T: Config> Pallet<T> {
 				math::unrealized_pnl(part, position.entry_price, price).ok_or_else(overflow)?;
 			let funding = math::funding_owed(position.size, position.entry_index, mark.index)
 				.ok_or_else(overflow)?;
-			let realized = pnl.checked_sub(funding).ok_or_else(overflow)?;
+			let mut realized = pnl.checked_sub(funding).ok_or_else(overflow)?;
+			if realized > 0 {
+				// A winning leg is paid no more than its vault can pay: the rest is lost to the
+				// liquidated trader rather than paid out of other traders' collateral.
+				let payable = Self::signed(T::Vaults::payable_cash(position.market))?;
+				realized = realized.min(payable.max(0));
+			}
 			let remaining = position
 				.size
 				.into_inner()
@@ -1184,25 +1197,32 @@ impl<T: Config> Pallet<T> {
 			keeper_reward = keeper_reward.saturating_add(to_keeper);
 		}
 		liquidated.collateral = left;
+		// No reward for liquidating oneself (it would discount the penalty), nor dust accounts
+		// for keepers: a reward below the existential deposit for a keeper without an account
+		// goes to insurance with the rest.
+		let rewarded = keeper != who
+			&& (Accounts::<T>::contains_key(&keeper)
+				|| keeper_reward >= T::Currency::minimum_balance());
+		if !rewarded && !keeper_reward.is_zero() {
+			if let Some((info, _)) = markets.first_mut() {
+				info.insurance_balance =
+					info.insurance_balance.checked_add(keeper_reward).ok_or_else(overflow)?;
+			}
+			keeper_reward = 0;
+		}
 
 		for (position, (info, _)) in liquidated.positions.iter().zip(markets.iter()) {
 			Markets::<T>::insert(position.market, info);
 		}
 		liquidated.positions.retain(|p| !p.size.is_zero());
-		if keeper == who {
-			liquidated.collateral =
-				liquidated.collateral.checked_add(keeper_reward).ok_or_else(overflow)?;
-			Self::store_account(&who, liquidated);
-		} else {
-			Self::store_account(&who, liquidated);
-			if !keeper_reward.is_zero() {
-				Accounts::<T>::try_mutate(&keeper, |maybe| -> DispatchResult {
-					let account = maybe.get_or_insert_with(MarginAccount::default);
-					account.collateral =
-						account.collateral.checked_add(keeper_reward).ok_or_else(overflow)?;
-					Ok(())
-				})?;
-			}
+		Self::store_account(&who, liquidated);
+		if !keeper_reward.is_zero() {
+			Accounts::<T>::try_mutate(&keeper, |maybe| -> DispatchResult {
+				let account = maybe.get_or_insert_with(MarginAccount::default);
+				account.collateral =
+					account.collateral.checked_add(keeper_reward).ok_or_else(overflow)?;
+				Ok(())
+			})?;
 		}
 		Self::deposit_event(Event::Liquidated {
 			who: who.clone(),
@@ -1212,6 +1232,7 @@ impl<T: Config> Pallet<T> {
 			keeper_reward,
 		});
 		// The closed positions left the aggregates before the vaults read their equity.
+		let absorptions: u32 = bad_debts.len().saturated_into();
 		for (market, shortfall) in bad_debts {
 			let (covered, absorbed) = T::Vaults::absorb_bad_debt(market, shortfall);
 			Self::deposit_event(Event::BadDebt {
@@ -1222,7 +1243,15 @@ impl<T: Config> Pallet<T> {
 				absorbed,
 			});
 		}
-		Ok(Some(T::WeightInfo::liquidate(positions)).into())
+		Ok(Some(Self::liquidate_weight(positions, absorptions)).into())
+	}
+
+	/// Weight of a liquidation of `positions` positions with bad debt absorbed in `absorbed`
+	/// markets: the benchmark, plus each absorption at the vault's benchmarked weight (the
+	/// benchmark's insurance funds are shallow, so it may undercount them).
+	pub fn liquidate_weight(positions: u32, absorbed: u32) -> Weight {
+		T::WeightInfo::liquidate(positions)
+			.saturating_add(T::Vaults::absorb_bad_debt_weight().saturating_mul(absorbed.into()))
 	}
 
 	/// Traders' unrealized profit in `market` over the vault's payable cash, and whether it is
@@ -1231,7 +1260,12 @@ impl<T: Config> Pallet<T> {
 		(Self::unrealized_trader_pnl(market), T::Vaults::payable_cash(market))
 	}
 
-	fn do_deleverage(market: MarketId, who: T::AccountId) -> DispatchResultWithPostInfo {
+	fn do_deleverage(
+		caller: T::AccountId,
+		market: MarketId,
+		who: T::AccountId,
+	) -> DispatchResultWithPostInfo {
+		ensure!(caller != who, Error::<T>::SelfDeleverage);
 		let overflow = || DispatchError::from(Error::<T>::Overflow);
 		let now = Self::now();
 		let mut info = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotEnabled)?;
@@ -1278,9 +1312,21 @@ impl<T: Config> Pallet<T> {
 		.ok_or_else(overflow)?
 		.min(math::SCALE);
 		let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
-		let realized = math::unrealized_pnl(part, position.entry_price, price.price)
+		// The reduction fills at the worse of the oracle and the skew fill for the trader: never
+		// better than closing by trading, so nobody deleverages their own position to skip the
+		// premium (no fee is charged: the trader did not choose it).
+		let skew = math::net_size(&info.aggregates).ok_or_else(overflow)?;
+		let delta =
+			part.into_inner().checked_neg().map(FixedI128::from_inner).ok_or_else(overflow)?;
+		let fill =
+			math::fill_price(price.price, skew, delta, params.skew_scale).ok_or_else(overflow)?;
+		let sell = delta.into_inner() < 0;
+		let fill = if sell { fill.min(price.price) } else { fill.max(price.price) };
+		let realized = math::unrealized_pnl(part, position.entry_price, fill)
 			.and_then(|pnl| pnl.checked_sub(funding))
 			.ok_or_else(overflow)?;
+		// Never more profit than the vault can pay.
+		ensure!(realized <= 0 || realized.unsigned_abs() <= payable, Error::<T>::VaultCannotPay);
 		let remaining = position
 			.size
 			.into_inner()

@@ -751,6 +751,25 @@ mod liquidation {
 	}
 
 	#[test]
+	fn liquidating_oneself_earns_no_reward() {
+		ExtBuilder::default().build_and_execute(|| {
+			leveraged_alice();
+			set_price(0, FixedU128::from_rational(975, 10));
+			let insurance_before = market(0).insurance_balance;
+			assert_ok!(Margin::liquidate(RuntimeOrigin::signed(ALICE), ALICE));
+			let penalty = margin_events()
+				.iter()
+				.find_map(|e| match e {
+					Event::Liquidated { penalty, keeper_reward: 0, .. } => Some(*penalty),
+					_ => None,
+				})
+				.unwrap();
+			// The whole penalty goes to insurance.
+			assert_eq!(market(0).insurance_balance, insurance_before + penalty);
+		});
+	}
+
+	#[test]
 	fn below_the_critical_fraction_everything_closes() {
 		ExtBuilder::default().build_and_execute(|| {
 			leveraged_alice();
@@ -877,6 +896,11 @@ mod deleveraging {
 			// Bob's short is losing: not a candidate.
 			assert_noop!(deleverage(BOB), Error::<Test>::NotInProfit);
 			assert_noop!(deleverage(4), Error::<Test>::NoAccount);
+			// Nobody deleverages itself (to close without the skew premium).
+			assert_noop!(
+				Margin::deleverage(RuntimeOrigin::signed(ALICE), 0, ALICE),
+				Error::<Test>::SelfDeleverage
+			);
 			assert_ok!(deleverage(ALICE));
 			// Back at the target (within rounding), Alice's position smaller, her profit
 			// realized into collateral, owed by the vault.
