@@ -1079,35 +1079,49 @@ impl<T: Config> Pallet<T> {
 				let payable = Self::signed(T::Vaults::payable_cash(position.market))?;
 				realized = realized.min(payable.max(0));
 			}
-			let remaining = position
-				.size
-				.into_inner()
-				.checked_sub(part.into_inner())
-				.map(FixedI128::from_inner)
-				.ok_or_else(overflow)?;
-			let mut aggregates = math::aggregate_remove(
-				info.aggregates,
-				position.size,
-				position.entry_price,
-				position.entry_index,
-			)
-			.ok_or_else(overflow)?;
-			aggregates =
-				math::aggregate_add(aggregates, remaining, position.entry_price, mark.index)
-					.ok_or_else(overflow)?;
-			info.aggregates = aggregates;
-			info.funding_index = mark.index;
-			info.funding_updated_at = now;
-			info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
+			Self::shrink_position(info, position, part, realized, mark.index, now)?;
 			collateral = collateral.checked_add(realized).ok_or_else(overflow)?;
-			position.size = remaining;
-			position.entry_index = mark.index;
 			closed.push((
 				math::notional(part, price, Rounding::Down).ok_or_else(overflow)?,
 				realized,
 			));
 		}
 		Ok((collateral, closed))
+	}
+
+	/// Takes `part` off `position` at its entry price, settling its funding at `index` (now):
+	/// moves the market's aggregates and funding clock, and books `realized` (PnL net of
+	/// funding, positive: the vault pays) against the vault. Shared by liquidation and ADL.
+	fn shrink_position(
+		info: &mut MarketInfo,
+		position: &mut Position,
+		part: SignedSize,
+		realized: i128,
+		index: FixedI128,
+		now: BlockNumber,
+	) -> DispatchResult {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let remaining = position
+			.size
+			.into_inner()
+			.checked_sub(part.into_inner())
+			.map(FixedI128::from_inner)
+			.ok_or_else(overflow)?;
+		let aggregates = math::aggregate_remove(
+			info.aggregates,
+			position.size,
+			position.entry_price,
+			position.entry_index,
+		)
+		.and_then(|a| math::aggregate_add(a, remaining, position.entry_price, index))
+		.ok_or_else(overflow)?;
+		info.aggregates = aggregates;
+		info.funding_index = index;
+		info.funding_updated_at = now;
+		info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
+		position.size = remaining;
+		position.entry_index = index;
+		Ok(())
 	}
 
 	fn do_liquidate(keeper: T::AccountId, who: T::AccountId) -> DispatchResultWithPostInfo {
@@ -1327,27 +1341,7 @@ impl<T: Config> Pallet<T> {
 			.ok_or_else(overflow)?;
 		// Never more profit than the vault can pay.
 		ensure!(realized <= 0 || realized.unsigned_abs() <= payable, Error::<T>::VaultCannotPay);
-		let remaining = position
-			.size
-			.into_inner()
-			.checked_sub(part.into_inner())
-			.map(FixedI128::from_inner)
-			.ok_or_else(overflow)?;
-		let mut aggregates = math::aggregate_remove(
-			info.aggregates,
-			position.size,
-			position.entry_price,
-			position.entry_index,
-		)
-		.ok_or_else(overflow)?;
-		aggregates = math::aggregate_add(aggregates, remaining, position.entry_price, index)
-			.ok_or_else(overflow)?;
-		info.aggregates = aggregates;
-		info.funding_index = index;
-		info.funding_updated_at = now;
-		info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
-		position.size = remaining;
-		position.entry_index = index;
+		Self::shrink_position(&mut info, position, part, realized, index, now)?;
 		// A realized loss (funding above the gain at the rounding edge) is paid from collateral.
 		let collateral =
 			Self::signed(account.collateral)?.checked_add(realized).ok_or_else(overflow)?;
