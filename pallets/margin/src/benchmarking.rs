@@ -150,24 +150,51 @@ mod benchmarks {
 		assert!(Markets::<T>::iter_values().all(|m| !m.unsettled()));
 	}
 
-	/// An account with `p` long positions, each far below its bankruptcy price: closed in
-	/// full, bad debt in every market, covered and absorbed.
+	/// An account with `p` positions closed in full (below the critical fraction), in a block
+	/// whose hook refreshed every market, as in a running chain. Position 0 (10 units) lost
+	/// nearly all the collateral; the other `p - 1` (1 unit each) are in profit, so each asks
+	/// its vault what it can pay. The penalty is capped at the equity left and the keeper, who
+	/// has a margin account, is credited. Bad debt, when there is some, is charged on top at the
+	/// vaults' `absorb_bad_debt` weight per market (see `Pallet::liquidate_weight`).
 	#[benchmark]
 	fn liquidate(p: Linear<1, { T::MaxPositions::get() }>) {
 		setup_markets::<T>(p);
-		// 11 bUSD a position of 1 unit at 100 (the initial margin is at most 10% here); at 5
-		// each loses 95, so the shortfall (84 a position) reaches every market.
-		let who = trader::<T>(0, 11 * BUSD * Balance::from(p));
-		for market in 0..p {
+		let who = trader::<T>(0, 200 * BUSD);
+		assert!(Pallet::<T>::trade(
+			RawOrigin::Signed(who.clone()).into(),
+			0,
+			FixedI128::from_u32(10),
+			FixedU128::from_u32(1_000)
+		)
+		.is_ok());
+		for market in 1..p {
 			open::<T>(&who, market);
+			T::BenchmarkHelper::set_price(market, FixedU128::from_u32(101));
 		}
-		for market in 0..p {
-			T::BenchmarkHelper::set_price(market, FixedU128::from_u32(5));
+		// Down by half-units until the equity, still positive, is below the critical fraction.
+		let critical = MarginParams::default().critical_fraction;
+		let mut price = FixedU128::from_u32(100);
+		loop {
+			price = FixedU128::from_inner(price.into_inner().saturating_sub(FixedU128::DIV / 2));
+			assert!(!price.is_zero());
+			T::BenchmarkHelper::set_price(0, price);
+			let Some(view) = Pallet::<T>::account_view(&who) else { panic!("no account") };
+			if view.equity <= 0 {
+				panic!("no price leaves a positive equity below the critical fraction");
+			}
+			if view.equity
+				< Pallet::<T>::signed(critical.mul_floor(view.maintenance_margin)).unwrap_or(0)
+			{
+				break;
+			}
 		}
-		let keeper: T::AccountId = account("keeper", 0, 0);
+		let now = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::on_initialize(now);
+		let keeper = trader::<T>(1, 100 * BUSD);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(keeper), who.clone());
-		assert!(!Accounts::<T>::contains_key(&who));
+		_(RawOrigin::Signed(keeper.clone()), who.clone());
+		assert!(Accounts::<T>::get(&who).is_none_or(|a| a.positions.is_empty()));
+		assert!(Accounts::<T>::get(&keeper).is_some_and(|a| a.collateral > 100 * BUSD));
 	}
 
 	/// Reducing a profitable position in market 0 of an account holding `p` positions, with

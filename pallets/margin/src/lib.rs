@@ -576,12 +576,18 @@ pub mod pallet {
 			T::RiskOrigin::ensure_origin(origin)?;
 			ensure!(params.validate(), Error::<T>::InvalidParams);
 			let mut info = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotEnabled)?;
-			if let Some(price) = T::Prices::price_info(market) {
-				info.funding_index =
-					Self::accrued_index(&info, Self::funding_price(&price), Self::now())?;
-				info.funding_updated_at = Self::now();
+			let now = Self::now();
+			let price = T::Prices::price_info(market);
+			if let Some(price) = price {
+				info.funding_index = Self::accrued_index(&info, Self::funding_price(&price), now)?;
+				info.funding_updated_at = now;
 			}
 			info.params = params;
+			// Liquidations in this block read the fractions the new parameters give.
+			if let Some(price) = price {
+				let mark = Self::mark(market, &info, price, now)?;
+				Self::store_fractions(&mut info, &mark, now);
+			}
 			Markets::<T>::insert(market, info);
 			Self::deposit_event(Event::MarketParamsSet { market, params });
 			Ok(())
@@ -765,6 +771,33 @@ impl<T: Config> Pallet<T> {
 			index: Self::accrued_index(info, Self::funding_price(&price), now)?,
 			imf,
 			mmf: Self::effective_mmf(info, target, now),
+		})
+	}
+
+	/// Keeps `mark`'s margin fractions as the block's: liquidations read them from here.
+	fn store_fractions(info: &mut MarketInfo, mark: &Mark, now: BlockNumber) {
+		info.effective_mmf = mark.mmf;
+		info.initial_fraction = mark.imf;
+		info.mmf_updated_at = now;
+	}
+
+	/// `market` marked for a liquidation: with the margin fractions of the block's refresh
+	/// when there was one (every enabled market is refreshed as the block opens), so that a
+	/// liquidation does not value the vault again per position; otherwise as [`Self::mark`].
+	fn liquidation_mark(
+		market: MarketId,
+		info: &MarketInfo,
+		price: PriceInfo,
+		now: BlockNumber,
+	) -> Result<Mark, DispatchError> {
+		if info.mmf_updated_at != now {
+			return Self::mark(market, info, price, now);
+		}
+		Ok(Mark {
+			price,
+			index: Self::accrued_index(info, Self::funding_price(&price), now)?,
+			imf: info.initial_fraction,
+			mmf: info.effective_mmf,
 		})
 	}
 
@@ -1045,7 +1078,7 @@ impl<T: Config> Pallet<T> {
 			let info = Markets::<T>::get(position.market).ok_or(Error::<T>::MarketNotEnabled)?;
 			let price = T::Prices::price_info(position.market).ok_or(Error::<T>::NoPrice)?;
 			ensure!(price.status == MarketStatus::Active, Error::<T>::PriceNotUsable);
-			let mark = Self::mark(position.market, &info, price, now)?;
+			let mark = Self::liquidation_mark(position.market, &info, price, now)?;
 			Self::add_position(&mut health, position, &mark)?;
 			marked.push((info, mark));
 		}
@@ -1261,8 +1294,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Weight of a liquidation of `positions` positions with bad debt absorbed in `absorbed`
-	/// markets: the benchmark, plus each absorption at the vault's benchmarked weight (the
-	/// benchmark's insurance funds are shallow, so it may undercount them).
+	/// markets: the benchmark (a full close without bad debt), plus each absorption at the
+	/// vaults' benchmarked weight of `absorb_bad_debt`.
 	pub fn liquidate_weight(positions: u32, absorbed: u32) -> Weight {
 		T::WeightInfo::liquidate(positions)
 			.saturating_add(T::Vaults::absorb_bad_debt_weight().saturating_mul(absorbed.into()))
@@ -1434,8 +1467,7 @@ impl<T: Config> Pallet<T> {
 				Ok(mark) => {
 					info.funding_index = mark.index;
 					info.funding_updated_at = now;
-					info.effective_mmf = mark.mmf;
-					info.mmf_updated_at = now;
+					Self::store_fractions(&mut info, &mark, now);
 				},
 				Err(error) => log::warn!(target: LOG_TARGET, "market {market}: {error:?}"),
 			}
@@ -1508,7 +1540,8 @@ impl<T: Config> Pallet<T> {
 		for position in account.positions.iter() {
 			let info = Markets::<T>::get(position.market)?;
 			let price = T::Prices::price_info(position.market)?;
-			let mark = Self::mark(position.market, &info, price, now).ok()?;
+			// The fractions a liquidation in this block would use.
+			let mark = Self::liquidation_mark(position.market, &info, price, now).ok()?;
 			let maintenance_before = health.maintenance;
 			let (pnl, funding) = Self::add_position(&mut health, position, &mark).ok()?;
 			let own_maintenance = health.maintenance.saturating_sub(maintenance_before);

@@ -751,6 +751,37 @@ mod liquidation {
 	}
 
 	#[test]
+	fn liquidations_use_the_fractions_of_the_block_and_of_new_parameters() {
+		ExtBuilder::default().build_and_execute(|| {
+			leveraged_alice();
+			run_blocks(1);
+			// The block's refresh stored the fractions a liquidation reads.
+			let refreshed = market(0);
+			let mark = Margin::mark(
+				0,
+				&refreshed,
+				<PricesStub as bulwark_primitives::PriceFeed>::price_info(0).unwrap(),
+				Margin::now(),
+			)
+			.unwrap();
+			assert_eq!(refreshed.initial_fraction, mark.imf);
+			assert_eq!(refreshed.effective_mmf, mark.mmf);
+			// At 97.5 Alice is liquidatable (MMR 55.6 > equity 49.55); governance lowers the
+			// maintenance fraction to 40% of the initial margin (MMR 37.1) in the same block:
+			// the liquidation already reads the new fraction.
+			set_price(0, FixedU128::from_rational(975, 10));
+			assert!(Margin::account_view(&ALICE).unwrap().liquidatable);
+			let params = MarginParams {
+				maintenance_fraction: Perbill::from_percent(40),
+				..market(0).params
+			};
+			assert_ok!(Margin::set_market_params(RuntimeOrigin::root(), 0, params));
+			assert!(!Margin::account_view(&ALICE).unwrap().liquidatable);
+			assert_noop!(liquidate(ALICE), Error::<Test>::NotLiquidatable);
+		});
+	}
+
+	#[test]
 	fn liquidating_oneself_earns_no_reward() {
 		ExtBuilder::default().build_and_execute(|| {
 			leveraged_alice();

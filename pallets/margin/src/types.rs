@@ -274,6 +274,9 @@ pub struct MarketInfo {
 	pub effective_mmf: FixedU128,
 	/// Block `effective_mmf` was last brought towards its target.
 	pub mmf_updated_at: BlockNumber,
+	/// The initial margin fraction as of `mmf_updated_at` (the block's refresh): what a
+	/// liquidation in that block restores, without valuing the vault again per position.
+	pub initial_fraction: FixedU128,
 	/// What custody owes the vault (trader losses, funding paid, the vault's share of fees), or
 	/// with a negative sign what the vault owes custody (realized trader profit), not yet settled.
 	pub vault_balance: i128,
@@ -294,6 +297,7 @@ impl MarketInfo {
 				params.maintenance_fraction,
 			),
 			mmf_updated_at: now,
+			initial_fraction: params.base_imf,
 			vault_balance: 0,
 			insurance_balance: 0,
 		}

@@ -1007,7 +1007,9 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 	}
 
 	fn payable_cash(market: MarketId) -> Balance {
-		Self::book(market).payable()
+		// `VaultBook::payable` without valuing the open positions: a liquidation asks it once
+		// per winning leg.
+		add_signed(Self::held(market), T::UnrealizedPnl::unsettled_vault_balance(market))
 	}
 
 	fn max_open_interest(market: MarketId) -> Balance {
