@@ -82,9 +82,14 @@ export async function connect(url) {
   return api;
 }
 
+/** An sr25519 keyring with the generic address format. */
+export function newKeyring() {
+  return new Keyring({ type: 'sr25519', ss58Format: 42 });
+}
+
 /** The well-known dev accounts (sr25519, //Alice ...). */
 export function devAccounts() {
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const keyring = newKeyring();
   const out = {};
   for (const n of ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']) out[n.toLowerCase()] = keyring.addFromUri(`//${n}`);
   return out;

@@ -288,6 +288,10 @@ pub trait VaultSettlement<AccountId> {
 	/// traders' unrealized profit grows too large against it.
 	fn payable_cash(market: MarketId) -> Balance;
 
+	/// bUSD held as the vault's stake: [`Self::payable_cash`] before what the engine owes it
+	/// unsettled, for an engine that holds that balance itself (one read, not a valuation).
+	fn held_stake(market: MarketId) -> Balance;
+
 	/// Open-interest notional the vault may back: NAV x max vault leverage.
 	fn max_open_interest(market: MarketId) -> Balance;
 

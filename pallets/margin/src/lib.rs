@@ -1107,9 +1107,11 @@ impl<T: Config> Pallet<T> {
 				.ok_or_else(overflow)?;
 			let mut realized = pnl.checked_sub(funding).ok_or_else(overflow)?;
 			if realized > 0 {
-				// A winning leg is paid no more than its vault can pay: the rest is lost to the
-				// liquidated trader rather than paid out of other traders' collateral.
-				let payable = Self::signed(T::Vaults::payable_cash(position.market))?;
+				// A winning leg is paid no more than its vault can pay (held stake and what it is
+				// owed unsettled, `info` as stored): the rest is lost to the liquidated trader
+				// rather than paid out of other traders' collateral.
+				let payable = Self::signed(T::Vaults::held_stake(position.market))?
+					.saturating_add(info.vault_balance);
 				realized = realized.min(payable.max(0));
 			}
 			Self::shrink_position(info, position, part, realized, mark.index, now)?;

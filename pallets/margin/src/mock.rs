@@ -180,6 +180,10 @@ impl VaultSettlement<AccountId> for VaultStub {
 			.unsigned_abs()
 	}
 
+	fn held_stake(market: MarketId) -> Balance {
+		Balances::balance(&vault_of(market))
+	}
+
 	fn max_open_interest(market: MarketId) -> Balance {
 		Self::nav(market) * VaultLeverage::get()
 	}

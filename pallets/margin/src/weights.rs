@@ -55,15 +55,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 56_894_000 ps.
-		Weight::from_parts(59_398_000, 6196)
+		// Minimum execution time: 56_574_000 ps.
+		Weight::from_parts(59_488_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:0)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:8 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
@@ -78,18 +78,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 109_702_000 ps.
-		Weight::from_parts(76_102_461, 6196)
-			.saturating_add(Weight::from_parts(38_834_250, 0).saturating_mul(p.into()))
+		// Minimum execution time: 110_824_000 ps.
+		Weight::from_parts(74_349_788, 6196)
+			.saturating_add(Weight::from_parts(39_911_322, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:8 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
@@ -100,40 +100,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn trade(p: u32, ) -> Weight {
-		// Minimum execution time: 87_770_000 ps.
-		Weight::from_parts(53_554_030, 3946)
-			.saturating_add(Weight::from_parts(38_731_402, 0).saturating_mul(p.into()))
+		// Minimum execution time: 88_321_000 ps.
+		Weight::from_parts(53_392_640, 3946)
+			.saturating_add(Weight::from_parts(38_955_630, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	/// Storage: `Oracle::Markets` (r:1 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 32_979_000 ps.
-		Weight::from_parts(36_464_000, 3797)
+		// Minimum execution time: 33_430_000 ps.
+		Weight::from_parts(40_990_000, 3813)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:1 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Params` (r:1 w:0)
+	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:1 w:0)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 28_162_000 ps.
-		Weight::from_parts(30_124_000, 3797)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 54_961_000 ps.
+		Weight::from_parts(57_665_000, 3813)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:3 w:3)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:1 w:0)
@@ -143,7 +147,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 124_384_000 ps.
+		// Minimum execution time: 124_805_000 ps.
 		Weight::from_parts(129_442_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -151,7 +155,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:0)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:32 w:32)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:32 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:32 w:0)
@@ -168,19 +172,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 169_280_000 ps.
-		Weight::from_parts(2_784_807, 3593)
-			.saturating_add(Weight::from_parts(142_815_195, 0).saturating_mul(m.into()))
+		// Minimum execution time: 169_991_000 ps.
+		Weight::from_parts(172_506_000, 3593)
+			.saturating_add(Weight::from_parts(138_835_275, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
-	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:8)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:8 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
@@ -189,27 +193,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:8 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: `Busd::Account` (r:9 w:0)
-	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::Params` (r:1 w:0)
-	/// Proof: `Insurance::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::GlobalDraw` (r:1 w:0)
-	/// Proof: `Insurance::GlobalDraw` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Vaults` (r:8 w:0)
-	/// Proof: `Vaults::Vaults` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 116_463_000 ps.
-		Weight::from_parts(38_519_388, 3946)
-			.saturating_add(Weight::from_parts(84_128_698, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 75_662_000 ps.
+		Weight::from_parts(47_081_730, 6902)
+			.saturating_add(Weight::from_parts(47_750_504, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Markets` (r:1 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
@@ -220,9 +216,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		// Minimum execution time: 67_090_000 ps.
-		Weight::from_parts(69_549_556, 3946)
-			.saturating_add(Weight::from_parts(1_601_573, 0).saturating_mul(p.into()))
+		// Minimum execution time: 49_934_000 ps.
+		Weight::from_parts(63_464_353, 3946)
+			.saturating_add(Weight::from_parts(600_408, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -231,34 +227,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(59_398_000, 6196)
+		Weight::from_parts(59_488_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(76_102_461, 6196)
-			.saturating_add(Weight::from_parts(38_834_250, 0).saturating_mul(p.into()))
+		Weight::from_parts(74_349_788, 6196)
+			.saturating_add(Weight::from_parts(39_911_322, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(53_554_030, 3946)
-			.saturating_add(Weight::from_parts(38_731_402, 0).saturating_mul(p.into()))
+		Weight::from_parts(53_392_640, 3946)
+			.saturating_add(Weight::from_parts(38_955_630, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(36_464_000, 3797)
+		Weight::from_parts(40_990_000, 3813)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(30_124_000, 3797)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(57_665_000, 3813)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
@@ -267,8 +263,8 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(2_784_807, 3593)
-			.saturating_add(Weight::from_parts(142_815_195, 0).saturating_mul(m.into()))
+		Weight::from_parts(172_506_000, 3593)
+			.saturating_add(Weight::from_parts(138_835_275, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -276,17 +272,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(38_519_388, 3946)
-			.saturating_add(Weight::from_parts(84_128_698, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(47_081_730, 6902)
+			.saturating_add(Weight::from_parts(47_750_504, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(69_549_556, 3946)
-			.saturating_add(Weight::from_parts(1_601_573, 0).saturating_mul(p.into()))
+		Weight::from_parts(63_464_353, 3946)
+			.saturating_add(Weight::from_parts(600_408, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

@@ -197,6 +197,7 @@ mod benchmarks {
 					updated_at: start,
 					round: round.saturating_sub(1),
 					halt: None,
+					max_price_age: OracleParams::default().max_price_age,
 				},
 			);
 			let bond = T::MinOperatorBond::get();

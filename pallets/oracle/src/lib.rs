@@ -463,6 +463,11 @@ pub mod pallet {
 				info.params = params;
 				Ok(())
 			})?;
+			Prices::<T>::mutate(market, |state| {
+				if let Some(state) = state.as_mut() {
+					state.max_price_age = params.max_price_age;
+				}
+			});
 			Self::deposit_event(Event::MarketParamsUpdated { market, params });
 			Ok(())
 		}
@@ -867,6 +872,7 @@ impl<T: Config> Pallet<T> {
 					updated_at: now,
 					round,
 					halt: None,
+					max_price_age: params.max_price_age,
 				}
 			},
 			Some(prev) => Self::next_state(market, params, prev, median, round, now),
@@ -903,6 +909,7 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumber,
 	) -> PriceState {
 		let mut next = prev;
+		next.max_price_age = params.max_price_age;
 		next.price = median;
 		next.updated_at = now;
 		next.round = round;
@@ -1003,9 +1010,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The price info of `market` with its status as of now.
 	pub fn price_info(market: MarketId) -> Option<PriceInfo> {
-		let info = Markets::<T>::get(market)?;
+		// Prices exist only for listed markets (markets are never removed).
 		let state = Prices::<T>::get(market)?;
-		let status = state.status(Self::current_round(), info.params.max_price_age);
+		let status = state.status(Self::current_round(), state.max_price_age);
 		Some(state.info(status))
 	}
 
@@ -1033,7 +1040,8 @@ impl<T: Config> Pallet<T> {
 	/// - `TotalActiveBond` is the sum of active operators' bonds.
 	/// - At most `MaxOperators` operators and `MaxMarkets` markets; `NextMarketId` is above
 	///   every market id.
-	/// - Submissions and prices exist only for listed markets, and come from operators.
+	/// - Submissions and prices exist only for listed markets, and come from operators; each
+	///   price carries its market's `max_price_age`.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut active_total: Balance = 0;
@@ -1064,7 +1072,11 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		for (market, state) in Prices::<T>::iter() {
-			ensure!(Markets::<T>::contains_key(market), "a price for an unknown market");
+			let info = Markets::<T>::get(market).ok_or("a price for an unknown market")?;
+			ensure!(
+				state.max_price_age == info.params.max_price_age,
+				"a price's max_price_age differs from its market's"
+			);
 			if let Some((_, confirmations)) = state.halt.and_then(|h| h.candidate) {
 				ensure!(confirmations >= 1, "a halted market's candidate has no confirmation");
 			}

@@ -833,6 +833,25 @@ mod aggregation {
 	}
 
 	#[test]
+	fn a_shorter_max_price_age_applies_to_the_stored_price_at_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100)]);
+			let params = OracleParams { max_price_age: 5, ..params_with_quorum(1) };
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			submit(1, vec![(BTC, price(100))]);
+			close_round();
+			System::set_block_number(System::block_number() + 4);
+			assert_eq!(Oracle::price_info(BTC).map(|p| p.status), Some(MarketStatus::Active));
+			// Governance shortens the age before the next aggregation: the price already
+			// aggregated is judged by the new age (readers take it from the price itself).
+			let params = OracleParams { max_price_age: 1, ..params };
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			assert_eq!(Prices::<Test>::get(BTC).map(|p| p.max_price_age), Some(1));
+			assert_eq!(Oracle::price_info(BTC).map(|p| p.status), Some(MarketStatus::Stale));
+		});
+	}
+
+	#[test]
 	fn ema_and_volatility_follow_the_reference_values() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100)]);

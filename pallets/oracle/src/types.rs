@@ -239,6 +239,9 @@ pub struct PriceState {
 	pub round: RoundIndex,
 	/// Set while the circuit breaker holds the market.
 	pub halt: Option<Halt>,
+	/// The market's `max_price_age`, kept here so that a reader of the price needs no second
+	/// read of the market's parameters.
+	pub max_price_age: RoundIndex,
 }
 
 impl PriceState {

@@ -1012,6 +1012,10 @@ impl<T: Config> VaultSettlement<T::AccountId> for Pallet<T> {
 		add_signed(Self::held(market), T::UnrealizedPnl::unsettled_vault_balance(market))
 	}
 
+	fn held_stake(market: MarketId) -> Balance {
+		Self::held(market)
+	}
+
 	fn max_open_interest(market: MarketId) -> Balance {
 		Params::<T>::get().max_vault_leverage.saturating_mul_int(Self::nav_of(market))
 	}

@@ -260,6 +260,7 @@ fn benchmark_price(market: bulwark_primitives::MarketId, price: bulwark_primitiv
 			updated_at: now,
 			round: Oracle::current_round(),
 			halt: None,
+			max_price_age: pallet_bulwark_oracle::OracleParams::default().max_price_age,
 		},
 	);
 }

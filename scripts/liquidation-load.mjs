@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// Liquidation load on a throw-away `bulwark-node --dev` (issue 12): opens ACCOUNTS leveraged
+// single-position longs in BTC-USD, moves the price down through the oracle (three staked
+// operators, one round at a time), finds the liquidatable accounts through
+// `api.call.marginApi.liquidatable`, submits `margin.liquidate` for all of them at once from
+// KEEPERS keeper accounts, and reports how many landed in each block with the block's normal-class
+// weight. Usage (after scripts/setup.sh and scripts/build.sh):
+//
+//   node scripts/liquidation-load.mjs [--accounts 1500] [--keepers 4] [--port 9970] [--out FILE]
+//
+// The table it prints (also written to FILE with --out) is the one in docs/performance.md.
+import { writeFileSync } from 'node:fs';
+import {
+  FIXED, connect, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
+} from '../e2e/lib.mjs';
+
+const BUSD = 1_000_000n;
+const BWK = 1_000_000_000_000n;
+const BTC = 0;
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
+}
+const ACCOUNTS = Number(option('accounts', 1500));
+const KEEPERS = Number(option('keepers', 4));
+const PORT = Number(option('port', 9970));
+const OUT = option('out', null);
+const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+/** Signs `txs` ([tx, pair, nonce]) immortal, without a round trip each, and submits them all. */
+async function submitAll(api, txs) {
+  const hashes = [];
+  for (const [tx, pair, nonce] of txs) {
+    const signed = await tx.signAsync(pair, { nonce, era: 0 });
+    hashes.push(api.rpc.author.submitExtrinsic(signed));
+  }
+  return Promise.all(hashes);
+}
+
+/** Resolves once `done()` holds, checking at every new block; rejects after `timeoutMs`. */
+async function untilEachBlock(api, done, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  let best = (await api.rpc.chain.getHeader()).number.toNumber();
+  for (;;) {
+    if (await done()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    best = (await waitBest(api, best + 1)).number.toNumber();
+  }
+}
+
+/** Keeps the three operators pricing BTC at `feeder.price`, one round after another. */
+function startFeeder(api, operators) {
+  const feeder = { price: 100n, stopped: false, rounds: 0, done: null };
+  feeder.done = (async () => {
+    let first = true;
+    while (!feeder.stopped) {
+      const p = feeder.price;
+      await submitRound(api, operators, BTC, [p, p, p], { now: !first });
+      first = false;
+      feeder.rounds += 1;
+    }
+  })().catch((e) => {
+    if (!feeder.stopped) { console.error('[load] the oracle feeder stopped:', e); feeder.failed = e; }
+  });
+  return feeder;
+}
+
+async function main() {
+  const node = await startDevNode({ port: PORT, name: 'liquidation-load' });
+  log(`node up at ${node.url} (log ${node.logPath})`);
+  const api = await connect(node.url);
+  let feeder = null;
+  try {
+    const acc = devAccounts();
+    const keyring = newKeyring();
+    const operators = [acc.alice, acc.bob, acc.charlie];
+    const funders = [acc.dave, acc.eve, acc.ferdie];
+    const traders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/trader/${i}`));
+    const extraKeepers = Array.from({ length: Math.max(0, KEEPERS - funders.length) }, (_, i) => keyring.addFromUri(`//load/keeper/${i}`));
+    const keepers = [...funders, ...extraKeepers].slice(0, KEEPERS);
+
+    // The market: a deep vault, an oracle that may follow a crash without halting, margin that
+    // ignores volatility (the crash itself would lift it to its ceiling) and a skew scale wide
+    // enough that every long fills near the oracle price.
+    const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), acc.dave);
+    if (staked.error) throw new Error(`stake: ${staked.error}`);
+    await registerOperators(api, operators, operators.map(() => 1_000n * BUSD), BTC);
+    const oracleParams = (await api.call.oracleApi.markets()).find(([id]) => id.toNumber() === BTC)[3].toJSON();
+    const marginParams = (await api.call.marginApi.market(BTC)).unwrap().params.toJSON();
+    for (const call of [
+      api.tx.oracle.setMarketParams(BTC, { ...oracleParams, maxPriceJump: 500_000_000 }),
+      api.tx.margin.setMarketParams(BTC, { ...marginParams, volCoeff: 0, skewScale: 1_000_000_000n * FIXED }),
+    ]) {
+      const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
+      if (r.error) throw new Error(`${call.method.section}.${call.method.method}: ${r.error}`);
+    }
+    feeder = startFeeder(api, operators);
+
+    // Fund the traders (1 BWK for fees, 20 bUSD) and the extra keepers from Dave, Eve and Ferdie.
+    const nonces = new Map();
+    for (const f of funders) nonces.set(f.address, (await api.rpc.system.accountNextIndex(f.address)).toNumber());
+    const next = (pair) => { const n = nonces.get(pair.address); nonces.set(pair.address, n + 1); return n; };
+    const funding = [];
+    traders.forEach((t, i) => {
+      const f = funders[i % funders.length];
+      funding.push([api.tx.balances.transferKeepAlive(t.address, BWK), f, next(f)]);
+      funding.push([api.tx.busd.transferKeepAlive(t.address, 20n * BUSD), f, next(f)]);
+    });
+    extraKeepers.forEach((k, i) => {
+      const f = funders[i % funders.length];
+      funding.push([api.tx.balances.transferKeepAlive(k.address, 1_000n * BWK), f, next(f)]);
+    });
+    let started = Date.now();
+    await submitAll(api, funding);
+    await untilEachBlock(api, async () => {
+      const accounts = await api.query.busd.account.multi(traders.map((t) => t.address));
+      return accounts.every((a) => a.free.toBigInt() >= 20n * BUSD);
+    }, 600_000, 'the funding transfers');
+    log(`funded ${traders.length} traders and ${extraKeepers.length} extra keepers (${funding.length} transfers, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+    await untilEachBlock(api, async () => {
+      if (feeder.failed) throw feeder.failed;
+      return feeder.rounds >= 1;
+    }, 120_000, 'the first oracle price');
+
+    // Each trader deposits 13 to 16 bUSD and goes long 1 BTC at about 100: 6x to 8x leverage.
+    started = Date.now();
+    const opening = [];
+    traders.forEach((t, i) => {
+      const collateral = (13n + BigInt(i % 4)) * BUSD;
+      opening.push([api.tx.margin.deposit(collateral), t, 0]);
+      opening.push([api.tx.margin.trade(BTC, FIXED, 200n * FIXED), t, 1]);
+    });
+    await submitAll(api, opening);
+    await untilEachBlock(api, async () => {
+      const accounts = await api.query.margin.accounts.multi(traders.map((t) => t.address));
+      return accounts.every((a) => a.isSome && a.unwrap().positions.length === 1);
+    }, 600_000, 'the positions to open');
+    log(`opened ${traders.length} positions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+    // The crash: 100 -> 93 -> 86, one oracle round each.
+    const expected = async () => {
+      let cursor = null;
+      const found = [];
+      do {
+        const [page, nextCursor] = await api.call.marginApi.liquidatable(cursor, 500);
+        for (const view of page) found.push(view.who.toString());
+        cursor = nextCursor.isSome ? nextCursor.unwrap() : null;
+      } while (cursor);
+      return found;
+    };
+    for (const price of [93n, 86n]) {
+      feeder.price = price;
+      const rounds = feeder.rounds;
+      await untilEachBlock(api, async () => {
+        if (feeder.failed) throw feeder.failed;
+        return feeder.rounds >= rounds + 2;
+      }, 120_000, `the oracle at ${price}`);
+    }
+    const targets = await expected();
+    const oracle = (await api.call.oracleApi.priceInfo(BTC)).unwrap();
+    log(`oracle ${Number(oracle.price.toBigInt() * 100n / FIXED) / 100} (${oracle.status.toString()}): ${targets.length} of ${traders.length} accounts liquidatable`);
+    if (targets.length === 0) throw new Error('nobody is liquidatable');
+
+    // All liquidations at once, round-robin over the keepers, sequential nonces each.
+    for (const k of keepers) nonces.set(k.address, (await api.rpc.system.accountNextIndex(k.address)).toNumber());
+    const liquidations = targets.map((who, i) => {
+      const k = keepers[i % keepers.length];
+      return [api.tx.margin.liquidate(who), k, next(k)];
+    });
+    const firstBlock = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
+    started = Date.now();
+    await submitAll(api, liquidations);
+    log(`submitted ${liquidations.length} liquidations from ${keepers.length} keepers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const limits = api.consts.system.blockWeights;
+    const normalMax = limits.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+    const rows = [];
+    let landed = 0;
+    let failed = 0;
+    let block = firstBlock;
+    const deadline = Date.now() + 300_000;
+    while (landed + failed < liquidations.length && Date.now() < deadline) {
+      const header = await waitBest(api, block);
+      const hash = await api.rpc.chain.getBlockHash(block);
+      const at = await api.at(hash);
+      const [events, weight, signed] = await Promise.all([
+        at.query.system.events(),
+        at.query.system.blockWeight(),
+        api.rpc.chain.getBlock(hash),
+      ]);
+      let ok = 0;
+      let badDebt = 0;
+      let refused = 0;
+      const liquidateIndexes = new Set();
+      signed.block.extrinsics.forEach((ex, i) => {
+        if (ex.method.section === 'margin' && ex.method.method === 'liquidate') liquidateIndexes.add(i);
+      });
+      for (const { phase, event } of events) {
+        if (event.section === 'margin' && event.method === 'Liquidated') ok += 1;
+        if (event.section === 'margin' && event.method === 'BadDebt') badDebt += 1;
+        if (event.section === 'system' && event.method === 'ExtrinsicFailed' && phase.isApplyExtrinsic
+          && liquidateIndexes.has(phase.asApplyExtrinsic.toNumber())) refused += 1;
+      }
+      const normal = weight.normal.refTime.toBigInt();
+      rows.push({
+        block: header.number.toNumber(),
+        extrinsics: signed.block.extrinsics.length,
+        liquidated: ok,
+        badDebt,
+        refused,
+        normalMs: Number(normal / 1_000_000n) / 1000,
+        share: Number((normal * 1000n) / normalMax) / 10,
+      });
+      landed += ok;
+      failed += refused;
+      log(`block #${block}: ${ok} liquidated (${badDebt} with bad debt), ${refused} refused, normal weight ${rows.at(-1).normalMs} ms (${rows.at(-1).share}% of ${Number(normalMax / 1_000_000n) / 1000} ms)`);
+      block += 1;
+    }
+    const left = await expected();
+    const accounts = await api.query.margin.accounts.multi(traders.map((t) => t.address));
+    const open = accounts.filter((a) => a.isSome && a.unwrap().positions.length > 0).length;
+
+    const lines = [
+      `\`node scripts/liquidation-load.mjs --accounts ${ACCOUNTS} --keepers ${KEEPERS}\` on ${new Date().toISOString().slice(0, 10)}:`,
+      `${traders.length} accounts long 1 BTC each on 13 to 16 bUSD, oracle 100 -> 93 -> 86;`,
+      `${targets.length} liquidatable, ${liquidations.length} \`liquidate\` submitted at once from ${keepers.length} keepers.`,
+      '',
+      '| block | extrinsics | liquidated | with bad debt | refused | normal-class weight used | share of the normal class |',
+      '|---|---|---|---|---|---|---|',
+      ...rows.map((r) => `| #${r.block} | ${r.extrinsics} | ${r.liquidated} | ${r.badDebt} | ${r.refused} | ${r.normalMs} ms | ${r.share}% |`),
+      '',
+      `Landed ${landed}, refused ${failed}; afterwards ${left.length} accounts liquidatable, ${open} still hold a (partly liquidated) position.`,
+    ];
+    const report = lines.join('\n');
+    console.log(`\n${report}\n`);
+    if (OUT) writeFileSync(OUT, `${report}\n`);
+    if (landed + failed < liquidations.length) throw new Error(`only ${landed + failed} of ${liquidations.length} liquidations were included`);
+  } finally {
+    if (feeder) feeder.stopped = true;
+    await api.disconnect().catch(() => {});
+    await node.stop();
+  }
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
