@@ -55,8 +55,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 56_574_000 ps.
-		Weight::from_parts(59_488_000, 6196)
+		// Minimum execution time: 57_585_000 ps.
+		Weight::from_parts(61_020_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -64,10 +64,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Markets` (r:8 w:0)
-	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:8 w:0)
@@ -78,11 +76,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 110_824_000 ps.
-		Weight::from_parts(74_349_788, 6196)
-			.saturating_add(Weight::from_parts(39_911_322, 0).saturating_mul(p.into()))
+		// Minimum execution time: 102_182_000 ps.
+		Weight::from_parts(76_438_795, 6196)
+			.saturating_add(Weight::from_parts(30_767_488, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
@@ -90,21 +88,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Markets` (r:8 w:0)
-	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:8 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn trade(p: u32, ) -> Weight {
-		// Minimum execution time: 88_321_000 ps.
-		Weight::from_parts(53_392_640, 3946)
-			.saturating_add(Weight::from_parts(38_955_630, 0).saturating_mul(p.into()))
+		// Minimum execution time: 73_639_000 ps.
+		Weight::from_parts(47_336_536, 3946)
+			.saturating_add(Weight::from_parts(30_983_825, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
@@ -115,25 +111,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 33_430_000 ps.
-		Weight::from_parts(40_990_000, 3813)
+		// Minimum execution time: 37_205_000 ps.
+		Weight::from_parts(52_588_000, 3813)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Markets` (r:1 w:0)
-	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 54_961_000 ps.
-		Weight::from_parts(57_665_000, 3813)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 46_058_000 ps.
+		Weight::from_parts(49_704_000, 3813)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
@@ -147,8 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 124_805_000 ps.
-		Weight::from_parts(129_442_000, 8799)
+		// Minimum execution time: 123_643_000 ps.
+		Weight::from_parts(133_978_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -156,10 +150,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:32 w:32)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Markets` (r:32 w:0)
-	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:32 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:32 w:32)
@@ -172,11 +164,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 169_991_000 ps.
-		Weight::from_parts(172_506_000, 3593)
-			.saturating_add(Weight::from_parts(138_835_275, 0).saturating_mul(m.into()))
+		// Minimum execution time: 158_045_000 ps.
+		Weight::from_parts(41_422_824, 3593)
+			.saturating_add(Weight::from_parts(142_118_007, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
@@ -185,41 +177,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:8)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Markets` (r:8 w:0)
-	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:8 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 75_662_000 ps.
-		Weight::from_parts(47_081_730, 6902)
-			.saturating_add(Weight::from_parts(47_750_504, 0).saturating_mul(p.into()))
+		// Minimum execution time: 67_109_000 ps.
+		Weight::from_parts(26_623_753, 6902)
+			.saturating_add(Weight::from_parts(47_247_932, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Markets` (r:1 w:0)
-	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(481), added: 2956, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		// Minimum execution time: 49_934_000 ps.
-		Weight::from_parts(63_464_353, 3946)
-			.saturating_add(Weight::from_parts(600_408, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 44_726_000 ps.
+		Weight::from_parts(64_672_109, 3946)
+			.saturating_add(Weight::from_parts(3_235_062, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
@@ -227,63 +215,63 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(59_488_000, 6196)
+		Weight::from_parts(61_020_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(74_349_788, 6196)
-			.saturating_add(Weight::from_parts(39_911_322, 0).saturating_mul(p.into()))
+		Weight::from_parts(76_438_795, 6196)
+			.saturating_add(Weight::from_parts(30_767_488, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(53_392_640, 3946)
-			.saturating_add(Weight::from_parts(38_955_630, 0).saturating_mul(p.into()))
+		Weight::from_parts(47_336_536, 3946)
+			.saturating_add(Weight::from_parts(30_983_825, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(40_990_000, 3813)
+		Weight::from_parts(52_588_000, 3813)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(57_665_000, 3813)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(49_704_000, 3813)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(129_442_000, 8799)
+		Weight::from_parts(133_978_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(172_506_000, 3593)
-			.saturating_add(Weight::from_parts(138_835_275, 0).saturating_mul(m.into()))
+		Weight::from_parts(41_422_824, 3593)
+			.saturating_add(Weight::from_parts(142_118_007, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
+			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(47_081_730, 6902)
-			.saturating_add(Weight::from_parts(47_750_504, 0).saturating_mul(p.into()))
+		Weight::from_parts(26_623_753, 6902)
+			.saturating_add(Weight::from_parts(47_247_932, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(63_464_353, 3946)
-			.saturating_add(Weight::from_parts(600_408, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(64_672_109, 3946)
+			.saturating_add(Weight::from_parts(3_235_062, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

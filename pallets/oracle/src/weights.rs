@@ -57,18 +57,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Markets` (r:1 w:1)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
-		// Minimum execution time: 11_517_000 ps.
-		Weight::from_parts(12_398_000, 3547)
+		// Minimum execution time: 15_453_000 ps.
+		Weight::from_parts(17_166_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Oracle::Markets` (r:1 w:1)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:1)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 8_633_000 ps.
-		Weight::from_parts(9_314_000, 3547)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 14_471_000 ps.
+		Weight::from_parts(16_004_000, 3579)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Oracle::Operators` (r:1 w:0)
 	/// Proof: `Oracle::Operators` (`max_values`: None, `max_size`: Some(79), added: 2554, mode: `MaxEncodedLen`)
@@ -77,16 +79,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::OperatorMarkets` (r:0 w:1)
 	/// Proof: `Oracle::OperatorMarkets` (`max_values`: None, `max_size`: Some(169), added: 2644, mode: `MaxEncodedLen`)
 	fn set_markets() -> Weight {
-		// Minimum execution time: 77_455_000 ps.
-		Weight::from_parts(81_241_000, 82814)
+		// Minimum execution time: 104_265_000 ps.
+		Weight::from_parts(110_804_000, 82814)
 			.saturating_add(T::DbWeight::get().reads(33_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::OperatorRules` (r:0 w:1)
 	/// Proof: `Oracle::OperatorRules` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn set_operator_params() -> Weight {
-		// Minimum execution time: 3_906_000 ps.
-		Weight::from_parts(4_287_000, 0)
+		// Minimum execution time: 5_528_000 ps.
+		Weight::from_parts(6_360_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Operators` (r:1 w:1)
@@ -104,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::TotalActiveBond` (r:1 w:1)
 	/// Proof: `Oracle::TotalActiveBond` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
-		// Minimum execution time: 46_199_000 ps.
-		Weight::from_parts(49_254_000, 3622)
+		// Minimum execution time: 61_261_000 ps.
+		Weight::from_parts(64_696_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -120,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::TotalActiveBond` (r:1 w:1)
 	/// Proof: `Oracle::TotalActiveBond` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
-		// Minimum execution time: 49_484_000 ps.
-		Weight::from_parts(52_669_000, 3622)
+		// Minimum execution time: 64_776_000 ps.
+		Weight::from_parts(68_442_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -130,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::TotalActiveBond` (r:1 w:1)
 	/// Proof: `Oracle::TotalActiveBond` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn unregister() -> Weight {
-		// Minimum execution time: 13_760_000 ps.
-		Weight::from_parts(14_932_000, 3544)
+		// Minimum execution time: 18_387_000 ps.
+		Weight::from_parts(20_330_000, 3544)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -150,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::OperatorMarkets` (r:0 w:1)
 	/// Proof: `Oracle::OperatorMarkets` (`max_values`: None, `max_size`: Some(169), added: 2644, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
-		// Minimum execution time: 44_927_000 ps.
-		Weight::from_parts(47_972_000, 3622)
+		// Minimum execution time: 60_510_000 ps.
+		Weight::from_parts(66_238_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -167,9 +169,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RoundSubmissions` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 32]`.
 	fn submit(n: u32, ) -> Weight {
-		// Minimum execution time: 24_657_000 ps.
-		Weight::from_parts(20_859_866, 3634)
-			.saturating_add(Weight::from_parts(6_843_484, 0).saturating_mul(n.into()))
+		// Minimum execution time: 37_215_000 ps.
+		Weight::from_parts(36_209_615, 3634)
+			.saturating_add(Weight::from_parts(9_654_567, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -191,7 +193,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::RoundSubmissions` (r:32 w:32)
 	/// Proof: `Oracle::RoundSubmissions` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:32 w:32)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Schedule` (r:1 w:0)
 	/// Proof: `Slashing::Schedule` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `Slashing::Offenders` (r:30 w:30)
@@ -205,10 +207,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` ranges over `[1, 32]`.
 	/// Component `o` ranges over `[1, 64]`.
 	fn on_initialize(m: u32, o: u32, ) -> Weight {
-		// Minimum execution time: 454_939_000 ps.
-		Weight::from_parts(458_143_000, 4036)
-			.saturating_add(Weight::from_parts(10_237_051, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(5_255_770, 0).saturating_mul(o.into()))
+		// Minimum execution time: 603_604_000 ps.
+		Weight::from_parts(606_208_000, 4036)
+			.saturating_add(Weight::from_parts(14_948_465, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(7_277_445, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(103_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(o.into())))
@@ -218,55 +220,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2644).saturating_mul(o.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		// Minimum execution time: 120_000 ps.
-		Weight::from_parts(150_000, 0)
+		// Minimum execution time: 150_000 ps.
+		Weight::from_parts(200_000, 0)
 	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(12_398_000, 3547)
+		Weight::from_parts(17_166_000, 3547)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(9_314_000, 3547)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(16_004_000, 3579)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_markets() -> Weight {
-		Weight::from_parts(81_241_000, 82814)
+		Weight::from_parts(110_804_000, 82814)
 			.saturating_add(RocksDbWeight::get().reads(33_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_operator_params() -> Weight {
-		Weight::from_parts(4_287_000, 0)
+		Weight::from_parts(6_360_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn register_operator() -> Weight {
-		Weight::from_parts(49_254_000, 3622)
+		Weight::from_parts(64_696_000, 3622)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(52_669_000, 3622)
+		Weight::from_parts(68_442_000, 3622)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(14_932_000, 3544)
+		Weight::from_parts(20_330_000, 3544)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(47_972_000, 3622)
+		Weight::from_parts(66_238_000, 3622)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn submit(n: u32, ) -> Weight {
-		Weight::from_parts(20_859_866, 3634)
-			.saturating_add(Weight::from_parts(6_843_484, 0).saturating_mul(n.into()))
+		Weight::from_parts(36_209_615, 3634)
+			.saturating_add(Weight::from_parts(9_654_567, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -274,9 +276,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6585).saturating_mul(n.into()))
 	}
 	fn on_initialize(m: u32, o: u32, ) -> Weight {
-		Weight::from_parts(458_143_000, 4036)
-			.saturating_add(Weight::from_parts(10_237_051, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(5_255_770, 0).saturating_mul(o.into()))
+		Weight::from_parts(606_208_000, 4036)
+			.saturating_add(Weight::from_parts(14_948_465, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(7_277_445, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(103_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(o.into())))
@@ -286,6 +288,6 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2644).saturating_mul(o.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(150_000, 0)
+		Weight::from_parts(200_000, 0)
 	}
 }
