@@ -23,7 +23,7 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     api = await connect(node.url);
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave);
     assert.equal(staked.error, null);
-    await registerOperators(api, operators, operators.map(() => 1_000n * BUSD), BTC);
+    await registerOperators(api, operators, operators.map(() => 10_000n * BUSD), BTC);
   });
 
   after(async () => {

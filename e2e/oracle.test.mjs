@@ -28,7 +28,7 @@ describe('oracle on the dev chain', { timeout: 300_000 }, () => {
   it('lists the genesis markets through the runtime API', async () => {
     const markets = await api.call.oracleApi.markets();
     const symbols = markets.map(([, symbol]) => Buffer.from(symbol.toU8a(true)).toString());
-    assert.deepEqual(symbols, ['BTC-USD', 'ETH-USD']);
+    assert.deepEqual(symbols, ['BTC-USD', 'ETH-USD', 'BWK-USD']);
   });
 
   it('registers operators with held bonds', async () => {

@@ -85,7 +85,9 @@ async function main() {
     // enough that every long fills near the oracle price.
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), acc.dave);
     if (staked.error) throw new Error(`stake: ${staked.error}`);
-    await registerOperators(api, operators, operators.map(() => 1_000n * BUSD), BTC);
+    // Bonds large enough that the security monitor's oracle ACR stays above its floor with the
+    // open interest and the 50% price band below (300,000 x 3 x 10% slash > 150,000 x 50%).
+    await registerOperators(api, operators, operators.map(() => 300_000n * BUSD), BTC);
     const oracleParams = (await api.call.oracleApi.markets()).find(([id]) => id.toNumber() === BTC)[3].toJSON();
     const marginParams = (await api.call.marginApi.market(BTC)).unwrap().params.toJSON();
     for (const call of [

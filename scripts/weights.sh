@@ -16,6 +16,7 @@ declare -A OUT=(
   [pallet_bulwark_vaults]=pallets/vaults/src/weights.rs
   [pallet_bulwark_slashing]=pallets/slashing/src/weights.rs
   [pallet_bulwark_margin]=pallets/margin/src/weights.rs
+  [pallet_bulwark_monitor]=pallets/monitor/src/weights.rs
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}")

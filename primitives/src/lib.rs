@@ -21,12 +21,21 @@
 //! | [`ValidatorSlashes`] | runtime (pallet-staking) | slashing |
 //! | [`SlashPending`] | slashing | oracle (bond withdrawal), vaults |
 //! | [`MarketRestriction`] | security monitor | margin |
+//! | [`OracleSecurity`] | oracle | security monitor |
+//! | [`DeviationSlash`] | slashing | security monitor |
+//! | [`ValidatorStake`] | runtime (pallet-staking) | security monitor |
+//! | [`InsuranceBalances`] | insurance | security monitor |
+//! | [`MarginTotals`] | margin | security monitor |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
 //! collateral and PnL are [`Balance`] in bUSD's smallest unit (6 decimals).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -432,6 +441,11 @@ pub trait InsuranceFund<AccountId> {
 pub trait MarketRestriction {
 	/// Whether `market` is restricted to reducing trades.
 	fn is_restricted(market: MarketId) -> bool;
+
+	/// What the market's initial margin fraction is multiplied by (1 unless restricted).
+	fn imf_multiplier(_market: MarketId) -> FixedU128 {
+		FixedU128::from_u32(1)
+	}
 }
 
 /// `()`: no market is ever restricted.
@@ -439,4 +453,49 @@ impl MarketRestriction for () {
 	fn is_restricted(_: MarketId) -> bool {
 		false
 	}
+}
+
+/// What corrupting each market's oracle costs. Implemented by the oracle, read by the security
+/// monitor.
+pub trait OracleSecurity {
+	/// Every listed market, in id order: `(market, control bond, max price jump)`. The control
+	/// bond is the bond an attacker must hold to set the market's bond-weighted median against
+	/// every operator counted for it (their bond, and at least the minimum operator bond); the
+	/// max price jump bounds the move a controlled median can make without tripping the breaker.
+	fn market_security() -> Vec<(MarketId, Balance, Perbill)>;
+}
+
+/// The largest fraction of an operator's bond a deviation offence can slash. Implemented by the
+/// slashing pallet.
+pub trait DeviationSlash {
+	/// The cap of the deviation slash schedule.
+	fn max_deviation_slash() -> Perbill;
+}
+
+/// What corrupting consensus costs. Implemented by the runtime over pallet-staking.
+pub trait ValidatorStake {
+	/// One third of the active validators' total exposure, in BWK's smallest unit: the stake
+	/// behind enough validators to stall finality.
+	fn one_third_active_exposure() -> Balance;
+}
+
+/// `()`: nothing is staked.
+impl ValidatorStake for () {
+	fn one_third_active_exposure() -> Balance {
+		0
+	}
+}
+
+/// Insurance fund balances, read without moving anything. Implemented by the insurance pallet.
+pub trait InsuranceBalances {
+	/// bUSD in `market`'s fund.
+	fn fund_balance(market: MarketId) -> Balance;
+	/// bUSD in the global fund.
+	fn global_balance() -> Balance;
+}
+
+/// Totals of the margin engine. Implemented by the margin engine.
+pub trait MarginTotals {
+	/// Traders' collateral in custody, all markets.
+	fn total_collateral() -> Balance;
 }

@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Insurance,
-	Margin, Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, Slashing,
-	System, TransactionPayment, Vaults, VERSION,
+	Margin, Monitor, Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	Slashing, System, TransactionPayment, Vaults, VERSION,
 };
 
 impl_runtime_apis! {
@@ -285,6 +285,12 @@ impl_runtime_apis! {
 
 		fn global_allowance() -> Balance {
 			Insurance::global_allowance(System::block_number()).0
+		}
+	}
+
+	impl pallet_bulwark_monitor::runtime_api::SecurityApi<Block> for Runtime {
+		fn ratios(market: bulwark_primitives::MarketId) -> Option<pallet_bulwark_monitor::SecurityView> {
+			Monitor::security_view(market)
 		}
 	}
 

@@ -94,7 +94,8 @@ fn testnet_genesis(
 
 /// Markets listed at genesis with default oracle parameters: ids 0 and 1.
 fn genesis_markets() -> Vec<(Vec<u8>, u8)> {
-	vec![(b"BTC-USD".to_vec(), 8), (b"ETH-USD".to_vec(), 18)]
+	// BWK-USD (id 2) prices the native token for the security monitor; it is not traded.
+	vec![(b"BTC-USD".to_vec(), 8), (b"ETH-USD".to_vec(), 18), (b"BWK-USD".to_vec(), 12)]
 }
 
 fn dev_accounts() -> Vec<AccountId> {

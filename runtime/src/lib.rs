@@ -223,4 +223,6 @@ mod runtime {
 	pub type Slashing = pallet_bulwark_slashing;
 	#[runtime::pallet_index(34)]
 	pub type Margin = pallet_bulwark_margin;
+	#[runtime::pallet_index(35)]
+	pub type Monitor = pallet_bulwark_monitor;
 }

@@ -52,7 +52,7 @@ pub use pallet::*;
 pub use weights::WeightInfo;
 
 use bulwark_primitives::{
-	Balance, BlockNumber, InsuranceFund, MarketId, MarketRegistry, OpenInterest,
+	Balance, BlockNumber, InsuranceBalances, InsuranceFund, MarketId, MarketRegistry, OpenInterest,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -399,6 +399,16 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(GlobalDraw::<T>::get().at <= Self::now(), "the last draw is in the future");
 		Ok(())
+	}
+}
+
+impl<T: Config> InsuranceBalances for Pallet<T> {
+	fn fund_balance(market: MarketId) -> Balance {
+		Self::balance_of(Fund::Market(market))
+	}
+
+	fn global_balance() -> Balance {
+		Self::balance_of(Fund::Global)
 	}
 }
 

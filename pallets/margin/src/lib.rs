@@ -124,8 +124,9 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use bulwark_primitives::{
-	Balance, BlockNumber, InsuranceFund, MarketId, MarketRegistry, MarketRestriction, MarketStatus,
-	OpenInterest, Price, PriceFeed, PriceInfo, SignedSize, UnrealizedPnl, VaultSettlement,
+	Balance, BlockNumber, InsuranceFund, MarginTotals, MarketId, MarketRegistry, MarketRestriction,
+	MarketStatus, OpenInterest, Price, PriceFeed, PriceInfo, SignedSize, UnrealizedPnl,
+	VaultSettlement,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -745,14 +746,15 @@ impl<T: Config> Pallet<T> {
 		open_interest: Balance,
 	) -> FixedU128 {
 		let utilization = math::utilization(open_interest, T::Vaults::max_open_interest(market));
-		math::initial_margin_fraction(
+		let imf = math::initial_margin_fraction(
 			params.base_imf,
 			params.vol_coeff,
 			volatility,
 			params.oi_coeff,
 			utilization,
 			params.max_imf,
-		)
+		);
+		math::restricted_margin_fraction(imf, T::Restriction::imf_multiplier(market))
 	}
 
 	/// `market` marked now: its price, funding index, imf and effective mmf.
@@ -1010,13 +1012,16 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
-		let imf = math::initial_margin_fraction(
-			params.base_imf,
-			params.vol_coeff,
-			price_info.volatility,
-			params.oi_coeff,
-			math::utilization(oi_after, capacity),
-			params.max_imf,
+		let imf = math::restricted_margin_fraction(
+			math::initial_margin_fraction(
+				params.base_imf,
+				params.vol_coeff,
+				price_info.volatility,
+				params.oi_coeff,
+				math::utilization(oi_after, capacity),
+				params.max_imf,
+			),
+			T::Restriction::imf_multiplier(market),
 		);
 		let target = math::target_maintenance_fraction(imf, params.maintenance_fraction);
 		let mark =
@@ -1542,8 +1547,10 @@ impl<T: Config> Pallet<T> {
 		for position in account.positions.iter() {
 			let info = Markets::<T>::get(position.market)?;
 			let price = T::Prices::price_info(position.market)?;
-			// The fractions a liquidation in this block would use.
-			let mark = Self::liquidation_mark(position.market, &info, price, now).ok()?;
+			// The initial fraction a trade or withdrawal now needs, and the maintenance
+			// fraction a liquidation in this block would use.
+			let mut mark = Self::mark(position.market, &info, price, now).ok()?;
+			mark.mmf = Self::liquidation_mark(position.market, &info, price, now).ok()?.mmf;
 			let maintenance_before = health.maintenance;
 			let (pnl, funding) = Self::add_position(&mut health, position, &mark).ok()?;
 			let own_maintenance = health.maintenance.saturating_sub(maintenance_before);
@@ -1726,6 +1733,26 @@ impl<T: Config> Pallet<T> {
 			acc.saturating_add(info.vault_balance)
 				.saturating_add(i128::try_from(info.insurance_balance).unwrap_or(i128::MAX))
 		})
+	}
+}
+
+/// Bounded: custody holds its existential deposit, the collateral and each enabled market's
+/// unsettled balances (the `try_state` invariant), so the collateral is what is left of it.
+impl<T: Config> MarginTotals for Pallet<T> {
+	fn total_collateral() -> Balance {
+		let custody = T::Currency::balance(&Self::custody_account())
+			.saturating_sub(T::Currency::minimum_balance());
+		let unsettled = EnabledMarkets::<T>::get().iter().fold(0i128, |acc, market| {
+			Markets::<T>::get(market).map_or(acc, |info| {
+				acc.saturating_add(info.vault_balance)
+					.saturating_add(i128::try_from(info.insurance_balance).unwrap_or(i128::MAX))
+			})
+		});
+		if unsettled >= 0 {
+			custody.saturating_sub(unsettled.unsigned_abs())
+		} else {
+			custody.saturating_add(unsettled.unsigned_abs())
+		}
 	}
 }
 

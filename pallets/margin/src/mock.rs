@@ -124,6 +124,11 @@ impl MarketRestriction for RestrictionStub {
 	fn is_restricted(market: MarketId) -> bool {
 		Restricted::get().contains(&market)
 	}
+
+	/// Restricted markets double their initial margin, as the monitor's default does.
+	fn imf_multiplier(market: MarketId) -> FixedU128 {
+		FixedU128::from_u32(if Self::is_restricted(market) { 2 } else { 1 })
+	}
 }
 
 /// Account of market `m`'s vault: `VAULT_BASE + m`.

@@ -443,6 +443,26 @@ mod trades {
 	}
 
 	#[test]
+	fn a_restricted_market_multiplies_the_initial_margin_at_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			let before = Margin::account_view(&ALICE).unwrap().initial_margin;
+			Restricted::set(vec![0]);
+			let after = Margin::account_view(&ALICE).unwrap().initial_margin;
+			// Twice the fraction, same notional (rounding up each way: within a unit).
+			assert!(after.abs_diff(2 * before) <= 1, "{before} -> {after}");
+			// Withdrawals are held to the doubled requirement.
+			let view = Margin::account_view(&ALICE).unwrap();
+			let free = (view.equity as u128).saturating_sub(after);
+			assert_noop!(
+				Margin::withdraw(RuntimeOrigin::signed(ALICE), free + BUSD),
+				Error::<Test>::MarginTooLow
+			);
+		});
+	}
+
+	#[test]
 	fn exposure_needs_every_market_of_the_account_active_but_reducing_does_not() {
 		ExtBuilder::default().build_and_execute(|| {
 			deposit(ALICE, 10_000);

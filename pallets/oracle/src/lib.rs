@@ -90,8 +90,8 @@ pub use weights::WeightInfo;
 
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bulwark_primitives::{
-	Balance, BlockNumber, MarketId, MarketRegistry, OffenceKind, OffenceReporter, Price, PriceFeed,
-	PriceInfo, RoundIndex, SlashPending, SlashTarget, Slashable,
+	Balance, BlockNumber, MarketId, MarketRegistry, OffenceKind, OffenceReporter, OracleSecurity,
+	Price, PriceFeed, PriceInfo, RoundIndex, SlashPending, SlashTarget, Slashable,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -1095,6 +1095,32 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> MarketRegistry for Pallet<T> {
 	fn market_exists(market: MarketId) -> bool {
 		Markets::<T>::contains_key(market)
+	}
+}
+
+/// The bond that controls a market's median is the bond of the operators counted for it: the
+/// median is the lower bond-weighted median, so an attacker holding as much as every counted
+/// operator serving the market together sets it (submitting below them), quorum included. An
+/// attacker must also hold the minimum operator bond to submit at all.
+impl<T: Config> OracleSecurity for Pallet<T> {
+	fn market_security() -> Vec<(MarketId, Balance, Perbill)> {
+		let min_bond = OperatorRules::<T>::get().min_bond;
+		let round = Self::current_round();
+		let counted: Vec<(Balance, ServedMarkets<T>)> = Operators::<T>::iter()
+			.filter(|(_, info)| info.counts_in(round, min_bond))
+			.map(|(operator, info)| (info.bond, OperatorMarkets::<T>::get(&operator)))
+			.collect();
+		let mut markets: Vec<(MarketId, Balance, Perbill)> = Markets::<T>::iter()
+			.map(|(market, info)| {
+				let bond = counted
+					.iter()
+					.filter(|(_, served)| served.as_ref().is_none_or(|s| s.contains(&market)))
+					.fold(0u128, |acc, (bond, _)| acc.saturating_add(*bond));
+				(market, bond.max(min_bond), info.params.max_price_jump)
+			})
+			.collect();
+		markets.sort_by_key(|(market, ..)| *market);
+		markets
 	}
 }
 

@@ -98,8 +98,8 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use bulwark_primitives::{
-	Balance, BlockNumber, GovernanceReason, InsuranceFund, MarketId, OffenceKind, OffenceReporter,
-	SlashPending, SlashTarget, Slashable, ValidatorSlashes,
+	Balance, BlockNumber, DeviationSlash, GovernanceReason, InsuranceFund, MarketId, OffenceKind,
+	OffenceReporter, SlashPending, SlashTarget, Slashable, ValidatorSlashes,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -792,6 +792,12 @@ impl<T: Config> Pallet<T> {
 }
 
 /// The oracle (bond withdrawals) and the vaults ask whether a target has a slash pending.
+impl<T: Config> DeviationSlash for Pallet<T> {
+	fn max_deviation_slash() -> Perbill {
+		Schedule::<T>::get().deviation_max
+	}
+}
+
 impl<T: Config> SlashPending<T::AccountId> for Pallet<T> {
 	fn slash_pending(target: &SlashTarget<T::AccountId>) -> bool {
 		Offenders::<T>::get(target).is_some_and(|record| !record.pending.is_empty())

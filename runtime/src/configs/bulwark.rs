@@ -223,8 +223,8 @@ impl pallet_bulwark_margin::Config for Runtime {
 	type Markets = super::super::Oracle;
 	type Vaults = super::super::Vaults;
 	type Insurance = super::super::Insurance;
-	/// No security monitor yet: nothing is restricted.
-	type Restriction = ();
+	/// The security monitor restricts markets whose attack costs fell under their floors.
+	type Restriction = super::super::Monitor;
 	type RiskOrigin = RiskOrigin;
 	type PalletId = MarginPalletId;
 	/// Drift's 8 positions per account.
@@ -235,6 +235,84 @@ impl pallet_bulwark_margin::Config for Runtime {
 	type WeightInfo = pallet_bulwark_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MarginBenchmarks;
+}
+
+parameter_types! {
+	/// The genesis `BWK-USD` oracle market (after BTC-USD and ETH-USD).
+	pub const BwkUsdMarket: bulwark_primitives::MarketId = 2;
+	/// The monitor recomputes every 10 blocks (30 s).
+	pub const MonitorPeriod: BlockNumber = 10;
+}
+
+impl pallet_bulwark_monitor::Config for Runtime {
+	type Prices = super::super::Oracle;
+	type Oracle = super::super::Oracle;
+	type Slashing = super::super::Slashing;
+	type Staking = StakingValidatorStake;
+	type OpenInterest = super::super::Margin;
+	type Margin = super::super::Margin;
+	type Vaults = super::super::Vaults;
+	type Insurance = super::super::Insurance;
+	type RiskOrigin = RiskOrigin;
+	type BwkMarket = BwkUsdMarket;
+	type MonitorPeriod = MonitorPeriod;
+	/// As many markets as the oracle lists.
+	type MaxMarkets = ConstU32<32>;
+	type WeightInfo = pallet_bulwark_monitor::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MonitorBenchmarks;
+}
+
+/// pallet-staking's exposure of the active era: a third of its total stake (two reads). With
+/// stake spread evenly this is what controlling a third of the validators needs; GRANDPA stalls
+/// without two thirds of them.
+pub struct StakingValidatorStake;
+impl bulwark_primitives::ValidatorStake for StakingValidatorStake {
+	fn one_third_active_exposure() -> Balance {
+		pallet_staking::ActiveEra::<Runtime>::get()
+			.map_or(0, |era| pallet_staking::ErasTotalStake::<Runtime>::get(era.index) / 3)
+	}
+}
+
+/// The monitor's worst case: `count` markets listed (at least the genesis three), the most
+/// operators serving all of them, value secured in the global insurance fund and BWK priced at
+/// a millionth of a bUSD, so that every market is restricted at once.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MonitorBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_bulwark_monitor::BenchmarkHelper for MonitorBenchmarks {
+	fn setup(count: u32) {
+		use frame_support::traits::{fungible::Mutate, Get};
+		let markets: alloc::vec::Vec<bulwark_primitives::MarketId> = (0..count.max(3)).collect();
+		for market in markets.iter() {
+			benchmark_price(*market, sp_runtime::FixedU128::from_u32(100));
+		}
+		let max_operators: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
+		let existing = pallet_bulwark_oracle::Operators::<Runtime>::count();
+		for index in existing..max_operators {
+			let operator: AccountId = frame_benchmarking::account("operator", index, 0);
+			let _ = Busd::set_balance(&operator, 10 * MinOperatorBond::get());
+			let origin = super::super::RuntimeOrigin::signed(operator);
+			let registered =
+				super::super::Oracle::register_operator(origin.clone(), MinOperatorBond::get());
+			debug_assert!(registered.is_ok(), "benchmark operator registers");
+			let served = super::super::Oracle::set_markets(
+				origin,
+				Some(frame_support::BoundedVec::truncate_from(markets.clone())),
+			);
+			debug_assert!(served.is_ok(), "benchmark operator serves every market");
+		}
+		// Operators count from the round after their registration: move on, then price again.
+		let later = frame_system::Pallet::<Runtime>::block_number()
+			.saturating_add(4 * OracleRoundLength::get());
+		frame_system::Pallet::<Runtime>::set_block_number(later);
+		for market in markets.iter() {
+			benchmark_price(*market, sp_runtime::FixedU128::from_u32(100));
+		}
+		benchmark_price(BwkUsdMarket::get(), sp_runtime::FixedU128::from_rational(1, 1_000_000));
+		let global = super::super::Insurance::account_of(pallet_bulwark_insurance::Fund::Global);
+		let _ = Busd::set_balance(&global, 1_000_000 * BUSD);
+	}
 }
 
 /// Lists `market` in the oracle (creating markets up to it) and gives it a fresh `Active` price

@@ -214,6 +214,12 @@ pub fn initial_margin_fraction(
 	raw.max(base_imf).min(max_imf.max(base_imf))
 }
 
+/// A restricted market's initial margin fraction: `min(imf x multiplier, 1)` (at most no
+/// leverage). Above the market's `max_imf` on purpose: restriction must bite at the ceiling too.
+pub fn restricted_margin_fraction(imf: FixedU128, multiplier: FixedU128) -> FixedU128 {
+	imf.saturating_mul(multiplier).min(FixedU128::one())
+}
+
 /// The maintenance fraction a market aims at: `imf x maintenance_fraction`.
 pub fn target_maintenance_fraction(imf: FixedU128, maintenance_fraction: Perbill) -> FixedU128 {
 	FixedU128::from_inner(maintenance_fraction.mul_ceil(imf.into_inner()))

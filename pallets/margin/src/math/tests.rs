@@ -163,6 +163,16 @@ mod margin {
 	}
 
 	#[test]
+	fn a_restricted_fraction_is_multiplied_above_max_imf_but_never_past_one() {
+		// 15.5% x 2 = 31%; the 50% ceiling x 2 = 100% (no leverage); 60% x 2 stops at 100%.
+		assert_eq!(restricted_margin_fraction(fixed(155, 1_000), price(2)), fixed(31, 100));
+		assert_eq!(restricted_margin_fraction(fixed(1, 2), price(2)), FixedU128::one());
+		assert_eq!(restricted_margin_fraction(fixed(6, 10), price(2)), FixedU128::one());
+		// Unrestricted: the multiplier 1 changes nothing.
+		assert_eq!(restricted_margin_fraction(fixed(155, 1_000), price(1)), fixed(155, 1_000));
+	}
+
+	#[test]
 	fn the_effective_maintenance_fraction_rises_slowly_and_falls_at_once() {
 		// By hand: from 3% towards 9.3% at 1 point an hour: half an hour later 3.5%, ten hours
 		// later capped at 9.3%; a lower target applies at once.

@@ -1,0 +1,155 @@
+//! Pure functions of the security monitor: the three ratios and the restriction rule. Each
+//! rounds against the system (a ratio rounds down), and is total: `None` means nothing is at
+//! stake (a zero denominator), a ratio too large to represent saturates.
+
+use crate::types::{MarketRatios, MonitorParams, Ratio};
+use bulwark_primitives::{
+	currency::{BUSD, BWK},
+	Balance, Price,
+};
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding, traits::Saturating, FixedPointNumber,
+	FixedU128, Perbill, Rounding,
+};
+
+/// `numerator / denominator` rounded down, saturating; `None` when the denominator is zero.
+pub fn ratio(numerator: Balance, denominator: Balance) -> Option<FixedU128> {
+	if denominator == 0 {
+		return None;
+	}
+	Some(
+		multiply_by_rational_with_rounding(numerator, FixedU128::DIV, denominator, Rounding::Down)
+			.map_or(FixedU128::from_inner(u128::MAX), FixedU128::from_inner),
+	)
+}
+
+/// Oracle ACR: `(control_bond x max_deviation_slash) / (open_interest x max_price_jump)`. The
+/// slash rounds down and the gain up.
+pub fn oracle_acr(
+	control_bond: Balance,
+	max_deviation_slash: Perbill,
+	open_interest: Balance,
+	max_price_jump: Perbill,
+) -> Option<FixedU128> {
+	ratio(max_deviation_slash.mul_floor(control_bond), max_price_jump.mul_ceil(open_interest))
+}
+
+/// Vault cover: `vault_nav / open_interest`.
+pub fn vault_cover(vault_nav: Balance, open_interest: Balance) -> Option<FixedU128> {
+	ratio(vault_nav, open_interest)
+}
+
+/// `amount` of BWK (smallest units) valued in bUSD (smallest units) at `price` (bUSD per BWK),
+/// rounded down, saturating.
+pub fn bwk_in_busd(amount: Balance, price: Price) -> Balance {
+	// amount / BWK x price x BUSD = amount x price.inner / (DIV x BWK / BUSD).
+	let scale = FixedU128::DIV.saturating_mul(BWK / BUSD);
+	multiply_by_rational_with_rounding(amount, price.into_inner(), scale, Rounding::Down)
+		.unwrap_or(Balance::MAX)
+}
+
+/// Consensus ACR: `bwk_in_busd(one third of the active exposure) / value secured`.
+pub fn consensus_acr(
+	one_third_exposure: Balance,
+	bwk_price: Price,
+	value_secured: Balance,
+) -> Option<FixedU128> {
+	ratio(bwk_in_busd(one_third_exposure, bwk_price), value_secured)
+}
+
+/// The first ratio (oracle ACR, consensus ACR, vault cover) below its floor, with its value and
+/// floor; `None` if none is.
+pub fn breach(
+	ratios: &MarketRatios,
+	params: &MonitorParams,
+) -> Option<(Ratio, FixedU128, FixedU128)> {
+	ratios.values().into_iter().find_map(|(kind, value)| {
+		let floor = params.floor(kind);
+		value.filter(|v| *v < floor).map(|v| (kind, v, floor))
+	})
+}
+
+/// Whether a restricted market may be released: every ratio at or above its floor x (1 +
+/// hysteresis).
+pub fn clear_of_hysteresis(ratios: &MarketRatios, params: &MonitorParams) -> bool {
+	ratios.values().into_iter().all(|(kind, value)| {
+		let floor = params.floor(kind);
+		let bar = floor
+			.saturating_add(FixedU128::from_inner(params.hysteresis.mul_ceil(floor.into_inner())));
+		value.is_none_or(|v| v >= bar)
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn fixed(n: u128, d: u128) -> FixedU128 {
+		FixedU128::from_rational(n, d)
+	}
+
+	#[test]
+	fn oracle_acr_matches_reference_values() {
+		// 3 operators x 1,000 bUSD control the median; a 10% slash costs 300 bUSD. 10,000 bUSD
+		// of open interest moved 10% wins 1,000: ACR 0.3.
+		let acr = oracle_acr(
+			3_000 * BUSD,
+			Perbill::from_percent(10),
+			10_000 * BUSD,
+			Perbill::from_percent(10),
+		);
+		assert_eq!(acr, Some(fixed(3, 10)));
+		// Nothing open: nothing to win, no ratio.
+		assert_eq!(
+			oracle_acr(3_000 * BUSD, Perbill::from_percent(10), 0, Perbill::from_percent(10)),
+			None
+		);
+		// Rounds down: 1 / 3.
+		assert_eq!(ratio(1, 3), Some(FixedU128::from_inner(333_333_333_333_333_333)));
+		// Saturates rather than fails.
+		assert_eq!(ratio(u128::MAX, 1), Some(FixedU128::from_inner(u128::MAX)));
+	}
+
+	#[test]
+	fn consensus_acr_values_bwk_at_the_oracle_price() {
+		// 30,000 BWK (one third of 90,000) at 2 bUSD = 60,000 bUSD over 120,000 secured: 0.5.
+		assert_eq!(bwk_in_busd(30_000 * BWK, FixedU128::from_u32(2)), 60_000 * BUSD);
+		assert_eq!(bwk_in_busd(BWK / 2, fixed(3, 2)), 750_000);
+		assert_eq!(
+			consensus_acr(30_000 * BWK, FixedU128::from_u32(2), 120_000 * BUSD),
+			Some(fixed(1, 2))
+		);
+		assert_eq!(consensus_acr(30_000 * BWK, FixedU128::from_u32(2), 0), None);
+	}
+
+	#[test]
+	fn vault_cover_is_nav_over_open_interest() {
+		assert_eq!(vault_cover(50_000 * BUSD, 200_000 * BUSD), Some(fixed(1, 4)));
+		assert_eq!(vault_cover(50_000 * BUSD, 0), None);
+	}
+
+	#[test]
+	fn a_breach_names_the_first_ratio_under_its_floor_and_a_release_needs_the_hysteresis() {
+		let params = MonitorParams::default();
+		let healthy = MarketRatios {
+			oracle_acr: Some(fixed(2, 1)),
+			consensus_acr: None,
+			vault_cover: Some(fixed(1, 2)),
+		};
+		assert_eq!(breach(&healthy, &params), None);
+		assert!(clear_of_hysteresis(&healthy, &params));
+		let thin_vault = MarketRatios { vault_cover: Some(fixed(5, 100)), ..healthy };
+		assert_eq!(
+			breach(&thin_vault, &params),
+			Some((Ratio::VaultCover, fixed(5, 100), fixed(1, 10)))
+		);
+		let both = MarketRatios { oracle_acr: Some(fixed(9, 10)), ..thin_vault };
+		assert_eq!(breach(&both, &params).map(|b| b.0), Some(Ratio::OracleAcr));
+		// Back above the floor (1.05) but under floor x 1.1: no breach, yet not clear.
+		let recovering = MarketRatios { oracle_acr: Some(fixed(105, 100)), ..healthy };
+		assert_eq!(breach(&recovering, &params), None);
+		assert!(!clear_of_hysteresis(&recovering, &params));
+		let recovered = MarketRatios { oracle_acr: Some(fixed(110, 100)), ..healthy };
+		assert!(clear_of_hysteresis(&recovered, &params));
+	}
+}

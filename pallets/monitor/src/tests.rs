@@ -1,0 +1,242 @@
+//! Tests of the security monitor: each ratio against reference values worked by hand, the
+//! restriction and its hysteresis, the period, the consensus ACR's BWK price, governance.
+
+use crate::{mock::*, Error, Event, MarketRatios, MonitorParams, Ratio, Ratios, Restricted};
+use bulwark_primitives::{
+	currency::{BUSD, BWK},
+	MarketRestriction, MarketStatus,
+};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::{DispatchError, FixedU128, Perbill};
+
+fn fixed(n: u128, d: u128) -> FixedU128 {
+	FixedU128::from_rational(n, d)
+}
+
+fn ratios(market: u32) -> MarketRatios {
+	Ratios::<Test>::get(market).expect("computed at a period")
+}
+
+mod ratios {
+	use super::*;
+
+	#[test]
+	fn the_hook_recomputes_every_period_only() {
+		ExtBuilder::new().build_and_execute(|| {
+			set_open_interest(BTC, 10_000 * BUSD);
+			run_to(PERIOD - 1);
+			assert!(Ratios::<Test>::get(BTC).is_none());
+			run_to(PERIOD);
+			assert!(Ratios::<Test>::get(BTC).is_some());
+			set_open_interest(BTC, 20_000 * BUSD);
+			run_to(2 * PERIOD - 1);
+			assert_eq!(ratios(BTC).oracle_acr, Some(fixed(3, 10)));
+			run_to(2 * PERIOD);
+			assert_eq!(ratios(BTC).oracle_acr, Some(fixed(15, 100)));
+		});
+	}
+
+	#[test]
+	fn each_ratio_matches_its_reference_value() {
+		ExtBuilder::new().build_and_execute(|| {
+			// Oracle: 3,000 bUSD of bonds x 10% slash = 300 over 10,000 x 10% jump = 1,000: 0.3.
+			// Vault: 100,000 NAV over 10,000 open: 10.
+			set_open_interest(BTC, 10_000 * BUSD);
+			// Consensus: 90,000 BWK (one third) at 2 bUSD = 180,000 over 100,000 + 100,000
+			// vault stake + 30,000 collateral + 10,000 + 10,000 insurance = 250,000: 0.72.
+			OneThirdExposure::set(90_000 * BWK);
+			set_bwk_price(FixedU128::from_u32(2), MarketStatus::Active);
+			Collateral::set(30_000 * BUSD);
+			InsuranceFunds::set([(BTC, 10_000 * BUSD)].into_iter().collect());
+			GlobalFund::set(10_000 * BUSD);
+			next_period();
+			assert_eq!(
+				ratios(BTC),
+				MarketRatios {
+					oracle_acr: Some(fixed(3, 10)),
+					consensus_acr: Some(fixed(72, 100)),
+					vault_cover: Some(FixedU128::from_u32(10)),
+				}
+			);
+			// Nothing open in ETH: no oracle or vault ratio, the chain's consensus ACR.
+			assert_eq!(
+				ratios(ETH),
+				MarketRatios {
+					oracle_acr: None,
+					consensus_acr: Some(fixed(72, 100)),
+					vault_cover: None
+				}
+			);
+			// The runtime API computes the same now, with its inputs.
+			let view = Monitor::security_view(BTC).unwrap();
+			assert_eq!(view.ratios, ratios(BTC));
+			assert_eq!(view.value_secured, 250_000 * BUSD);
+			assert_eq!(view.control_bond, 3_000 * BUSD);
+			assert_eq!(view.open_interest, 10_000 * BUSD);
+			assert!(Monitor::security_view(7).is_none());
+		});
+	}
+
+	#[test]
+	fn the_consensus_acr_uses_the_ema_while_halted_and_keeps_its_value_while_stale() {
+		ExtBuilder::new().build_and_execute(|| {
+			OneThirdExposure::set(100_000 * BWK);
+			Collateral::set(800_000 * BUSD);
+			// Secured: 800,000 + 2 x 100,000 stake = 1,000,000 bUSD. At 10 bUSD: 1.
+			set_bwk_price(FixedU128::from_u32(10), MarketStatus::Active);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(1)));
+			// Halted: the EMA (5 in the mock), not the jumped print.
+			set_bwk_price(FixedU128::from_u32(10), MarketStatus::Halted);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(fixed(1, 2)));
+			// Stale: the last measured value stays, whatever the stale print says.
+			set_bwk_price(FixedU128::from_u32(1_000), MarketStatus::Stale);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(fixed(1, 2)));
+		});
+	}
+}
+
+mod restriction {
+	use super::*;
+
+	#[test]
+	fn a_big_position_restricts_the_market_until_open_interest_falls_past_the_hysteresis() {
+		ExtBuilder::new().build_and_execute(|| {
+			// Floor 1: the oracle ACR is 300 / (OI x 10%), under 1 above 3,000 bUSD of OI.
+			set_open_interest(BTC, 2_000 * BUSD);
+			next_period();
+			assert_eq!(ratios(BTC).oracle_acr, Some(fixed(3, 2)));
+			assert!(!Monitor::is_restricted(BTC));
+			monitor_events();
+			// A big position: OI 4,000, ACR 0.75.
+			set_open_interest(BTC, 4_000 * BUSD);
+			next_period();
+			assert!(Monitor::is_restricted(BTC));
+			assert!(!Monitor::is_restricted(ETH));
+			assert_eq!(
+				monitor_events(),
+				vec![Event::MarketRestricted {
+					market: BTC,
+					ratio: Ratio::OracleAcr,
+					value: fixed(3, 4),
+					floor: FixedU128::from_u32(1),
+				}]
+			);
+			let restriction = Restricted::<Test>::get(BTC).unwrap();
+			assert_eq!(restriction.since, System::block_number());
+			// Restricted: twice the initial margin, for the margin engine.
+			assert_eq!(Monitor::imf_multiplier(BTC), FixedU128::from_u32(2));
+			assert_eq!(Monitor::imf_multiplier(ETH), FixedU128::from_u32(1));
+			// OI down to 2,800: ACR 1.07, above the floor but under floor x 1.1: still restricted.
+			set_open_interest(BTC, 2_800 * BUSD);
+			next_period();
+			assert!(Monitor::is_restricted(BTC));
+			assert!(monitor_events().is_empty());
+			// OI down to 2,700: ACR 1.11: released.
+			set_open_interest(BTC, 2_700 * BUSD);
+			next_period();
+			assert!(!Monitor::is_restricted(BTC));
+			assert_eq!(monitor_events(), vec![Event::MarketReleased { market: BTC }]);
+		});
+	}
+
+	#[test]
+	fn a_vault_loss_restricts_by_vault_cover() {
+		ExtBuilder::new().build_and_execute(|| {
+			OracleMarkets::set(vec![(BTC, 1_000_000 * BUSD, Perbill::from_percent(10))]);
+			set_open_interest(BTC, 200_000 * BUSD);
+			next_period();
+			assert_eq!(ratios(BTC).vault_cover, Some(fixed(1, 2)));
+			assert!(!Monitor::is_restricted(BTC));
+			monitor_events();
+			// The vault loses 85%: NAV 15,000 over 200,000 = 0.075, under 0.1.
+			set_vault(BTC, 15_000 * BUSD, 15_000 * BUSD);
+			next_period();
+			assert_eq!(
+				monitor_events(),
+				vec![Event::MarketRestricted {
+					market: BTC,
+					ratio: Ratio::VaultCover,
+					value: fixed(75, 1_000),
+					floor: fixed(1, 10),
+				}]
+			);
+		});
+	}
+
+	#[test]
+	fn validators_unbonding_restrict_every_market_by_consensus_acr() {
+		ExtBuilder::new().build_and_execute(|| {
+			// 150,000 BWK at 2 bUSD = 300,000 over 200,000 of vault stake: 1.5.
+			OneThirdExposure::set(150_000 * BWK);
+			set_bwk_price(FixedU128::from_u32(2), MarketStatus::Active);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(fixed(3, 2)));
+			assert!(!Monitor::is_restricted(BTC));
+			monitor_events();
+			// Validators unbond: a third of the exposure is now 90,000 BWK: 0.9.
+			OneThirdExposure::set(90_000 * BWK);
+			next_period();
+			for market in [BTC, ETH, BWK_USD] {
+				assert!(Monitor::is_restricted(market), "{market}");
+				assert_eq!(
+					Restricted::<Test>::get(market).map(|r| r.ratio),
+					Some(Ratio::ConsensusAcr)
+				);
+			}
+			assert_eq!(monitor_events().len(), 3);
+			// They bond again: back above 1.1.
+			OneThirdExposure::set(120_000 * BWK);
+			next_period();
+			assert!(!Monitor::is_restricted(BTC));
+		});
+	}
+
+	#[test]
+	fn new_floors_apply_at_the_next_period() {
+		ExtBuilder::new().build_and_execute(|| {
+			set_open_interest(BTC, 2_000 * BUSD);
+			next_period();
+			assert!(!Monitor::is_restricted(BTC));
+			let params =
+				MonitorParams { min_oracle_acr: FixedU128::from_u32(2), ..Default::default() };
+			assert_ok!(Monitor::set_params(RuntimeOrigin::root(), params));
+			assert!(!Monitor::is_restricted(BTC));
+			next_period();
+			assert_eq!(Restricted::<Test>::get(BTC).map(|r| r.floor), Some(FixedU128::from_u32(2)));
+		});
+	}
+}
+
+mod governance {
+	use super::*;
+
+	#[test]
+	fn set_params_needs_the_risk_origin_and_valid_bounds() {
+		ExtBuilder::new().build_and_execute(|| {
+			let params =
+				MonitorParams { hysteresis: Perbill::from_percent(20), ..Default::default() };
+			assert_noop!(
+				Monitor::set_params(RuntimeOrigin::signed(1), params),
+				DispatchError::BadOrigin
+			);
+			for bad in [
+				MonitorParams { min_oracle_acr: fixed(1, 10), ..params },
+				MonitorParams { min_consensus_acr: FixedU128::from_u32(101), ..params },
+				MonitorParams { min_vault_cover: FixedU128::from_u32(0), ..params },
+				MonitorParams { hysteresis: Perbill::zero(), ..params },
+				MonitorParams { restricted_imf_multiplier: fixed(1, 2), ..params },
+			] {
+				assert_noop!(
+					Monitor::set_params(RuntimeOrigin::root(), bad),
+					Error::<Test>::InvalidParams
+				);
+			}
+			assert_ok!(Monitor::set_params(RuntimeOrigin::root(), params));
+			assert_eq!(crate::Params::<Test>::get(), params);
+			assert_eq!(monitor_events(), vec![Event::ParamsUpdated { params }]);
+		});
+	}
+}

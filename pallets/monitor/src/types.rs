@@ -1,0 +1,214 @@
+//! Types of the security monitor: its governed parameters, the ratios it keeps per market, and
+//! the views of its runtime API.
+
+use bulwark_primitives::{Balance, BlockNumber, MarketId};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_arithmetic::{FixedU128, Perbill};
+
+const ONE: u128 = 1_000_000_000_000_000_000;
+
+const fn fixed(inner: u128) -> FixedU128 {
+	FixedU128::from_inner(inner)
+}
+
+/// The three attack-cost ratios of the design brief (section 9).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum Ratio {
+	/// What controlling the market's oracle median costs (the bond, at the largest deviation
+	/// slash) over what a manipulation inside the breaker's band can win (open interest x max
+	/// price jump).
+	OracleAcr,
+	/// One third of the active validators' exposure, valued at the BWK price, over the value the
+	/// chain secures (trader collateral, vault stake, insurance). Chain-wide.
+	ConsensusAcr,
+	/// The vault's net asset value over the market's open interest.
+	VaultCover,
+}
+
+/// Governed parameters: a floor per ratio, the hysteresis of a release and what a restriction
+/// does to margin.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct MonitorParams {
+	/// Floor of [`Ratio::OracleAcr`].
+	pub min_oracle_acr: FixedU128,
+	/// Floor of [`Ratio::ConsensusAcr`].
+	pub min_consensus_acr: FixedU128,
+	/// Floor of [`Ratio::VaultCover`].
+	pub min_vault_cover: FixedU128,
+	/// A restricted market is released only once every ratio is above its floor x (1 +
+	/// hysteresis), so that it does not flap around a floor.
+	pub hysteresis: Perbill,
+	/// What a restricted market's initial margin fraction is multiplied by.
+	pub restricted_imf_multiplier: FixedU128,
+}
+
+impl Default for MonitorParams {
+	/// Attacks must cost at least what they can win (both ACR floors 1); a vault must hold at
+	/// least 10% of its market's open interest (half of what its 5x leverage cap lets it open
+	/// with); 10% hysteresis; restricted markets need twice the initial margin.
+	fn default() -> Self {
+		Self {
+			min_oracle_acr: fixed(ONE),
+			min_consensus_acr: fixed(ONE),
+			min_vault_cover: fixed(ONE / 10),
+			hysteresis: Perbill::from_percent(10),
+			restricted_imf_multiplier: fixed(2 * ONE),
+		}
+	}
+}
+
+/// Hard bounds of [`MonitorParams`]; governance cannot leave them.
+pub mod bounds {
+	use super::*;
+
+	/// ACR floors: 0.5 (an attack may win at most twice its cost) to 100.
+	pub const ACR_FLOOR: (FixedU128, FixedU128) = (fixed(ONE / 2), fixed(100 * ONE));
+	/// Vault cover floor: 1% to 10x of open interest.
+	pub const VAULT_COVER_FLOOR: (FixedU128, FixedU128) = (fixed(ONE / 100), fixed(10 * ONE));
+	/// Hysteresis: 1% to 100%.
+	pub const HYSTERESIS: (Perbill, Perbill) =
+		(Perbill::from_percent(1), Perbill::from_percent(100));
+	/// Margin multiplier of a restricted market: 1 to 10.
+	pub const IMF_MULTIPLIER: (FixedU128, FixedU128) = (fixed(ONE), fixed(10 * ONE));
+}
+
+impl MonitorParams {
+	/// Whether every parameter is within its hard bounds.
+	pub fn validate(&self) -> bool {
+		use bounds::*;
+		let within = |v: FixedU128, (lo, hi): (FixedU128, FixedU128)| lo <= v && v <= hi;
+		within(self.min_oracle_acr, ACR_FLOOR)
+			&& within(self.min_consensus_acr, ACR_FLOOR)
+			&& within(self.min_vault_cover, VAULT_COVER_FLOOR)
+			&& HYSTERESIS.0 <= self.hysteresis
+			&& self.hysteresis <= HYSTERESIS.1
+			&& within(self.restricted_imf_multiplier, IMF_MULTIPLIER)
+	}
+
+	/// The floor of `ratio`.
+	pub fn floor(&self, ratio: Ratio) -> FixedU128 {
+		match ratio {
+			Ratio::OracleAcr => self.min_oracle_acr,
+			Ratio::ConsensusAcr => self.min_consensus_acr,
+			Ratio::VaultCover => self.min_vault_cover,
+		}
+	}
+}
+
+/// A market's ratios as last computed. `None`: nothing is at stake (no open interest, or no
+/// value secured), which never restricts.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct MarketRatios {
+	/// [`Ratio::OracleAcr`].
+	pub oracle_acr: Option<FixedU128>,
+	/// [`Ratio::ConsensusAcr`] (the chain's, the same for every market).
+	pub consensus_acr: Option<FixedU128>,
+	/// [`Ratio::VaultCover`].
+	pub vault_cover: Option<FixedU128>,
+}
+
+impl MarketRatios {
+	/// `(ratio, value)` for each ratio that has a value.
+	pub fn values(&self) -> [(Ratio, Option<FixedU128>); 3] {
+		[
+			(Ratio::OracleAcr, self.oracle_acr),
+			(Ratio::ConsensusAcr, self.consensus_acr),
+			(Ratio::VaultCover, self.vault_cover),
+		]
+	}
+}
+
+/// Why and since when a market is restricted.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct Restriction {
+	/// The ratio that fell below its floor (the first of oracle ACR, consensus ACR, vault cover).
+	pub ratio: Ratio,
+	/// Its value then.
+	pub value: FixedU128,
+	/// Its floor then.
+	pub floor: FixedU128,
+	/// Block of the restriction.
+	pub since: BlockNumber,
+}
+
+/// What the runtime API reports of a market.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct SecurityView {
+	/// The ratios computed now (not the last period's).
+	pub ratios: MarketRatios,
+	/// The floors and the rest of the parameters.
+	pub params: MonitorParams,
+	/// The restriction in force, if any (decided at the last period).
+	pub restriction: Option<Restriction>,
+	/// Value secured chain-wide (bUSD): trader collateral, vault stake, insurance.
+	pub value_secured: Balance,
+	/// The bond that controls the market's oracle median (bUSD).
+	pub control_bond: Balance,
+	/// The market's open interest (bUSD notional).
+	pub open_interest: Balance,
+}
+
+/// A market's inputs at one point, for the ratio functions.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub struct MarketInputs {
+	/// The market.
+	pub market: MarketId,
+	/// Bond that controls its median.
+	pub control_bond: Balance,
+	/// Its breaker's max price jump.
+	pub max_price_jump: Perbill,
+	/// Its open interest.
+	pub open_interest: Balance,
+	/// Its vault's NAV.
+	pub vault_nav: Balance,
+}
