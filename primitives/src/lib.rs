@@ -492,10 +492,43 @@ pub trait InsuranceBalances {
 	fn fund_balance(market: MarketId) -> Balance;
 	/// bUSD in the global fund.
 	fn global_balance() -> Balance;
+	/// What the global fund may still pay out in its current draw window.
+	fn global_allowance() -> Balance;
 }
 
 /// Totals of the margin engine. Implemented by the margin engine.
 pub trait MarginTotals {
 	/// Traders' collateral in custody, all markets.
 	fn total_collateral() -> Balance;
+
+	/// Off-chain only (it reads every account): what moving each market of `prices` to its
+	/// price would do. Accounts with a position in a shocked market are marked at the shocked
+	/// prices (their other positions at the oracle's), with the margin fractions a liquidation
+	/// would use now.
+	fn shock(prices: &[(MarketId, Price)]) -> ShockReport;
+}
+
+/// One market's share of a [`ShockReport`].
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, TypeInfo, Debug)]
+pub struct MarketShock {
+	/// The shocked market.
+	pub market: MarketId,
+	/// Accounts with a position in it that the shock leaves liquidatable.
+	pub liquidatable_accounts: u32,
+	/// Bad debt those accounts' liquidations would leave to this market (attributed as a
+	/// liquidation does: to the account's losing markets in position order).
+	pub bad_debt: Balance,
+	/// Traders' unrealized PnL net of funding as the vault marks it, now.
+	pub trader_pnl_before: i128,
+	/// The same at the shocked price.
+	pub trader_pnl_after: i128,
+}
+
+/// What a price shock does to the margin engine's accounts.
+#[derive(Clone, PartialEq, Eq, Default, Encode, Decode, TypeInfo, Debug)]
+pub struct ShockReport {
+	/// Per shocked market, in the order given.
+	pub markets: Vec<MarketShock>,
+	/// Accounts left liquidatable, each counted once.
+	pub liquidatable_accounts: u32,
 }

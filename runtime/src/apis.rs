@@ -292,6 +292,12 @@ impl_runtime_apis! {
 		fn ratios(market: bulwark_primitives::MarketId) -> Option<pallet_bulwark_monitor::SecurityView> {
 			Monitor::security_view(market)
 		}
+
+		fn stress_test(
+			shocks: Vec<(bulwark_primitives::MarketId, i32)>,
+		) -> pallet_bulwark_monitor::StressReport {
+			Monitor::stress_test(shocks)
+		}
 	}
 
 	impl pallet_bulwark_margin::runtime_api::MarginApi<Block, AccountId> for Runtime {

@@ -410,6 +410,10 @@ impl<T: Config> InsuranceBalances for Pallet<T> {
 	fn global_balance() -> Balance {
 		Self::balance_of(Fund::Global)
 	}
+
+	fn global_allowance() -> Balance {
+		Self::global_allowance(Self::now()).0
+	}
 }
 
 impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {

@@ -122,11 +122,11 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-use alloc::vec::Vec;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bulwark_primitives::{
 	Balance, BlockNumber, InsuranceFund, MarginTotals, MarketId, MarketRegistry, MarketRestriction,
-	MarketStatus, OpenInterest, Price, PriceFeed, PriceInfo, SignedSize, UnrealizedPnl,
-	VaultSettlement,
+	MarketShock, MarketStatus, OpenInterest, Price, PriceFeed, PriceInfo, ShockReport, SignedSize,
+	UnrealizedPnl, VaultSettlement,
 };
 use frame_support::{
 	pallet_prelude::*,
@@ -1456,6 +1456,110 @@ impl<T: Config> Pallet<T> {
 		(found, None)
 	}
 
+	/// Traders' unrealized PnL in `market` net of funding, as the vault marks it (at the price of
+	/// closing the whole skew), with the oracle's price replaced by `price`.
+	fn trader_pnl_at(
+		info: &MarketInfo,
+		oracle: &PriceInfo,
+		price: Price,
+		now: BlockNumber,
+	) -> i128 {
+		let pnl = math::net_size(&info.aggregates)
+			.and_then(|skew| math::skew_marked_price(price, skew, info.params.skew_scale))
+			.and_then(|mark| math::aggregate_unrealized_pnl(&info.aggregates, mark));
+		let funding = Self::accrued_index(info, Self::funding_price(oracle), now)
+			.ok()
+			.and_then(|index| math::aggregate_funding_owed(&info.aggregates, index));
+		match (pnl, funding) {
+			(Some(pnl), Some(funding)) => pnl.saturating_sub(funding),
+			// Absurd sizes: mark traders as winning everything the vault has.
+			_ => i128::MAX,
+		}
+	}
+
+	/// See [`MarginTotals::shock`]. Replays a liquidation's arithmetic on each account: it is
+	/// liquidatable when its equity is below its maintenance margin, and one with negative equity
+	/// is closed in full, its shortfall taken off its losing legs in position order (winning legs
+	/// are assumed paid in full). Markets without a price are left out.
+	pub fn shock_report(prices: &[(MarketId, Price)]) -> ShockReport {
+		let now = Self::now();
+		let mut shocked: BTreeMap<MarketId, Mark> = BTreeMap::new();
+		let mut markets: Vec<MarketShock> = Vec::new();
+		for (market, price) in prices.iter() {
+			let (Some(info), Some(oracle)) =
+				(Markets::<T>::get(market), T::Prices::price_info(*market))
+			else {
+				continue;
+			};
+			let Ok(mut mark) = Self::liquidation_mark(*market, &info, oracle, now) else {
+				continue;
+			};
+			mark.price.price = *price;
+			if shocked.insert(*market, mark).is_none() {
+				markets.push(MarketShock {
+					market: *market,
+					trader_pnl_before: Self::trader_pnl_at(&info, &oracle, oracle.price, now),
+					trader_pnl_after: Self::trader_pnl_at(&info, &oracle, *price, now),
+					..Default::default()
+				});
+			}
+		}
+		let mut liquidatable_accounts: u32 = 0;
+		for account in Accounts::<T>::iter_values() {
+			if !account.positions.iter().any(|p| shocked.contains_key(&p.market)) {
+				continue;
+			}
+			let Some((health, realized)) = Self::shocked_health(&account, &shocked, now) else {
+				continue;
+			};
+			let maintenance = i128::try_from(health.maintenance).unwrap_or(i128::MAX);
+			if health.equity >= maintenance {
+				continue;
+			}
+			liquidatable_accounts = liquidatable_accounts.saturating_add(1);
+			let mut shortfall = health.equity.min(0).unsigned_abs();
+			for (position, leg) in account.positions.iter().zip(realized.iter()) {
+				let row = markets.iter_mut().find(|m| m.market == position.market);
+				if let Some(row) = row {
+					row.liquidatable_accounts = row.liquidatable_accounts.saturating_add(1);
+				}
+				if *leg < 0 && !shortfall.is_zero() {
+					let part = shortfall.min(leg.unsigned_abs());
+					shortfall = shortfall.saturating_sub(part);
+					if let Some(row) = markets.iter_mut().find(|m| m.market == position.market) {
+						row.bad_debt = row.bad_debt.saturating_add(part);
+					}
+				}
+			}
+		}
+		ShockReport { markets, liquidatable_accounts }
+	}
+
+	/// `account`'s health with the markets of `shocked` at their shocked marks (the others at
+	/// the oracle's), and each position's PnL net of funding; `None` if a market has no price.
+	fn shocked_health(
+		account: &MarginAccount<T::MaxPositions>,
+		shocked: &BTreeMap<MarketId, Mark>,
+		now: BlockNumber,
+	) -> Option<(Health, Vec<i128>)> {
+		let mut health =
+			Health { equity: Self::signed(account.collateral).ok()?, ..Default::default() };
+		let mut realized = Vec::with_capacity(account.positions.len());
+		for position in account.positions.iter() {
+			let mark = match shocked.get(&position.market) {
+				Some(mark) => *mark,
+				None => {
+					let info = Markets::<T>::get(position.market)?;
+					let oracle = T::Prices::price_info(position.market)?;
+					Self::liquidation_mark(position.market, &info, oracle, now).ok()?
+				},
+			};
+			let (pnl, funding) = Self::add_position(&mut health, position, &mark).ok()?;
+			realized.push(pnl.saturating_sub(funding));
+		}
+		Some((health, realized))
+	}
+
 	/// Stores `account`, or removes it once it holds nothing.
 	fn store_account(who: &T::AccountId, account: MarginAccount<T::MaxPositions>) {
 		if account.collateral.is_zero() && account.positions.is_empty() {
@@ -1754,6 +1858,10 @@ impl<T: Config> MarginTotals for Pallet<T> {
 			custody.saturating_add(unsettled.unsigned_abs())
 		}
 	}
+
+	fn shock(prices: &[(MarketId, Price)]) -> ShockReport {
+		Self::shock_report(prices)
+	}
 }
 
 impl<T: Config> OpenInterest for Pallet<T> {
@@ -1786,17 +1894,7 @@ impl<T: Config> UnrealizedPnl for Pallet<T> {
 		else {
 			return 0;
 		};
-		let pnl = math::net_size(&info.aggregates)
-			.and_then(|skew| math::skew_marked_price(price.price, skew, info.params.skew_scale))
-			.and_then(|mark| math::aggregate_unrealized_pnl(&info.aggregates, mark));
-		let funding = Self::accrued_index(&info, Self::funding_price(&price), Self::now())
-			.ok()
-			.and_then(|index| math::aggregate_funding_owed(&info.aggregates, index));
-		match (pnl, funding) {
-			(Some(pnl), Some(funding)) => pnl.saturating_sub(funding),
-			// Absurd sizes: mark traders as winning everything the vault has.
-			_ => i128::MAX,
-		}
+		Self::trader_pnl_at(&info, &price, price.price, Self::now())
 	}
 
 	fn unsettled_vault_balance(market: MarketId) -> i128 {

@@ -802,6 +802,53 @@ mod liquidation {
 	}
 
 	#[test]
+	fn a_shock_report_predicts_the_bad_debt_of_liquidating_everyone_at_the_shocked_price() {
+		ExtBuilder::default().build_and_execute(|| {
+			const DAVE: AccountId = 5;
+			deposit(ALICE, 100);
+			assert_ok!(trade(ALICE, 0, size(19)));
+			deposit(BOB, 300);
+			assert_ok!(trade(BOB, 0, size(10)));
+			deposit(CAROL, 100);
+			assert_ok!(trade(CAROL, 0, size(-5)));
+			deposit(DAVE, 1_000);
+			assert_ok!(trade(DAVE, 0, size(32)));
+			assert_ok!(trade(DAVE, 1, size_rational(-1, 10)));
+			let report = Margin::shock_report(&[(0, price(70))]);
+			assert_eq!(report.markets.len(), 1);
+			let predicted = report.markets[0];
+			// Alice and Bob are bankrupt at 70, Dave only below maintenance, Carol in profit.
+			assert_eq!(report.liquidatable_accounts, 3);
+			assert_eq!(predicted.liquidatable_accounts, 3);
+			assert!(predicted.bad_debt > 400 * BUSD, "{predicted:?}");
+			// The vault marks traders from about zero to a loss of 30 x 56 units.
+			assert!(
+				predicted.trader_pnl_after < predicted.trader_pnl_before - 1_600 * BUSD as i128
+			);
+
+			// Now move the oracle by the same shock and liquidate everyone.
+			set_price(0, price(70));
+			margin_events();
+			let mut liquidated = 0;
+			for who in [ALICE, BOB, CAROL, DAVE] {
+				if Margin::is_liquidatable(&who) {
+					assert_ok!(liquidate(who));
+					liquidated += 1;
+				}
+			}
+			let bad_debt: u128 = margin_events()
+				.iter()
+				.filter_map(|e| match e {
+					Event::BadDebt { market: 0, shortfall, .. } => Some(*shortfall),
+					_ => None,
+				})
+				.sum();
+			assert_eq!(liquidated, report.liquidatable_accounts);
+			assert_eq!(bad_debt, predicted.bad_debt);
+		});
+	}
+
+	#[test]
 	fn liquidating_oneself_earns_no_reward() {
 		ExtBuilder::default().build_and_execute(|| {
 			leveraged_alice();

@@ -34,7 +34,8 @@
 //!   restricts or releases markets with [`Event::MarketRestricted`] / [`Event::MarketReleased`].
 //! - [`Call::set_params`]: the risk council sets the floors within hard bounds.
 //! - Runtime API [`runtime_api::SecurityApi`]: a market's ratios computed now, its floors and
-//!   restriction.
+//!   restriction; a stress test of price shocks (accounts liquidatable, bad debt, insurance
+//!   cover, vault NAV after, per market).
 //!
 //! ## Limitations
 //!
@@ -63,10 +64,11 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+use alloc::vec::Vec;
 use bulwark_primitives::{
 	Balance, BlockNumber, DeviationSlash, InsuranceBalances, MarginTotals, MarketId,
-	MarketRestriction, MarketStatus, OpenInterest, OracleSecurity, PriceFeed, ValidatorStake,
-	VaultSettlement,
+	MarketRestriction, MarketShock, MarketStatus, OpenInterest, OracleSecurity, Price, PriceFeed,
+	ValidatorStake, VaultSettlement,
 };
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
@@ -327,6 +329,60 @@ impl<T: Config> Pallet<T> {
 			control_bond: security.1,
 			open_interest: T::OpenInterest::open_interest(market),
 		})
+	}
+
+	/// The runtime API's stress test: every market of `shocks` moved by its percentage at once;
+	/// per market the accounts left liquidatable, their bad debt, what insurance would cover of
+	/// it and the vault's NAV after. Reads every account: off-chain only.
+	pub fn stress_test(shocks: Vec<(MarketId, i32)>) -> StressReport {
+		let mut prices: Vec<(MarketId, Price, Price)> = shocks
+			.iter()
+			.filter_map(|(market, percent)| {
+				let now = T::Prices::price_info(*market)?.price;
+				Some((*market, now, math::shocked_price(now, *percent)))
+			})
+			.collect();
+		prices.sort_by_key(|(market, ..)| *market);
+		prices.dedup_by_key(|(market, ..)| *market);
+		let shocked: Vec<(MarketId, Price)> =
+			prices.iter().map(|(m, _, after)| (*m, *after)).collect();
+		let shock = T::Margin::shock(&shocked);
+		let mut global_left = T::Insurance::global_balance().min(T::Insurance::global_allowance());
+		let mut report = StressReport {
+			liquidatable_accounts: shock.liquidatable_accounts,
+			..Default::default()
+		};
+		for (market, price_before, price_after) in prices {
+			let outcome = shock
+				.markets
+				.iter()
+				.find(|m| m.market == market)
+				.copied()
+				.unwrap_or(MarketShock { market, ..Default::default() });
+			let from_market = outcome.bad_debt.min(T::Insurance::fund_balance(market));
+			let from_global = outcome.bad_debt.saturating_sub(from_market).min(global_left);
+			global_left = global_left.saturating_sub(from_global);
+			let covered = from_market.saturating_add(from_global);
+			let nav = T::Vaults::nav(market);
+			report.bad_debt = report.bad_debt.saturating_add(outcome.bad_debt);
+			report.insurance_covered = report.insurance_covered.saturating_add(covered);
+			report.markets.push(MarketStress {
+				market,
+				price_before,
+				price_after,
+				liquidatable_accounts: outcome.liquidatable_accounts,
+				bad_debt: outcome.bad_debt,
+				insurance_covered: covered,
+				vault_nav_before: nav,
+				vault_nav_after: math::nav_after(
+					nav,
+					outcome.trader_pnl_before,
+					outcome.trader_pnl_after,
+					outcome.bad_debt.saturating_sub(covered),
+				),
+			});
+		}
+		report
 	}
 
 	/// Checks the pallet's invariants.

@@ -23,6 +23,28 @@ pub fn ratio(numerator: Balance, denominator: Balance) -> Option<FixedU128> {
 	)
 }
 
+/// `price` moved by `percent` (clamped to -100%..+1,000%), rounded down.
+pub fn shocked_price(price: Price, percent: i32) -> Price {
+	let factor = 100i64.saturating_add(i64::from(percent.clamp(-100, 1_000)));
+	let factor = u128::try_from(factor).unwrap_or(0);
+	FixedU128::from_inner(
+		multiply_by_rational_with_rounding(price.into_inner(), factor, 100, Rounding::Down)
+			.unwrap_or(u128::MAX),
+	)
+}
+
+/// The vault's NAV after a shock: `nav + pnl_before - pnl_after - uncovered bad debt`, floored
+/// at zero (traders' gains are the vault's losses).
+pub fn nav_after(nav: Balance, pnl_before: i128, pnl_after: i128, uncovered: Balance) -> Balance {
+	let nav = i128::try_from(nav).unwrap_or(i128::MAX);
+	let uncovered = i128::try_from(uncovered).unwrap_or(i128::MAX);
+	nav.saturating_add(pnl_before)
+		.saturating_sub(pnl_after)
+		.saturating_sub(uncovered)
+		.max(0)
+		.unsigned_abs()
+}
+
 /// Oracle ACR: `(control_bond x max_deviation_slash) / (open_interest x max_price_jump)`. The
 /// slash rounds down and the gain up.
 pub fn oracle_acr(
@@ -120,6 +142,18 @@ mod tests {
 			Some(fixed(1, 2))
 		);
 		assert_eq!(consensus_acr(30_000 * BWK, FixedU128::from_u32(2), 0), None);
+	}
+
+	#[test]
+	fn shocks_move_the_price_by_whole_percents_and_the_nav_by_the_pnl_and_uncovered_debt() {
+		assert_eq!(shocked_price(FixedU128::from_u32(100), -30), FixedU128::from_u32(70));
+		assert_eq!(shocked_price(FixedU128::from_u32(100), 25), FixedU128::from_u32(125));
+		assert_eq!(shocked_price(FixedU128::from_u32(100), -150), FixedU128::from_u32(0));
+		assert_eq!(shocked_price(FixedU128::from_u32(1), 5_000), FixedU128::from_u32(11));
+		// NAV 1,000; traders went from +50 to -200 (the vault gains 250); 100 uncovered.
+		assert_eq!(nav_after(1_000, 50, -200, 100), 1_150);
+		// Traders win more than the vault holds: floored.
+		assert_eq!(nav_after(1_000, 0, 5_000, 0), 0);
 	}
 
 	#[test]

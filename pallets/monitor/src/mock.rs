@@ -5,8 +5,9 @@ use crate::{self as pallet_bulwark_monitor};
 use alloc::collections::btree_map::BTreeMap;
 use bulwark_primitives::{
 	currency::{BUSD, BWK},
-	Balance, DeviationSlash, InsuranceBalances, MarginTotals, MarketId, MarketStatus, OpenInterest,
-	OracleSecurity, PriceFeed, PriceInfo, ValidatorStake, VaultSettlement,
+	Balance, DeviationSlash, InsuranceBalances, MarginTotals, MarketId, MarketShock, MarketStatus,
+	OpenInterest, OracleSecurity, Price, PriceFeed, PriceInfo, ShockReport, ValidatorStake,
+	VaultSettlement,
 };
 use frame_support::{derive_impl, parameter_types, traits::Hooks, weights::Weight};
 use frame_system::EnsureRoot;
@@ -51,13 +52,30 @@ parameter_types! {
 	pub static VaultStakes: BTreeMap<MarketId, Balance> = BTreeMap::new();
 	pub static InsuranceFunds: BTreeMap<MarketId, Balance> = BTreeMap::new();
 	pub static GlobalFund: Balance = 0;
+	pub static GlobalAllowance: Balance = Balance::MAX;
+	/// What the margin stub answers to a shock, per market: (liquidatable accounts, bad debt,
+	/// trader PnL before, trader PnL after).
+	pub static Shocks: BTreeMap<MarketId, (u32, Balance, i128, i128)> = BTreeMap::new();
+	/// The prices the margin stub was last shocked with.
+	pub static ShockedWith: Vec<(MarketId, Price)> = vec![];
+	/// Prices of the traded markets.
+	pub static MarketPrices: BTreeMap<MarketId, Price> = BTreeMap::new();
 	pub static Collateral: Balance = 0;
 }
 
 pub struct PricesStub;
 impl PriceFeed for PricesStub {
 	fn price_info(market: MarketId) -> Option<PriceInfo> {
-		(market == BWK_USD).then(BwkPrice::get).flatten()
+		if market == BWK_USD {
+			return BwkPrice::get();
+		}
+		MarketPrices::get().get(&market).map(|price| PriceInfo {
+			price: *price,
+			ema_price: *price,
+			volatility: FixedU128::from_u32(0),
+			updated_at: 0,
+			status: MarketStatus::Active,
+		})
 	}
 }
 
@@ -101,6 +119,27 @@ pub struct MarginStub;
 impl MarginTotals for MarginStub {
 	fn total_collateral() -> Balance {
 		Collateral::get()
+	}
+
+	fn shock(prices: &[(MarketId, Price)]) -> ShockReport {
+		ShockedWith::set(prices.to_vec());
+		let shocks = Shocks::get();
+		let markets: Vec<MarketShock> = prices
+			.iter()
+			.map(|(market, _)| {
+				let (liquidatable_accounts, bad_debt, trader_pnl_before, trader_pnl_after) =
+					shocks.get(market).copied().unwrap_or_default();
+				MarketShock {
+					market: *market,
+					liquidatable_accounts,
+					bad_debt,
+					trader_pnl_before,
+					trader_pnl_after,
+				}
+			})
+			.collect();
+		let liquidatable_accounts = markets.iter().map(|m| m.liquidatable_accounts).sum();
+		ShockReport { markets, liquidatable_accounts }
 	}
 }
 
@@ -156,6 +195,10 @@ impl InsuranceBalances for InsuranceStub {
 
 	fn global_balance() -> Balance {
 		GlobalFund::get()
+	}
+
+	fn global_allowance() -> Balance {
+		GlobalAllowance::get()
 	}
 }
 
@@ -265,6 +308,12 @@ impl ExtBuilder {
 		VaultStakes::set(BTreeMap::new());
 		InsuranceFunds::set(BTreeMap::new());
 		GlobalFund::set(0);
+		GlobalAllowance::set(Balance::MAX);
+		Shocks::set(BTreeMap::new());
+		ShockedWith::set(vec![]);
+		MarketPrices::set(
+			[(BTC, FixedU128::from_u32(100)), (ETH, FixedU128::from_u32(10))].into_iter().collect(),
+		);
 		Collateral::set(0);
 		set_vault(BTC, 100_000 * BUSD, 100_000 * BUSD);
 		set_vault(ETH, 100_000 * BUSD, 100_000 * BUSD);

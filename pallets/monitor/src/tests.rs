@@ -240,3 +240,66 @@ mod governance {
 		});
 	}
 }
+
+mod stress {
+	use super::*;
+	use crate::MarketStress;
+
+	#[test]
+	fn a_stress_test_prices_the_shock_and_runs_the_insurance_waterfall() {
+		ExtBuilder::new().build_and_execute(|| {
+			// BTC -30%: 4 accounts liquidatable, 5,000 bUSD of bad debt; traders' PnL from
+			// +1,000 to -20,000 (the vault gains 21,000). ETH +10%: 1 account, 3,000 of bad
+			// debt; traders from 0 to +8,000.
+			Shocks::set(
+				[
+					(BTC, (4, 5_000 * BUSD, 1_000 * BUSD as i128, -20_000 * BUSD as i128)),
+					(ETH, (1, 3_000 * BUSD, 0, 8_000 * BUSD as i128)),
+				]
+				.into_iter()
+				.collect(),
+			);
+			// BTC's fund holds 2,000, ETH's nothing; the global fund 4,000 but may pay 3,500.
+			InsuranceFunds::set([(BTC, 2_000 * BUSD)].into_iter().collect());
+			GlobalFund::set(4_000 * BUSD);
+			GlobalAllowance::set(3_500 * BUSD);
+			// Unknown markets are left out; ETH given twice counts once.
+			let report = Monitor::stress_test(vec![(ETH, 10), (BTC, -30), (7, -50), (ETH, 20)]);
+			assert_eq!(
+				ShockedWith::get(),
+				vec![(BTC, FixedU128::from_u32(70)), (ETH, FixedU128::from_u32(11))]
+			);
+			assert_eq!(
+				report.markets,
+				vec![
+					// BTC: 2,000 from its fund, 3,000 from the global fund; NAV 100,000 +
+					// 1,000 + 20,000 = 121,000.
+					MarketStress {
+						market: BTC,
+						price_before: FixedU128::from_u32(100),
+						price_after: FixedU128::from_u32(70),
+						liquidatable_accounts: 4,
+						bad_debt: 5_000 * BUSD,
+						insurance_covered: 5_000 * BUSD,
+						vault_nav_before: 100_000 * BUSD,
+						vault_nav_after: 121_000 * BUSD,
+					},
+					// ETH: what is left of the allowance, 500; NAV 100,000 - 8,000 - 2,500.
+					MarketStress {
+						market: ETH,
+						price_before: FixedU128::from_u32(10),
+						price_after: FixedU128::from_u32(11),
+						liquidatable_accounts: 1,
+						bad_debt: 3_000 * BUSD,
+						insurance_covered: 500 * BUSD,
+						vault_nav_before: 100_000 * BUSD,
+						vault_nav_after: 89_500 * BUSD,
+					},
+				]
+			);
+			assert_eq!(report.liquidatable_accounts, 5);
+			assert_eq!(report.bad_debt, 8_000 * BUSD);
+			assert_eq!(report.insurance_covered, 5_500 * BUSD);
+		});
+	}
+}

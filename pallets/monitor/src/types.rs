@@ -1,7 +1,8 @@
 //! Types of the security monitor: its governed parameters, the ratios it keeps per market, and
 //! the views of its runtime API.
 
-use bulwark_primitives::{Balance, BlockNumber, MarketId};
+use alloc::vec::Vec;
+use bulwark_primitives::{Balance, BlockNumber, MarketId, Price};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_arithmetic::{FixedU128, Perbill};
@@ -211,4 +212,39 @@ pub struct MarketInputs {
 	pub open_interest: Balance,
 	/// Its vault's NAV.
 	pub vault_nav: Balance,
+}
+
+/// One market's outcome of a stress test.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, TypeInfo, Debug)]
+pub struct MarketStress {
+	/// The shocked market.
+	pub market: MarketId,
+	/// The oracle's price now.
+	pub price_before: Price,
+	/// The shocked price.
+	pub price_after: Price,
+	/// Accounts with a position in the market the shock leaves liquidatable.
+	pub liquidatable_accounts: u32,
+	/// Bad debt their liquidations would leave to the market.
+	pub bad_debt: Balance,
+	/// What insurance would cover of it: the market's fund first, then the global fund within
+	/// its allowance (shared by the markets in id order).
+	pub insurance_covered: Balance,
+	/// The vault's NAV now.
+	pub vault_nav_before: Balance,
+	/// The vault's NAV after the shock and the uncovered bad debt.
+	pub vault_nav_after: Balance,
+}
+
+/// What a stress test reports.
+#[derive(Clone, PartialEq, Eq, Default, Encode, Decode, TypeInfo, Debug)]
+pub struct StressReport {
+	/// Per shocked market (with a price), in market id order.
+	pub markets: Vec<MarketStress>,
+	/// Accounts left liquidatable, each counted once.
+	pub liquidatable_accounts: u32,
+	/// Bad debt in all.
+	pub bad_debt: Balance,
+	/// Insurance cover in all.
+	pub insurance_covered: Balance,
 }
