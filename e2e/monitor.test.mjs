@@ -23,7 +23,8 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     api = await connect(node.url);
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave);
     assert.equal(staked.error, null);
-    // 3 x 1,000 bUSD of bonds control BTC's median: a 10% slash of them costs 300 bUSD.
+    // 3 x 1,000 bUSD of bonds: half of them (1,500) controls BTC's median; a 10% slash of it costs
+    // 150 bUSD.
     await registerOperators(api, operators, operators.map(() => 1_000n * BUSD), BTC);
     await submitRound(api, operators, BTC, [100n, 100n, 100n]);
   });
@@ -40,12 +41,12 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
       assert.equal((await signAndWait(api, api.tx.margin.trade(BTC, units * FIXED, 101n * FIXED), who)).error, null);
     }
     const view = (await api.call.securityApi.ratios(BTC)).unwrap();
-    // OI about 1,100 bUSD: oracle ACR = 300 / (1,100 x 10%), about 2.7; vault cover about 90.
+    // OI about 1,100 bUSD: oracle ACR = 150 / (1,100 x 10%), about 1.36; vault cover about 90.
     const oracleAcr = Number(view.ratios.oracleAcr.unwrap().toBigInt() * 1000n / FIXED) / 1000;
-    assert.ok(oracleAcr > 2.5 && oracleAcr < 3, `oracle ACR ${oracleAcr}`);
+    assert.ok(oracleAcr > 1.3 && oracleAcr < 1.4, `oracle ACR ${oracleAcr}`);
     assert.ok(view.ratios.vaultCover.unwrap().toBigInt() > 80n * FIXED);
     assert.ok(view.ratios.consensusAcr.isNone, 'BWK-USD is not priced on a fresh dev chain');
-    assert.equal(view.controlBond.toBigInt(), 3_000n * BUSD);
+    assert.equal(view.controlBond.toBigInt(), 1_500n * BUSD);
     assert.equal(view.params.minOracleAcr.toBigInt(), FIXED);
     assert.ok(view.restriction.isNone);
 
@@ -63,7 +64,7 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
   });
 
   it('restricts the market on its own once a large position makes the oracle cheap to corrupt', { timeout: 300_000 }, async () => {
-    // Eve grows to 60 BTC: OI about 6,100 bUSD, oracle ACR 300 / 610, under its floor of 1.
+    // Eve grows to 60 BTC: OI about 6,100 bUSD, oracle ACR 150 / 610, under its floor of 1.
     const grown = await signAndWait(api, api.tx.margin.trade(BTC, 50n * FIXED, 101n * FIXED), acc.eve);
     assert.equal(grown.error, null);
     const imfBefore = (await api.call.marginApi.market(BTC)).unwrap().imf.toBigInt();

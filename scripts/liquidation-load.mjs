@@ -7,6 +7,17 @@
 // weight. Usage (after scripts/setup.sh and scripts/build.sh):
 //
 //   node scripts/liquidation-load.mjs [--accounts 1500] [--keepers 4] [--port 9970] [--out FILE]
+//                                     [--collateral 13] [--step 1]
+//
+// Trader i deposits `collateral + (i mod 4) x step` bUSD (default 13 to 16: at 86 about half of
+// them are bankrupt, so their liquidations also absorb bad debt; `--collateral 14.5 --step 0.5`
+// leaves every one liquidatable and none bankrupt).
+//
+// With `--stress`, it instead opens ACCOUNTS positions (alternately long and short, so that the
+// skew stays small) and times `api.call.securityApi.stressTest` of a 30% drop over all of them
+// (issue 13):
+//
+//   node scripts/liquidation-load.mjs --stress --accounts 10000
 //
 // The table it prints (also written to FILE with --out) is the one in docs/performance.md.
 import { writeFileSync } from 'node:fs';
@@ -26,16 +37,31 @@ const ACCOUNTS = Number(option('accounts', 1500));
 const KEEPERS = Number(option('keepers', 4));
 const PORT = Number(option('port', 9970));
 const OUT = option('out', null);
+const STRESS = process.argv.includes('--stress');
+/** bUSD in micro-units from a decimal option. */
+const micro = (text) => BigInt(Math.round(Number(text) * 1e6));
+const COLLATERAL = micro(option('collateral', 13));
+const STEP = micro(option('step', 1));
+/** The transaction pool holds 8,192 ready transactions: submit in chunks below that. */
+const CHUNK = 3_000;
 const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
 /** Signs `txs` ([tx, pair, nonce]) immortal, without a round trip each, and submits them all. */
 async function submitAll(api, txs) {
   const hashes = [];
-  for (const [tx, pair, nonce] of txs) {
-    const signed = await tx.signAsync(pair, { nonce, era: 0 });
-    hashes.push(api.rpc.author.submitExtrinsic(signed));
+  for (let start = 0; start < txs.length; start += CHUNK) {
+    if (start > 0) {
+      // Let the pool drain below a chunk before the next one.
+      await untilEachBlock(api, async () => (await api.rpc.author.pendingExtrinsics()).length < CHUNK / 2, 300_000, 'the pool to drain');
+    }
+    const chunk = [];
+    for (const [tx, pair, nonce] of txs.slice(start, start + CHUNK)) {
+      const signed = await tx.signAsync(pair, { nonce, era: 0 });
+      chunk.push(api.rpc.author.submitExtrinsic(signed));
+    }
+    hashes.push(...(await Promise.all(chunk)));
   }
-  return Promise.all(hashes);
+  return hashes;
 }
 
 /** Resolves once `done()` holds, checking at every new block; rejects after `timeoutMs`. */
@@ -86,12 +112,13 @@ async function main() {
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), acc.dave);
     if (staked.error) throw new Error(`stake: ${staked.error}`);
     // Bonds large enough that the security monitor's oracle ACR stays above its floor with the
-    // open interest and the 50% price band below (300,000 x 3 x 10% slash > 150,000 x 50%).
-    await registerOperators(api, operators, operators.map(() => 300_000n * BUSD), BTC);
+    // open interest and price band below: half of 3 x 900,000 at a 10% slash is 135,000 bUSD,
+    // against 150,000 of open interest x the 50% band (or 1,000,000 x 10% with --stress).
+    await registerOperators(api, operators, operators.map(() => 900_000n * BUSD), BTC);
     const oracleParams = (await api.call.oracleApi.markets()).find(([id]) => id.toNumber() === BTC)[3].toJSON();
     const marginParams = (await api.call.marginApi.market(BTC)).unwrap().params.toJSON();
     for (const call of [
-      api.tx.oracle.setMarketParams(BTC, { ...oracleParams, maxPriceJump: 500_000_000 }),
+      api.tx.oracle.setMarketParams(BTC, { ...oracleParams, maxPriceJump: STRESS ? oracleParams.maxPriceJump : 500_000_000 }),
       api.tx.margin.setMarketParams(BTC, { ...marginParams, volCoeff: 0, skewScale: 1_000_000_000n * FIXED }),
     ]) {
       const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
@@ -126,13 +153,15 @@ async function main() {
       return feeder.rounds >= 1;
     }, 120_000, 'the first oracle price');
 
-    // Each trader deposits 13 to 16 bUSD and goes long 1 BTC at about 100: 6x to 8x leverage.
+    // Each trader deposits `collateral` to `collateral + 3 x step` bUSD and goes long 1 BTC at
+    // about 100 (13 to 16 bUSD: 6x to 8x leverage).
     started = Date.now();
     const opening = [];
     traders.forEach((t, i) => {
-      const collateral = (13n + BigInt(i % 4)) * BUSD;
+      const collateral = COLLATERAL + BigInt(i % 4) * STEP;
       opening.push([api.tx.margin.deposit(collateral), t, 0]);
-      opening.push([api.tx.margin.trade(BTC, FIXED, 200n * FIXED), t, 1]);
+      if (STRESS && i % 2 === 1) opening.push([api.tx.margin.trade(BTC, -FIXED, 1n), t, 1]);
+      else opening.push([api.tx.margin.trade(BTC, FIXED, 200n * FIXED), t, 1]);
     });
     await submitAll(api, opening);
     await untilEachBlock(api, async () => {
@@ -140,6 +169,28 @@ async function main() {
       return accounts.every((a) => a.isSome && a.unwrap().positions.length === 1);
     }, 600_000, 'the positions to open');
     log(`opened ${traders.length} positions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+    if (STRESS) {
+      const timings = [];
+      let report = null;
+      for (let run = 0; run < 5; run++) {
+        const t0 = process.hrtime.bigint();
+        report = await api.call.securityApi.stressTest([[BTC, -30]]);
+        timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      const sorted = [...timings].sort((a, b) => a - b);
+      const btc = report.markets[0];
+      const lines = [
+        `\`node scripts/liquidation-load.mjs --stress --accounts ${ACCOUNTS}\` on ${new Date().toISOString().slice(0, 10)}:`,
+        `${traders.length} accounts with one BTC position each (alternately long and short 1 BTC on ${Number(COLLATERAL) / 1e6} to ${Number(COLLATERAL + 3n * STEP) / 1e6} bUSD),`,
+        `\`api.call.securityApi.stressTest([[0, -30]])\` over RPC, 5 runs: ${sorted.map((t) => `${t.toFixed(0)} ms`).join(', ')}`,
+        `(median ${sorted[2].toFixed(0)} ms); it found ${btc.liquidatableAccounts.toNumber()} accounts liquidatable and ${Number(btc.badDebt.toBigInt() / BUSD)} bUSD of bad debt.`,
+      ];
+      const out = lines.join('\n');
+      console.log(`\n${out}\n`);
+      if (OUT) writeFileSync(OUT, `${out}\n`);
+      return;
+    }
 
     // The crash: 100 -> 93 -> 86, one oracle round each.
     const expected = async () => {
@@ -226,7 +277,7 @@ async function main() {
 
     const lines = [
       `\`node scripts/liquidation-load.mjs --accounts ${ACCOUNTS} --keepers ${KEEPERS}\` on ${new Date().toISOString().slice(0, 10)}:`,
-      `${traders.length} accounts long 1 BTC each on 13 to 16 bUSD, oracle 100 -> 93 -> 86;`,
+      `${traders.length} accounts long 1 BTC each on ${Number(COLLATERAL) / 1e6} to ${Number(COLLATERAL + 3n * STEP) / 1e6} bUSD, oracle 100 -> 93 -> 86;`,
       `${targets.length} liquidatable, ${liquidations.length} \`liquidate\` submitted at once from ${keepers.length} keepers.`,
       '',
       '| block | extrinsics | liquidated | with bad debt | refused | normal-class weight used | share of the normal class |',

@@ -459,9 +459,10 @@ impl MarketRestriction for () {
 /// monitor.
 pub trait OracleSecurity {
 	/// Every listed market, in id order: `(market, control bond, max price jump)`. The control
-	/// bond is the bond an attacker must hold to set the market's bond-weighted median against
-	/// every operator counted for it (their bond, and at least the minimum operator bond); the
-	/// max price jump bounds the move a controlled median can make without tripping the breaker.
+	/// bond is the least bond that sets the market's bond-weighted median: half the bond of the
+	/// operators counted for it (a coalition of them), and at least the minimum operator bond;
+	/// the max price jump bounds the move a controlled median can make without tripping the
+	/// breaker.
 	fn market_security() -> Vec<(MarketId, Balance, Perbill)>;
 }
 

@@ -746,15 +746,14 @@ impl<T: Config> Pallet<T> {
 		open_interest: Balance,
 	) -> FixedU128 {
 		let utilization = math::utilization(open_interest, T::Vaults::max_open_interest(market));
-		let imf = math::initial_margin_fraction(
+		math::initial_margin_fraction(
 			params.base_imf,
 			params.vol_coeff,
 			volatility,
 			params.oi_coeff,
 			utilization,
 			params.max_imf,
-		);
-		math::restricted_margin_fraction(imf, T::Restriction::imf_multiplier(market))
+		)
 	}
 
 	/// `market` marked now: its price, funding index, imf and effective mmf.
@@ -766,8 +765,13 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Mark, DispatchError> {
 		let open_interest = math::aggregate_open_interest(&info.aggregates, price.price)
 			.ok_or(Error::<T>::Overflow)?;
-		let imf = Self::initial_fraction(market, &info.params, price.volatility, open_interest);
-		let target = math::target_maintenance_fraction(imf, info.params.maintenance_fraction);
+		let unrestricted =
+			Self::initial_fraction(market, &info.params, price.volatility, open_interest);
+		// A restriction multiplies the initial margin only (see `plan_trade`).
+		let imf =
+			math::restricted_margin_fraction(unrestricted, T::Restriction::imf_multiplier(market));
+		let target =
+			math::target_maintenance_fraction(unrestricted, info.params.maintenance_fraction);
 		Ok(Mark {
 			price,
 			index: Self::accrued_index(info, Self::funding_price(&price), now)?,
@@ -1012,18 +1016,19 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
-		let imf = math::restricted_margin_fraction(
-			math::initial_margin_fraction(
-				params.base_imf,
-				params.vol_coeff,
-				price_info.volatility,
-				params.oi_coeff,
-				math::utilization(oi_after, capacity),
-				params.max_imf,
-			),
-			T::Restriction::imf_multiplier(market),
+		let unrestricted = math::initial_margin_fraction(
+			params.base_imf,
+			params.vol_coeff,
+			price_info.volatility,
+			params.oi_coeff,
+			math::utilization(oi_after, capacity),
+			params.max_imf,
 		);
-		let target = math::target_maintenance_fraction(imf, params.maintenance_fraction);
+		// A restriction multiplies the initial margin only: the maintenance target follows the
+		// market, not the restriction (which anyone can push a market into).
+		let imf =
+			math::restricted_margin_fraction(unrestricted, T::Restriction::imf_multiplier(market));
+		let target = math::target_maintenance_fraction(unrestricted, params.maintenance_fraction);
 		let mark =
 			Mark { price: price_info, index, imf, mmf: Self::effective_mmf(&info, target, now) };
 		// A reducing trade needs no margin, so it never depends on other markets' prices.
@@ -1725,10 +1730,17 @@ impl<T: Config> Pallet<T> {
 		let (imf, effective_mmf, target_mmf, index) = match price {
 			Some(p) => {
 				let mark = Self::mark(market, &info, p, Self::now()).ok()?;
+				let open_interest = math::aggregate_open_interest(&info.aggregates, p.price)
+					.unwrap_or(Balance::MAX);
+				let unrestricted =
+					Self::initial_fraction(market, &info.params, p.volatility, open_interest);
 				(
 					mark.imf,
 					mark.mmf,
-					math::target_maintenance_fraction(mark.imf, info.params.maintenance_fraction),
+					math::target_maintenance_fraction(
+						unrestricted,
+						info.params.maintenance_fraction,
+					),
 					mark.index,
 				)
 			},

@@ -463,6 +463,30 @@ mod trades {
 	}
 
 	#[test]
+	fn a_restriction_never_raises_the_maintenance_margin() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Anyone can push a market into restriction (open interest, value secured): if that
+			// also raised maintenance, it would liquidate healthy accounts for the keepers.
+			deposit(ALICE, 1_000);
+			assert_ok!(trade(ALICE, 0, size(10)));
+			run_blocks(1);
+			let maintenance = Margin::account_view(&ALICE).unwrap().maintenance_margin;
+			let target = Margin::market_view(0).unwrap().target_mmf;
+			Restricted::set(vec![0]);
+			run_blocks(2 * HOUR);
+			// Unchanged but for the utilization term's drift as funding moves the vault's NAV
+			// (a millionth); doubled it would be 6%.
+			let after = Margin::account_view(&ALICE).unwrap().maintenance_margin;
+			assert!(
+				after.abs_diff(maintenance) * 1_000_000 <= maintenance,
+				"{maintenance} -> {after}"
+			);
+			let target_after = Margin::market_view(0).unwrap().target_mmf;
+			assert!(target_after.into_inner().abs_diff(target.into_inner()) < 1_000_000_000_000);
+		});
+	}
+
+	#[test]
 	fn exposure_needs_every_market_of_the_account_active_but_reducing_does_not() {
 		ExtBuilder::default().build_and_execute(|| {
 			deposit(ALICE, 10_000);

@@ -23,8 +23,8 @@
 //! release when   every ratio >= its floor x (1 + hysteresis)
 //! ```
 //!
-//! The control bond is the bond of every operator counted for the market: its median is the
-//! lower bond-weighted median, so an attacker holding as much sets it. The slash is the largest
+//! The control bond is half the bond of the operators counted for the market: its median is the
+//! lower bond-weighted median, so a coalition of them holding half sets it. The slash is the largest
 //! a deviation offence can take: the ratio assumes the attacker is caught and slashed that much.
 //!
 //! ## Usage
@@ -39,8 +39,17 @@
 //!
 //! ## Limitations
 //!
-//! - While the `BWK-USD` price is stale (or was never given) the consensus ACR keeps its last
-//!   value (none at first, which restricts nothing); a halted market's EMA values BWK meanwhile.
+//! - BWK is valued at the lower of the `BWK-USD` median and its EMA; while that market is stale
+//!   (or was never priced) the consensus ACR keeps its last value (none at first, which
+//!   restricts nothing); a halted market's EMA values BWK meanwhile.
+//! - The consensus ACR takes a third of the era's total stake: with stake spread unevenly, the
+//!   cheapest third of the validators holds less.
+//! - An operator serving several markets counts its whole bond in each, while one deviation
+//!   offence per round and span is all it can be slashed for.
+//! - Ratios are sampled once a period: anyone can push a market into restriction (open interest
+//!   from a long and a short, idle collateral raising the value secured) for the fees and the
+//!   capital it ties up; a restriction only stops new exposure and raises the initial margin,
+//!   never the maintenance margin, so nobody is liquidated by it.
 //! - A ratio is `None` (never restricting) when nothing is at stake: no open interest, nothing
 //!   secured.
 
@@ -251,13 +260,16 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// The consensus ACR now: at the `BWK-USD` median while it is active, at its EMA while it is
-	/// halted, and the last measured value while it is stale or unpriced.
+	/// The consensus ACR now: at the lower of the `BWK-USD` median and its EMA while it is
+	/// active, at its EMA while it is halted, and the last measured value while it is stale or
+	/// unpriced.
 	pub fn consensus_acr(
 		markets: &[(MarketId, Balance, sp_arithmetic::Perbill)],
 	) -> Option<FixedU128> {
 		let price = T::Prices::price_info(T::BwkMarket::get()).and_then(|info| match info.status {
-			MarketStatus::Active => Some(info.price),
+			// The lower of the median and its EMA: pumping BWK for a round must not switch the
+			// check off.
+			MarketStatus::Active => Some(info.price.min(info.ema_price)),
 			MarketStatus::Halted => Some(info.ema_price),
 			MarketStatus::Stale => None,
 		});

@@ -234,11 +234,16 @@ impl crate::BenchmarkHelper for BenchmarkStub {
 	}
 }
 
-/// Sets the BWK-USD price (its EMA at half of it, to tell them apart).
+/// Sets the BWK-USD price, its EMA at the same level.
 pub fn set_bwk_price(price: FixedU128, status: MarketStatus) {
+	set_bwk_price_and_ema(price, price, status);
+}
+
+/// Sets the BWK-USD price and its EMA.
+pub fn set_bwk_price_and_ema(price: FixedU128, ema_price: FixedU128, status: MarketStatus) {
 	BwkPrice::set(Some(PriceInfo {
 		price,
-		ema_price: FixedU128::from_inner(price.into_inner() / 2),
+		ema_price,
 		volatility: FixedU128::from_u32(0),
 		updated_at: 0,
 		status,

@@ -78,7 +78,8 @@ mod ratios {
 	}
 
 	#[test]
-	fn the_consensus_acr_uses_the_ema_while_halted_and_keeps_its_value_while_stale() {
+	fn the_consensus_acr_values_bwk_low_uses_the_ema_while_halted_and_keeps_its_value_while_stale()
+	{
 		ExtBuilder::new().build_and_execute(|| {
 			OneThirdExposure::set(100_000 * BWK);
 			Collateral::set(800_000 * BUSD);
@@ -86,8 +87,20 @@ mod ratios {
 			set_bwk_price(FixedU128::from_u32(10), MarketStatus::Active);
 			next_period();
 			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(1)));
-			// Halted: the EMA (5 in the mock), not the jumped print.
-			set_bwk_price(FixedU128::from_u32(10), MarketStatus::Halted);
+			// A pump: the median at 40 while the EMA has only reached 20 values BWK at 20.
+			set_bwk_price_and_ema(
+				FixedU128::from_u32(40),
+				FixedU128::from_u32(20),
+				MarketStatus::Active,
+			);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(2)));
+			// Halted: the EMA (5), not the jumped print.
+			set_bwk_price_and_ema(
+				FixedU128::from_u32(10),
+				FixedU128::from_u32(5),
+				MarketStatus::Halted,
+			);
 			next_period();
 			assert_eq!(ratios(BTC).consensus_acr, Some(fixed(1, 2)));
 			// Stale: the last measured value stays, whatever the stale print says.

@@ -833,6 +833,33 @@ mod aggregation {
 	}
 
 	#[test]
+	fn the_control_bond_is_half_the_bond_counted_for_each_market() {
+		use bulwark_primitives::OracleSecurity;
+		ExtBuilder::default().build_and_execute(|| {
+			// 1 and 2 serve every market, 3 only ETH; 4 registers now and counts from the next
+			// round only.
+			with_operators(&[(1, 300), (2, 500), (3, 1_001)]);
+			assert_ok!(Oracle::set_markets(
+				RuntimeOrigin::signed(3),
+				Some(BoundedVec::truncate_from(vec![ETH]))
+			));
+			register(4, 5_000);
+			let jump = OracleParams::default().max_price_jump;
+			// BTC: (300 + 500) / 2 = 400; ETH: (300 + 500 + 1,001) / 2 = 900.5, rounded up.
+			assert_eq!(
+				<Oracle as OracleSecurity>::market_security(),
+				vec![(BTC, 400, jump), (ETH, 901, jump)]
+			);
+			// Nobody counted: the minimum bond (100 in the mock) is the floor.
+			close_round();
+			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(1)));
+			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(2)));
+			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(4)));
+			assert_eq!(<Oracle as OracleSecurity>::market_security()[0], (BTC, 100, jump));
+		});
+	}
+
+	#[test]
 	fn a_shorter_max_price_age_applies_to_the_stored_price_at_once() {
 		ExtBuilder::default().build_and_execute(|| {
 			with_operators(&[(1, 100)]);

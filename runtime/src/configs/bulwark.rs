@@ -274,18 +274,34 @@ impl bulwark_primitives::ValidatorStake for StakingValidatorStake {
 	}
 }
 
-/// The monitor's worst case: `count` markets listed (at least the genesis three), the most
-/// operators serving all of them, value secured in the global insurance fund and BWK priced at
-/// a millionth of a bUSD, so that every market is restricted at once.
+/// The monitor's worst case: `count` markets listed (at least the genesis three), each enabled
+/// for trading with open interest and a staked vault, the most operators serving all of them,
+/// value secured in the global insurance fund and BWK priced at a millionth of a bUSD, so that
+/// every market is restricted at once.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MonitorBenchmarks;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_bulwark_monitor::BenchmarkHelper for MonitorBenchmarks {
 	fn setup(count: u32) {
 		use frame_support::traits::{fungible::Mutate, Get};
+		use pallet_bulwark_margin::BenchmarkHelper as _;
 		let markets: alloc::vec::Vec<bulwark_primitives::MarketId> = (0..count.max(3)).collect();
 		for market in markets.iter() {
-			benchmark_price(*market, sp_runtime::FixedU128::from_u32(100));
+			MarginBenchmarks::setup_market(*market, sp_runtime::FixedU128::from_u32(100));
+			if !pallet_bulwark_margin::Markets::<Runtime>::contains_key(market) {
+				let enabled = super::super::Margin::enable_market(
+					super::super::RuntimeOrigin::root(),
+					*market,
+					None,
+				);
+				debug_assert!(enabled.is_ok(), "benchmark market is enabled for trading");
+			}
+			// Open interest of 1,000 units long (the aggregates only: what the monitor reads).
+			pallet_bulwark_margin::Markets::<Runtime>::mutate(market, |info| {
+				if let Some(info) = info.as_mut() {
+					info.aggregates.long_size = 1_000 * 1_000_000_000_000_000_000;
+				}
+			});
 		}
 		let max_operators: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
 		let existing = pallet_bulwark_oracle::Operators::<Runtime>::count();
