@@ -18,11 +18,26 @@ declare -A OUT=(
   [pallet_bulwark_margin]=pallets/margin/src/weights.rs
   [pallet_bulwark_monitor]=pallets/monitor/src/weights.rs
 )
+# The runtime's weights of FRAME pallets (the transaction extensions every extrinsic pays for),
+# generated with the CLI's default template.
+declare -A RUNTIME_OUT=(
+  [frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
+  [pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
+)
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}")
+[ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}" "${!RUNTIME_OUT[@]}")
 
 ./scripts/build.sh
 for pallet in "${pallets[@]}"; do
+  if [ -n "${RUNTIME_OUT[$pallet]:-}" ]; then
+    out="${RUNTIME_OUT[$pallet]}"
+    echo "[weights] $pallet -> $out (steps $STEPS, repeat $REPEAT, default template)"
+    "$NODE" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
+      --steps "$STEPS" --repeat "$REPEAT" --wasm-execution compiled --output "$out"
+    # The extensions' weights implement frame_system's `ExtensionsWeightInfo`.
+    sed -i 's/impl<T: frame_system::Config> frame_system_extensions::WeightInfo for/impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for/' "$out"
+    continue
+  fi
   out="${OUT[$pallet]:?unknown pallet $pallet}"
   echo "[weights] $pallet -> $out (steps $STEPS, repeat $REPEAT)"
   "$NODE" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
