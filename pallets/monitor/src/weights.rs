@@ -45,13 +45,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Monitor::Params` (r:0 w:1)
 	/// Proof: `Monitor::Params` (`max_values`: Some(1), `max_size`: Some(68), added: 563, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 5_558_000 ps.
-		Weight::from_parts(6_269_000, 0)
+		// Minimum execution time: 5_518_000 ps.
+		Weight::from_parts(6_219_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		// Minimum execution time: 160_000 ps.
-		Weight::from_parts(201_000, 0)
+		// Minimum execution time: 150_000 ps.
+		Weight::from_parts(200_000, 0)
 	}
 	/// Storage: `Monitor::Params` (r:1 w:0)
 	/// Proof: `Monitor::Params` (`max_values`: Some(1), `max_size`: Some(68), added: 563, mode: `MaxEncodedLen`)
@@ -85,35 +85,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Monitor::Ratios` (`max_values`: None, `max_size`: Some(63), added: 2538, mode: `MaxEncodedLen`)
 	/// Storage: `Monitor::ConsensusAcr` (r:0 w:1)
 	/// Proof: `Monitor::ConsensusAcr` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Component `m` ranges over `[1, 32]`.
+	/// Component `m` ranges over `[3, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 721_839_000 ps.
-		Weight::from_parts(645_708_375, 170206)
-			.saturating_add(Weight::from_parts(38_319_852, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(141_u64))
+		// Minimum execution time: 733_606_000 ps.
+		Weight::from_parts(625_408_531, 170206)
+			.saturating_add(Weight::from_parts(52_827_098, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(138_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(0, 2763).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(m.into()))
 	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn set_params() -> Weight {
-		Weight::from_parts(6_269_000, 0)
+		Weight::from_parts(6_219_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(201_000, 0)
+		Weight::from_parts(200_000, 0)
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(645_708_375, 170206)
-			.saturating_add(Weight::from_parts(38_319_852, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(141_u64))
+		Weight::from_parts(625_408_531, 170206)
+			.saturating_add(Weight::from_parts(52_827_098, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(138_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(m.into())))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(0, 2763).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(m.into()))
 	}
 }
