@@ -26,6 +26,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startDevNode({ port = 9955, name = 'node' } = {}) {
   const bin = nodeBinary();
   if (!existsSync(bin)) throw new Error(`node binary not found at ${bin}: run scripts/build.sh`);
+  // A node left over on this port would answer in place of ours.
+  const taken = await fetch(`http://127.0.0.1:${port}`, { method: 'POST' }).then(() => true, () => false);
+  if (taken) throw new Error(`port ${port} is already in use (a node left running?)`);
   const logDir = join(here, '.chain');
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, `${name}.log`);
@@ -81,6 +84,8 @@ export async function connect(url) {
   const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true, throwOnConnect: true });
   return api;
 }
+
+export { cryptoWaitReady };
 
 /** An sr25519 keyring with the generic address format. */
 export function newKeyring() {
@@ -192,7 +197,16 @@ export async function submitRound(api, operators, market, prices, { now = false 
     const round = Math.floor((best + 1) / roundLength);
     if (round < first) continue;
     const results = await Promise.all(operators.map((op, i) =>
-      signAndWait(api, api.tx.oracle.submit(round, [[market, BigInt(prices[i]) * FIXED]]), op)));
+      signAndWait(api, api.tx.oracle.submit(round, [[market, BigInt(prices[i]) * FIXED]]), op)
+        .catch((e) => {
+          // The pool refuses a submission for a closed round (the oracle's transaction
+          // extension, custom error = the module error's index): retry in a later round.
+          const poolError = { 12: 'oracle.WrongRound', 13: 'oracle.AlreadySubmitted' }[/Custom error: (\d+)/.exec(String(e))?.[1]];
+          if (poolError) return { error: poolError, events: [] };
+          // Or dropped from the pool once its round closed (a busy node).
+          if (/transaction (Invalid|Dropped|Usurped)/.test(String(e))) return { error: 'oracle.WrongRound', events: [] };
+          throw e;
+        })));
     if (results.every((r) => r.error === null)) {
       // The round closes in the first block of the next round.
       await waitBest(api, (round + 1) * roundLength);

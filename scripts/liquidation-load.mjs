@@ -22,7 +22,8 @@
 // The table it prints (also written to FILE with --out) is the one in docs/performance.md.
 import { writeFileSync } from 'node:fs';
 import {
-  FIXED, connect, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
+  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, submitRound,
+  waitBest,
 } from '../e2e/lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -54,12 +55,21 @@ async function submitAll(api, txs) {
       // Let the pool drain below a chunk before the next one.
       await untilEachBlock(api, async () => (await api.rpc.author.pendingExtrinsics()).length < CHUNK / 2, 300_000, 'the pool to drain');
     }
-    const chunk = [];
+    // Each sender's transactions go in nonce order, one after the other (out of order they
+    // would wait in the pool's small future queue, which drops them when full); senders in
+    // parallel.
+    const bySender = new Map();
     for (const [tx, pair, nonce] of txs.slice(start, start + CHUNK)) {
       const signed = await tx.signAsync(pair, { nonce, era: 0 });
-      chunk.push(api.rpc.author.submitExtrinsic(signed));
+      if (!bySender.has(pair.address)) bySender.set(pair.address, []);
+      bySender.get(pair.address).push(signed);
     }
-    hashes.push(...(await Promise.all(chunk)));
+    const sent = await Promise.all([...bySender.values()].map(async (list) => {
+      const out = [];
+      for (const signed of list) out.push(await api.rpc.author.submitExtrinsic(signed));
+      return out;
+    }));
+    hashes.push(...sent.flat());
   }
   return hashes;
 }
@@ -93,16 +103,20 @@ function startFeeder(api, operators) {
 }
 
 async function main() {
+  // Derive the accounts first: it blocks the event loop (about 10 ms an account), which a live
+  // connection would take for a dead node.
+  await cryptoWaitReady();
+  const keyring = newKeyring();
+  const traders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/trader/${i}`));
+  log(`derived ${traders.length} trader accounts`);
   const node = await startDevNode({ port: PORT, name: 'liquidation-load' });
   log(`node up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   let feeder = null;
   try {
     const acc = devAccounts();
-    const keyring = newKeyring();
     const operators = [acc.alice, acc.bob, acc.charlie];
     const funders = [acc.dave, acc.eve, acc.ferdie];
-    const traders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/trader/${i}`));
     const extraKeepers = Array.from({ length: Math.max(0, KEEPERS - funders.length) }, (_, i) => keyring.addFromUri(`//load/keeper/${i}`));
     const keepers = [...funders, ...extraKeepers].slice(0, KEEPERS);
 
@@ -276,7 +290,7 @@ async function main() {
     const open = accounts.filter((a) => a.isSome && a.unwrap().positions.length > 0).length;
 
     const lines = [
-      `\`node scripts/liquidation-load.mjs --accounts ${ACCOUNTS} --keepers ${KEEPERS}\` on ${new Date().toISOString().slice(0, 10)}:`,
+      `\`node scripts/liquidation-load.mjs ${process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out').join(' ')}\` on ${new Date().toISOString().slice(0, 10)}:`,
       `${traders.length} accounts long 1 BTC each on ${Number(COLLATERAL) / 1e6} to ${Number(COLLATERAL + 3n * STEP) / 1e6} bUSD, oracle 100 -> 93 -> 86;`,
       `${targets.length} liquidatable, ${liquidations.length} \`liquidate\` submitted at once from ${keepers.length} keepers.`,
       '',
