@@ -3,7 +3,8 @@
 #   - Debian packages: protobuf-compiler (prost-build in litep2p/sc-network), clang (bindgen),
 #     make/perl/pkg-config (vendored OpenSSL in litep2p webrtc), curl, jq.
 #   - Rust: wasm32v1-none and wasm32-unknown-unknown targets, rust-src.
-#   - npm packages of the end-to-end suite (e2e/, pinned by its package-lock.json).
+#   - npm packages of the end-to-end suite (e2e/) and the bots (bots/), each pinned by its
+#     package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,15 +41,16 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 fi
 say "rust $(rustc --version | cut -d' ' -f2) with wasm32v1-none, wasm32-unknown-unknown, rust-src"
 
-if [ -f e2e/package.json ]; then
+for dir in e2e bots; do
+  [ -f "$dir/package.json" ] || continue
   if ! command -v npm >/dev/null 2>&1; then
-    say "npm not found: install Node.js >= 18 for the end-to-end tests"; exit 1
+    say "npm not found: install Node.js >= 18 for the end-to-end tests and the bots"; exit 1
   fi
-  if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
-    say "installing e2e npm packages (npm ci)"
-    (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing $dir npm packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   else
-    say "e2e npm packages present"
+    say "$dir npm packages present"
   fi
-fi
+done
 say "done"

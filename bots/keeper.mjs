@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Keeper bot (issue 14): every block, pages through `marginApi.liquidatable` and submits
+// `margin.liquidate` for each account found, from one or more keys with their own nonces so that
+// many land in one block; logs what each liquidation paid. See --help.
+import { collectPages, planSubmissions } from './lib/keeper-plan.mjs';
+import { connect, loadKey, log, parseArgs } from './lib/chain.mjs';
+
+const HELP = `usage: node bots/keeper.mjs --seed //Dave [--seed //Eve ...] [options]
+  --url URL       node RPC (default ws://127.0.0.1:9944)
+  --seed URI      a keeper key, repeatable (or --key-file FILE, repeatable)
+  --limit N       accounts per page of marginApi.liquidatable (default 500)
+  --blocks N      stop after N blocks (default: run until SIGINT)`;
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2), { repeatable: ['seed', 'key-file'], flags: ['help'] });
+  if (opts.help) { console.log(HELP); return; }
+  const keys = [
+    ...(opts.seed ?? []).map((seed) => loadKey({ seed })),
+    ...(opts['key-file'] ?? []).map((keyFile) => loadKey({ keyFile })),
+  ];
+  const keepers = await Promise.all(keys);
+  if (keepers.length === 0) throw new Error('give at least one --seed or --key-file');
+  const byAddress = new Map(keepers.map((k) => [k.address, k]));
+  const api = await connect(opts.url ?? 'ws://127.0.0.1:9944');
+  const limit = Number(opts.limit ?? 500);
+  const maxBlocks = opts.blocks ? Number(opts.blocks) : Infinity;
+
+  let nonces = new Map();
+  for (const k of keepers) nonces.set(k.address, (await api.rpc.system.accountNextIndex(k.address)).toNumber());
+  // Targets submitted and not yet seen in a block: not submitted again meanwhile.
+  const pending = new Map();
+  let blocks = 0;
+  let busy = false;
+  let stop;
+  const done = new Promise((resolve) => { stop = resolve; });
+
+  const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
+    blocks += 1;
+    const number = header.number.toNumber();
+    // What our liquidations of the last block paid.
+    const events = await (await api.at(header.hash)).query.system.events();
+    for (const { event } of events) {
+      if (event.section === 'margin' && event.method === 'Liquidated' && byAddress.has(event.data.keeper.toString())) {
+        pending.delete(event.data.who.toString());
+        log('keeper', `#${number} liquidated ${event.data.who.toString()}: closed ${Number(event.data.closed.toBigInt() * 100n / 10n ** 18n)}%, penalty ${event.data.penalty.toString()}, reward ${event.data.keeperReward.toString()}`);
+      }
+    }
+    for (const [who, at] of pending) if (number - at > 5) pending.delete(who);
+    if (!busy) {
+      busy = true;
+      try {
+        const found = await collectPages(async (cursor, size) => {
+          const [page, next] = await api.call.marginApi.liquidatable(cursor, size);
+          return [page.map((v) => ({ who: v.who.toString() })), next.isSome ? next.unwrap().toString() : null];
+        }, { limit });
+        const planned = planSubmissions(found.map((v) => v.who), [...byAddress.keys()], nonces, new Set(pending.keys()));
+        for (const { keeper, target, nonce } of planned.plan) {
+          const signed = await api.tx.margin.liquidate(target).signAsync(byAddress.get(keeper), { nonce, era: 0 });
+          try {
+            await api.rpc.author.submitExtrinsic(signed);
+            pending.set(target, number);
+          } catch (e) {
+            log('keeper', `liquidate ${target} refused by the pool: ${e.message}`);
+          }
+        }
+        nonces = planned.nonces;
+        if (planned.plan.length > 0) log('keeper', `#${number}: ${found.length} liquidatable, ${planned.plan.length} submitted`);
+      } catch (e) {
+        log('keeper', `#${number}: ${e.message}`);
+        // Resynchronize nonces with the chain after a failure.
+        for (const k of keepers) nonces.set(k.address, (await api.rpc.system.accountNextIndex(k.address)).toNumber());
+      } finally {
+        busy = false;
+      }
+    }
+    if (blocks >= maxBlocks) stop();
+  });
+  process.once('SIGINT', () => stop());
+  await done;
+  unsubscribe();
+  await api.disconnect();
+  log('keeper', `stopped after ${blocks} blocks`);
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e.message ?? e); process.exit(1); });
