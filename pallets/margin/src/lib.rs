@@ -1845,10 +1845,8 @@ impl<T: Config> Pallet<T> {
 		let collateral = Accounts::<T>::iter_values().fold(0i128, |acc, a| {
 			acc.saturating_add(i128::try_from(a.collateral).unwrap_or(i128::MAX))
 		});
-		Markets::<T>::iter_values().fold(collateral, |acc, info| {
-			acc.saturating_add(info.vault_balance)
-				.saturating_add(i128::try_from(info.insurance_balance).unwrap_or(i128::MAX))
-		})
+		Markets::<T>::iter_values()
+			.fold(collateral, |acc, info| acc.saturating_add(info.unsettled_total()))
 	}
 }
 
@@ -1859,10 +1857,7 @@ impl<T: Config> MarginTotals for Pallet<T> {
 		let custody = T::Currency::balance(&Self::custody_account())
 			.saturating_sub(T::Currency::minimum_balance());
 		let unsettled = EnabledMarkets::<T>::get().iter().fold(0i128, |acc, market| {
-			Markets::<T>::get(market).map_or(acc, |info| {
-				acc.saturating_add(info.vault_balance)
-					.saturating_add(i128::try_from(info.insurance_balance).unwrap_or(i128::MAX))
-			})
+			Markets::<T>::get(market).map_or(acc, |info| acc.saturating_add(info.unsettled_total()))
 		});
 		if unsettled >= 0 {
 			custody.saturating_sub(unsettled.unsigned_abs())

@@ -303,6 +303,13 @@ impl MarketInfo {
 		}
 	}
 
+	/// What custody holds for this market beyond the collateral: the vault and insurance
+	/// balances not yet settled (negative when the vault owes more than insurance is owed).
+	pub fn unsettled_total(&self) -> i128 {
+		self.vault_balance
+			.saturating_add(i128::try_from(self.insurance_balance).unwrap_or(i128::MAX))
+	}
+
 	/// Whether anything is left to settle with the vault or insurance.
 	pub fn unsettled(&self) -> bool {
 		self.vault_balance != 0 || self.insurance_balance != 0
