@@ -16,6 +16,7 @@ const HELP = `usage: node bots/feeder.mjs --seed //Alice [options]
   --rng-seed N         GBM seed (default 1); --volatility V (default 0.8); --jump-probability P
                        and --jump-size S (default 0)
   --drop PCT           after --drop-after rounds (default 0) fall PCT% over --drop-rounds (10)
+  --drop-on-signal     with --drop: wait for SIGUSR2 instead of --drop-after, then fall
   --rounds N           stop after N rounds (default: run until SIGINT)`;
 
 function makeSource(opts) {
@@ -34,16 +35,27 @@ function makeSource(opts) {
     default: throw new Error(`unknown --source ${opts.source}`);
   }
   if (opts.drop) {
-    source = dropSource(source, { percent: Number(opts.drop), rounds: Number(opts['drop-rounds'] ?? 10), after: Number(opts['drop-after'] ?? 0) });
+    source = dropSource(source, {
+      percent: Number(opts.drop),
+      rounds: Number(opts['drop-rounds'] ?? 10),
+      after: Number(opts['drop-after'] ?? 0),
+      armed: !opts['drop-on-signal'],
+    });
   }
   return source;
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), { flags: ['help'] });
+  const opts = parseArgs(process.argv.slice(2), { flags: ['help', 'drop-on-signal'] });
   if (opts.help) { console.log(HELP); return; }
   const market = Number(opts.market ?? 0);
   const source = makeSource(opts);
+  if (source.arm) {
+    process.on('SIGUSR2', () => {
+      source.arm();
+      log('feeder', `drop of ${opts.drop}% armed: it starts next round`);
+    });
+  }
   const key = await loadKey({ seed: opts.seed, keyFile: opts['key-file'] });
   const api = await connect(opts.url ?? 'ws://127.0.0.1:9944');
   const busd = 1_000_000n;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Keeper bot (issue 14): every block, pages through `marginApi.liquidatable` and submits
 // `margin.liquidate` for each account found, from one or more keys with their own nonces so that
-// many land in one block; logs what each liquidation paid. See --help.
+// many land in one block, deleverages a market whose `marginApi.market` view says it needs it, and
+// logs what each liquidation paid. See --help.
 import { collectPages, planSubmissions } from './lib/keeper-plan.mjs';
 import { connect, loadKey, log, parseArgs } from './lib/chain.mjs';
 
@@ -34,12 +35,42 @@ async function main() {
   let stop;
   const done = new Promise((resolve) => { stop = resolve; });
 
+  // Auto-deleveraging: when a market's view says traders' profit is above the vault's trigger,
+  // reduce the top-ranked candidate (profit x leverage) that is not one of our own keys; one
+  // per market and block, since each brings the market back to its target.
+  const markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
+  const deleveraging = new Map();
+  async function deleverageWhereNeeded(number) {
+    for (const market of markets) {
+      const view = await api.call.marginApi.market(market);
+      if (view.isNone || !view.unwrap().deleverageNeeded.isTrue) continue;
+      if (number - (deleveraging.get(market) ?? -Infinity) <= 1) continue;
+      const candidates = await api.call.marginApi.deleverageCandidates(market, 10);
+      const target = candidates.map((c) => c.who.toString()).find((who) => !byAddress.has(who));
+      if (!target) continue;
+      const keeper = keepers[0];
+      const nonce = nonces.get(keeper.address);
+      const signed = await api.tx.margin.deleverage(market, target).signAsync(keeper, { nonce, era: 0 });
+      try {
+        await api.rpc.author.submitExtrinsic(signed);
+        nonces.set(keeper.address, nonce + 1);
+        deleveraging.set(market, number);
+        log('keeper', `#${number}: market ${market} over its deleverage trigger, deleveraging ${target}`);
+      } catch (e) {
+        log('keeper', `deleverage ${target} refused by the pool: ${e.message}`);
+      }
+    }
+  }
+
   const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
     blocks += 1;
     const number = header.number.toNumber();
     // What our liquidations of the last block paid.
     const events = await (await api.at(header.hash)).query.system.events();
     for (const { event } of events) {
+      if (event.section === 'margin' && event.method === 'Deleveraged') {
+        log('keeper', `#${number} deleveraged ${event.data.who.toString()} in market ${event.data.market.toString()}`);
+      }
       if (event.section === 'margin' && event.method === 'Liquidated' && byAddress.has(event.data.keeper.toString())) {
         pending.delete(event.data.who.toString());
         log('keeper', `#${number} liquidated ${event.data.who.toString()}: closed ${Number(event.data.closed.toBigInt() * 100n / 10n ** 18n)}%, penalty ${event.data.penalty.toString()}, reward ${event.data.keeperReward.toString()}`);
@@ -65,6 +96,7 @@ async function main() {
         }
         nonces = planned.nonces;
         if (planned.plan.length > 0) log('keeper', `#${number}: ${found.length} liquidatable, ${planned.plan.length} submitted`);
+        await deleverageWhereNeeded(number);
       } catch (e) {
         log('keeper', `#${number}: ${e.message}`);
         // Resynchronize nonces with the chain after a failure.

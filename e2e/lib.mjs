@@ -229,3 +229,55 @@ export async function registerOperators(api, operators, bonds, market) {
     }
   }));
 }
+
+/**
+ * Signs `txs` (`[tx, pair, nonce]`) immortal, without a round trip each, and submits them all,
+ * in chunks of `chunk` (the pool holds 8,192 ready transactions), waiting for the pool to drain
+ * below half a chunk between chunks. Resolves with the transaction hashes.
+ */
+export async function submitAll(api, txs, { chunk = 3_000 } = {}) {
+  const hashes = [];
+  for (let start = 0; start < txs.length; start += chunk) {
+    if (start > 0) {
+      await untilEachBlock(api, async () => (await api.rpc.author.pendingExtrinsics()).length < chunk / 2, 300_000, 'the pool to drain');
+    }
+    // Each sender's transactions go in nonce order, one after the other (out of order they
+    // would wait in the pool's small future queue, which drops them when full); senders in
+    // parallel.
+    const bySender = new Map();
+    for (const [tx, pair, nonce] of txs.slice(start, start + chunk)) {
+      const signed = await tx.signAsync(pair, { nonce, era: 0 });
+      if (!bySender.has(pair.address)) bySender.set(pair.address, []);
+      bySender.get(pair.address).push(signed);
+    }
+    const sent = await Promise.all([...bySender.values()].map(async (list) => {
+      const out = [];
+      for (const signed of list) out.push(await api.rpc.author.submitExtrinsic(signed));
+      return out;
+    }));
+    hashes.push(...sent.flat());
+  }
+  return hashes;
+}
+
+/** Resolves once `done()` holds, checking at every new block; rejects after `timeoutMs`. */
+export async function untilEachBlock(api, done, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  let best = (await api.rpc.chain.getHeader()).number.toNumber();
+  for (;;) {
+    if (await done()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    best = (await waitBest(api, best + 1)).number.toNumber();
+  }
+}
+
+/** Next nonces of `pairs`, handed out one by one: `next(pair)`. */
+export async function nonceBook(api, pairs) {
+  const nonces = new Map();
+  for (const p of pairs) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
+  return (pair) => {
+    const n = nonces.get(pair.address);
+    nonces.set(pair.address, n + 1);
+    return n;
+  };
+}

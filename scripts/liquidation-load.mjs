@@ -22,8 +22,8 @@
 // The table it prints (also written to FILE with --out) is the one in docs/performance.md.
 import { writeFileSync } from 'node:fs';
 import {
-  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, submitRound,
-  waitBest,
+  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, submitAll,
+  submitRound, untilEachBlock, waitBest,
 } from '../e2e/lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -43,47 +43,7 @@ const STRESS = process.argv.includes('--stress');
 const micro = (text) => BigInt(Math.round(Number(text) * 1e6));
 const COLLATERAL = micro(option('collateral', 13));
 const STEP = micro(option('step', 1));
-/** The transaction pool holds 8,192 ready transactions: submit in chunks below that. */
-const CHUNK = 3_000;
 const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
-
-/** Signs `txs` ([tx, pair, nonce]) immortal, without a round trip each, and submits them all. */
-async function submitAll(api, txs) {
-  const hashes = [];
-  for (let start = 0; start < txs.length; start += CHUNK) {
-    if (start > 0) {
-      // Let the pool drain below a chunk before the next one.
-      await untilEachBlock(api, async () => (await api.rpc.author.pendingExtrinsics()).length < CHUNK / 2, 300_000, 'the pool to drain');
-    }
-    // Each sender's transactions go in nonce order, one after the other (out of order they
-    // would wait in the pool's small future queue, which drops them when full); senders in
-    // parallel.
-    const bySender = new Map();
-    for (const [tx, pair, nonce] of txs.slice(start, start + CHUNK)) {
-      const signed = await tx.signAsync(pair, { nonce, era: 0 });
-      if (!bySender.has(pair.address)) bySender.set(pair.address, []);
-      bySender.get(pair.address).push(signed);
-    }
-    const sent = await Promise.all([...bySender.values()].map(async (list) => {
-      const out = [];
-      for (const signed of list) out.push(await api.rpc.author.submitExtrinsic(signed));
-      return out;
-    }));
-    hashes.push(...sent.flat());
-  }
-  return hashes;
-}
-
-/** Resolves once `done()` holds, checking at every new block; rejects after `timeoutMs`. */
-async function untilEachBlock(api, done, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  let best = (await api.rpc.chain.getHeader()).number.toNumber();
-  for (;;) {
-    if (await done()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    best = (await waitBest(api, best + 1)).number.toNumber();
-  }
-}
 
 /** Keeps the three operators pricing BTC at `feeder.price`, one round after another. */
 function startFeeder(api, operators) {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Generates `weights.rs` of Bulwark pallets with `bulwark-node benchmark pallet` on the dev
-# runtime. Usage: scripts/weights.sh [PALLET ...]   (default: every Bulwark pallet)
+# runtime, and the runtime's weights of FRAME pallets (runtime/src/weights/). Usage:
+#   scripts/weights.sh [PALLET ...]   (default: every Bulwark pallet and runtime weight)
 #   e.g. scripts/weights.sh pallet_bulwark_oracle
+#   scripts/weights.sh overhead       the base weights of a block and of an extrinsic
+#                                     (`bulwark-node benchmark overhead`)
 # Also prints `pallet_balances::transfer_keep_alive` from the same run, for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,12 +26,23 @@ declare -A OUT=(
 declare -A RUNTIME_OUT=(
   [frame_system_extensions]=runtime/src/weights/frame_system_extensions.rs
   [pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
+  # Both instances (BWK `Balances`, bUSD `Busd`): pallet_balances_{balances,busd}.rs.
+  [pallet_balances]=runtime/src/weights/
 )
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}" "${!RUNTIME_OUT[@]}")
+[ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}" "${!RUNTIME_OUT[@]}" overhead)
 
 ./scripts/build.sh
 for pallet in "${pallets[@]}"; do
+  if [ "$pallet" = overhead ]; then
+    echo "[weights] overhead -> runtime/src/weights/{block,extrinsic}_weights.rs"
+    "$NODE" benchmark overhead --chain dev --weight-path runtime/src/weights
+    # The runtime reaches these crates through frame_support.
+    sed -i -e 's/^use sp_core::parameter_types;/use frame_support::parameter_types;/' \
+      -e 's/sp_weights::/frame_support::weights::/g' \
+      runtime/src/weights/block_weights.rs runtime/src/weights/extrinsic_weights.rs
+    continue
+  fi
   if [ -n "${RUNTIME_OUT[$pallet]:-}" ]; then
     out="${RUNTIME_OUT[$pallet]}"
     echo "[weights] $pallet -> $out (steps $STEPS, repeat $REPEAT, default template)"

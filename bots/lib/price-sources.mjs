@@ -54,20 +54,28 @@ export function gbmSource({ start, drift = 0, volatility = 0.8, roundsPerYear = 
 
 /**
  * `inner` until `after` calls, then a straight-line fall of `percent` over `rounds` calls from the
- * price reached, held at the bottom afterwards (the crash drill's 35% over ten rounds).
+ * price reached, held at the bottom afterwards (the crash drill's 35% over ten rounds). With
+ * `armed: false` the fall waits for `arm()` instead (the feeder arms it on SIGUSR2): it starts at
+ * the first call after that.
  */
-export function dropSource(inner, { percent, rounds, after = 0 }) {
+export function dropSource(inner, { percent, rounds, after = 0, armed = true }) {
   if (!(percent > 0 && percent < 100) || !(rounds > 0)) throw new Error('a drop needs 0 < percent < 100 and rounds > 0');
   let calls = 0;
+  let start = armed ? after : Infinity;
   let from = null;
   return {
     next: (round) => {
       calls += 1;
-      if (calls <= after) return inner.next(round);
+      if (calls <= start) return inner.next(round);
       if (from === null) from = inner.next(round);
-      const step = Math.min(calls - after, rounds);
+      const step = Math.min(calls - start, rounds);
       return from * (1 - (percent / 100) * (step / rounds));
     },
+    /** Starts the fall at the next call (once; later calls change nothing). */
+    arm: () => {
+      if (start === Infinity) start = calls;
+    },
+    get falling() { return start !== Infinity && calls > start; },
   };
 }
 

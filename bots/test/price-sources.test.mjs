@@ -54,6 +54,21 @@ describe('price sources', () => {
     assert.ok(Math.abs(prices[13] - 65) < 1e-9);
   });
 
+  it('an unarmed drop holds until armed, then falls from the next call', () => {
+    const source = dropSource(constantSource(100), { percent: 35, rounds: 10, armed: false });
+    assert.deepEqual(take(source, 5), [100, 100, 100, 100, 100]);
+    assert.equal(source.falling, false);
+    source.arm();
+    const fall = take(source, 12);
+    assert.ok(Math.abs(fall[0] - 96.5) < 1e-9, `${fall[0]}`);
+    assert.equal(source.falling, true);
+    assert.ok(Math.abs(fall[9] - 65) < 1e-9, `${fall[9]}`);
+    assert.ok(Math.abs(fall[11] - 65) < 1e-9);
+    // Arming again does not restart the fall.
+    source.arm();
+    assert.ok(Math.abs(source.next(99) - 65) < 1e-9);
+  });
+
   it('a CSV replays one market in timestamp order and repeats its last price', () => {
     const text = 'timestamp,market,price\n3,0,102\n1,0,100\n2,1,2000\n2,0,101\n';
     assert.deepEqual(take(csvSource(text, 0), 5), [100, 101, 102, 102, 102]);

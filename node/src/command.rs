@@ -122,7 +122,13 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
 				},
-				_ => Err("only `benchmark pallet`, `block` and `machine` are wired in".into()),
+				// The base weights of a block and of an extrinsic (`runtime/src/weights/
+				// {block,extrinsic}_weights.rs`), measured with `System::remark` extrinsics.
+				BenchmarkCmd::Overhead(cmd) => {
+					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec))
+				},
+				_ => Err("only `benchmark pallet`, `overhead`, `block` and `machine` are wired in"
+					.into()),
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {

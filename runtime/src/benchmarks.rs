@@ -6,6 +6,7 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_balances, Balances]
+	[pallet_balances, Busd]
 	[pallet_timestamp, Timestamp]
 	[pallet_collective, Council]
 	[pallet_membership, CouncilMembership]

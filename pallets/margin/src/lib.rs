@@ -1653,9 +1653,11 @@ impl<T: Config> Pallet<T> {
 		let mut health =
 			Health { equity: Self::signed(account.collateral).ok()?, ..Default::default() };
 		let mut rows = Vec::new();
+		let mut prices_usable = true;
 		for position in account.positions.iter() {
 			let info = Markets::<T>::get(position.market)?;
 			let price = T::Prices::price_info(position.market)?;
+			prices_usable &= price.status == MarketStatus::Active;
 			// The initial fraction a trade or withdrawal now needs, and the maintenance
 			// fraction a liquidation in this block would use.
 			let mut mark = Self::mark(position.market, &info, price, now).ok()?;
@@ -1697,14 +1699,16 @@ impl<T: Config> Pallet<T> {
 				)
 			})
 			.flatten();
+		let below_maintenance = !account.positions.is_empty()
+			&& health.equity < Self::signed(health.maintenance).unwrap_or(i128::MAX);
 		Some(AccountView {
 			collateral: account.collateral,
 			equity: health.equity,
 			initial_margin: health.initial,
 			maintenance_margin: health.maintenance,
 			margin_ratio,
-			liquidatable: !account.positions.is_empty()
-				&& health.equity < Self::signed(health.maintenance).unwrap_or(i128::MAX),
+			below_maintenance,
+			liquidatable: below_maintenance && prices_usable,
 			positions,
 		})
 	}
@@ -1748,6 +1752,10 @@ impl<T: Config> Pallet<T> {
 				(info.params.base_imf, info.effective_mmf, info.effective_mmf, info.funding_index)
 			},
 		};
+		let (trader_unrealized_pnl, payable_cash) = Self::deleverage_pressure(market);
+		let deleverage_needed = price.is_some_and(|p| p.status == MarketStatus::Active)
+			&& Self::signed(info.params.adl_trigger.mul_floor(payable_cash))
+				.is_ok_and(|trigger| trader_unrealized_pnl > trigger);
 		Some(MarketView {
 			long_open_interest: notional(info.aggregates.long_size),
 			short_open_interest: notional(info.aggregates.short_size),
@@ -1761,6 +1769,9 @@ impl<T: Config> Pallet<T> {
 			restricted: T::Restriction::is_restricted(market),
 			capacity: T::Vaults::max_open_interest(market),
 			vault_balance: info.vault_balance,
+			trader_unrealized_pnl,
+			payable_cash,
+			deleverage_needed,
 			params: info.params,
 		})
 	}

@@ -969,6 +969,17 @@ mod liquidation {
 			}
 			assert!(Margin::liquidatable_page(None, 10).0.is_empty());
 			set_price(0, price(96));
+			// While the price is halted or stale nobody is listed: `liquidate` would refuse them
+			// with `PriceNotUsable` after the keeper paid the fee. The view still shows them
+			// below maintenance.
+			for status in [MarketStatus::Halted, MarketStatus::Stale] {
+				set_status(0, status);
+				assert!(Margin::liquidatable_page(None, 10).0.is_empty());
+				let view = Margin::account_view(&ALICE).unwrap();
+				assert!(view.below_maintenance && !view.liquidatable, "{view:?}");
+				assert_noop!(liquidate(ALICE), Error::<Test>::PriceNotUsable);
+			}
+			set_status(0, MarketStatus::Active);
 			let (page, cursor) = Margin::liquidatable_page(None, 2);
 			assert_eq!(page.len(), 2);
 			let (rest, end) = Margin::liquidatable_page(cursor, 2);
@@ -1009,12 +1020,17 @@ mod deleveraging {
 			deposit(BOB, 10_000);
 			assert_ok!(trade(ALICE, 0, size(5_000)));
 			assert_ok!(trade(BOB, 0, size(-10)));
-			// Below the trigger: nothing to do.
+			// Below the trigger: nothing to do, and the market view says so to keepers.
 			assert_noop!(deleverage(ALICE), Error::<Test>::DeleverageNotNeeded);
+			assert!(!Margin::market_view(0).unwrap().deleverage_needed);
 			// At 130 traders are up about 150,000 against about 1,000,000 of payable cash.
 			set_price(0, price(130));
 			let payable = VaultStub::payable_cash(0) as i128;
 			assert!(Margin::unrealized_trader_pnl(0) * 10 > payable);
+			let view = Margin::market_view(0).unwrap();
+			assert!(view.deleverage_needed);
+			assert_eq!(view.trader_unrealized_pnl, Margin::unrealized_trader_pnl(0));
+			assert_eq!(view.payable_cash as i128, payable);
 			// Bob's short is losing: not a candidate.
 			assert_noop!(deleverage(BOB), Error::<Test>::NotInProfit);
 			assert_noop!(deleverage(4), Error::<Test>::NoAccount);
@@ -1039,6 +1055,7 @@ mod deleveraging {
 				.iter()
 				.any(|e| matches!(e, Event::Deleveraged { who: ALICE, .. })));
 			assert_noop!(deleverage(ALICE), Error::<Test>::DeleverageNotNeeded);
+			assert!(!Margin::market_view(0).unwrap().deleverage_needed);
 		});
 	}
 
@@ -1050,6 +1067,7 @@ mod deleveraging {
 			set_price(0, price(130));
 			set_status(0, MarketStatus::Halted);
 			assert_noop!(deleverage(ALICE), Error::<Test>::PriceNotUsable);
+			assert!(!Margin::market_view(0).unwrap().deleverage_needed);
 			assert_noop!(
 				Margin::deleverage(RuntimeOrigin::signed(CAROL), 4, ALICE),
 				Error::<Test>::MarketNotEnabled

@@ -348,6 +348,9 @@ pub struct AccountView {
 	/// `equity / maintenance_margin`; `None` without positions.
 	pub margin_ratio: Option<FixedU128>,
 	/// Whether equity is below the maintenance requirement.
+	pub below_maintenance: bool,
+	/// Whether `liquidate` would accept the account now: below maintenance and every market of
+	/// its positions `Active` (a stale or halted price makes liquidations wait).
 	pub liquidatable: bool,
 	/// The open positions.
 	pub positions: Vec<PositionView>,
@@ -380,6 +383,13 @@ pub struct MarketView {
 	pub capacity: Balance,
 	/// What custody owes the vault unsettled (negative: the vault owes).
 	pub vault_balance: i128,
+	/// Traders' unrealized profit in the market (negative: a loss), net of funding.
+	pub trader_unrealized_pnl: i128,
+	/// Cash the vault can pay traders.
+	pub payable_cash: Balance,
+	/// Whether `deleverage` may run now: the price is usable and traders' profit exceeds
+	/// `adl_trigger` of the vault's payable cash (what keepers check before deleveraging).
+	pub deleverage_needed: bool,
 	/// The governed parameters.
 	pub params: MarginParams,
 }

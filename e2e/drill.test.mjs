@@ -1,0 +1,16 @@
+// The crash drill of scripts/drill.sh with fewer traders (issue 14): feeder and keeper bots on a
+// throw-away dev chain, BTC-USD falls 35% over ten rounds; the drill's own checks (nobody with a
+// usable price below maintenance, every long liquidated, bUSD conserved, every bad debt covered
+// or absorbed with its events) must pass.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runDrill } from '../scripts/drill.mjs';
+
+describe('crash drill', () => {
+  it('feeders, a keeper and 40 traders through a 35% fall', { timeout: 600_000 }, async () => {
+    const result = await runDrill({ traders: 40, port: 9975, log: (line) => console.log(`[drill] ${line}`) });
+    assert.ok(result.longs === 30 && result.liquidations >= 30, `${result.liquidations} liquidations`);
+    assert.ok(result.rows.some((r) => r.liquidations > 0));
+    assert.ok(result.checks.length >= 7);
+  });
+});

@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+// Block capacity on a throw-away `bulwark-node --dev` (issue 14): how many bUSD
+// `transferKeepAlive`, `margin.trade` and `margin.liquidate` extrinsics a block holds, measured in
+// one run on one node. ACCOUNTS funded accounts each pre-sign their extrinsics (immortal, nonces
+// planned locally), all submitted at once per phase:
+//
+//   1. transfers:    every account sends two bUSD `transferKeepAlive`;
+//   2. trades:       every account (after a deposit) sends two `margin.trade` (0.1 BTC long each);
+//   3. liquidations: after a third trade to 9.4x the oracle falls from 100 to 90, so that every
+//                    account is liquidatable (none bankrupt); KEEPERS keepers send one
+//                    `margin.liquidate` per account.
+//
+// For each block of each phase it reports the count of the phase's extrinsic that succeeded, the
+// normal-class weight used (of its 1.125 s) and the block's length (of its 3.75 MiB), and each
+// phase's best block as a ratio to the transfers' best block. Usage (after scripts/setup.sh and
+// scripts/build.sh; scripts/load.sh runs this):
+//
+//   node scripts/load.mjs [--accounts 3000] [--keepers 4] [--port 9971] [--out FILE]
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import {
+  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, registerOperators, signAndWait, startDevNode,
+  submitAll, submitRound, untilEachBlock, waitBest,
+} from '../e2e/lib.mjs';
+
+const BUSD = 1_000_000n;
+const BWK = 1_000_000_000_000n;
+const BTC = 0;
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
+}
+const ACCOUNTS = Number(option('accounts', 3000));
+const KEEPERS = Number(option('keepers', 4));
+const PORT = Number(option('port', 9971));
+const OUT = option('out', null);
+const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+/** Keeps the three operators pricing BTC at `feeder.price`, one round after another. */
+function startFeeder(api, operators) {
+  const feeder = { price: 100n, stopped: false, rounds: 0, failed: null };
+  (async () => {
+    let first = true;
+    while (!feeder.stopped) {
+      const p = feeder.price;
+      await submitRound(api, operators, BTC, [p, p, p], { now: !first });
+      first = false;
+      feeder.rounds += 1;
+    }
+  })().catch((e) => {
+    if (!feeder.stopped) { console.error('[load] the oracle feeder stopped:', e); feeder.failed = e; }
+  });
+  return feeder;
+}
+
+/** Waits for `rounds` more oracle rounds of `feeder`. */
+async function feederRounds(api, feeder, rounds, what) {
+  const target = feeder.rounds + rounds;
+  await untilEachBlock(api, async () => {
+    if (feeder.failed) throw feeder.failed;
+    return feeder.rounds >= target;
+  }, 180_000, what);
+}
+
+/**
+ * Signs every `[tx, pair, nonce]` first (so that submission is not slowed by signing), then
+ * submits them all, each sender's in nonce order, senders in parallel.
+ */
+async function presignAndSubmit(api, txs) {
+  const t0 = Date.now();
+  const bySender = new Map();
+  for (const [tx, pair, nonce] of txs) {
+    const signed = await tx.signAsync(pair, { nonce, era: 0 });
+    if (!bySender.has(pair.address)) bySender.set(pair.address, []);
+    bySender.get(pair.address).push(signed);
+  }
+  const signedMs = Date.now() - t0;
+  const firstBlock = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
+  const t1 = Date.now();
+  await Promise.all([...bySender.values()].map(async (list) => {
+    for (const signed of list) await api.rpc.author.submitExtrinsic(signed);
+  }));
+  return { firstBlock, signedMs, submittedMs: Date.now() - t1 };
+}
+
+/**
+ * Follows blocks from `firstBlock` until `expected` extrinsics `section.method` were included;
+ * one row per block: included (succeeded), failed, normal-class weight and block length.
+ */
+async function measure(api, { firstBlock, section, method, expected, name }) {
+  const limits = api.consts.system.blockWeights;
+  const normalMax = limits.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+  const lengthMax = api.consts.system.blockLength.max.normal.toNumber();
+  const rows = [];
+  let included = 0;
+  let block = firstBlock;
+  const deadline = Date.now() + 600_000;
+  while (included < expected) {
+    if (Date.now() > deadline) throw new Error(`${name}: only ${included} of ${expected} included`);
+    await waitBest(api, block);
+    const hash = await api.rpc.chain.getBlockHash(block);
+    const at = await api.at(hash);
+    const [events, weight, signed] = await Promise.all([at.query.system.events(), at.query.system.blockWeight(), api.rpc.chain.getBlock(hash)]);
+    const ours = new Set();
+    signed.block.extrinsics.forEach((ex, i) => {
+      if (ex.method.section === section && ex.method.method === method) ours.add(i);
+    });
+    let ok = 0;
+    let failed = 0;
+    for (const { phase, event } of events) {
+      if (!phase.isApplyExtrinsic || !ours.has(phase.asApplyExtrinsic.toNumber()) || event.section !== 'system') continue;
+      if (event.method === 'ExtrinsicSuccess') ok += 1;
+      if (event.method === 'ExtrinsicFailed') failed += 1;
+    }
+    const normal = weight.normal.refTime.toBigInt();
+    const row = {
+      block,
+      extrinsics: signed.block.extrinsics.length,
+      ok,
+      failed,
+      normalMs: Number(normal / 1_000n) / 1000,
+      weightShare: Number((normal * 1000n) / normalMax) / 10,
+      lengthKiB: Math.round(signed.block.encodedLength / 1024),
+      lengthShare: Math.round((signed.block.encodedLength * 1000) / lengthMax) / 10,
+    };
+    rows.push(row);
+    included += ok + failed;
+    log(`${name} #${block}: ${ok} ok, ${failed} failed, ${row.extrinsics} extrinsics, normal weight ${row.normalMs} ms (${row.weightShare}%), ${row.lengthKiB} KiB (${row.lengthShare}%)`);
+    block += 1;
+  }
+  return rows;
+}
+
+async function main() {
+  // Derive the accounts before connecting: it blocks the event loop (about 10 ms an account).
+  await cryptoWaitReady();
+  const keyring = newKeyring();
+  const senders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/sender/${i}`));
+  const keepers = Array.from({ length: KEEPERS }, (_, i) => keyring.addFromUri(`//load/keeper/${i}`));
+  log(`derived ${senders.length} accounts and ${keepers.length} keepers`);
+  const node = await startDevNode({ port: PORT, name: 'load' });
+  log(`node up at ${node.url} (log ${node.logPath})`);
+  const api = await connect(node.url);
+  let feeder = null;
+  try {
+    const acc = devAccounts();
+    const operators = [acc.alice, acc.bob, acc.charlie];
+    const funders = [acc.dave, acc.eve, acc.ferdie];
+
+    // The market: a deep vault, an oracle that follows a 10% fall without halting,
+    // margin that ignores volatility, fills at the oracle price.
+    const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), acc.dave);
+    if (staked.error) throw new Error(`stake: ${staked.error}`);
+    await registerOperators(api, operators, operators.map(() => 900_000n * BUSD), BTC);
+    const oracleParams = (await api.call.oracleApi.markets()).find(([id]) => id.toNumber() === BTC)[3].toJSON();
+    const marginParams = (await api.call.marginApi.market(BTC)).unwrap().params.toJSON();
+    for (const call of [
+      api.tx.oracle.setMarketParams(BTC, { ...oracleParams, maxPriceJump: 500_000_000 }),
+      api.tx.margin.setMarketParams(BTC, { ...marginParams, volCoeff: 0, skewScale: 1_000_000_000n * FIXED }),
+    ]) {
+      const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
+      if (r.error) throw new Error(`${call.method.section}.${call.method.method}: ${r.error}`);
+    }
+    feeder = startFeeder(api, operators);
+
+    // Fund every account (1 BWK for fees, 20 bUSD) and the keepers.
+    const next = await nonceBook(api, funders);
+    const funding = [];
+    senders.forEach((s, i) => {
+      const f = funders[i % funders.length];
+      funding.push([api.tx.balances.transferKeepAlive(s.address, BWK), f, next(f)]);
+      funding.push([api.tx.busd.transferKeepAlive(s.address, 20n * BUSD), f, next(f)]);
+    });
+    keepers.forEach((k, i) => {
+      const f = funders[i % funders.length];
+      funding.push([api.tx.balances.transferKeepAlive(k.address, 1_000n * BWK), f, next(f)]);
+    });
+    let started = Date.now();
+    await submitAll(api, funding);
+    await untilEachBlock(api, async () => {
+      const accounts = await api.query.busd.account.multi(senders.map((s) => s.address));
+      return accounts.every((a) => a.free.toBigInt() >= 20n * BUSD);
+    }, 600_000, 'the funding transfers');
+    log(`funded ${senders.length} accounts (${funding.length} transfers, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+    // 1. Transfers: two of 1 bUSD from each account to the next.
+    const transfers = [];
+    senders.forEach((s, i) => {
+      const to = senders[(i + 1) % senders.length].address;
+      transfers.push([api.tx.busd.transferKeepAlive(to, BUSD), s, 0], [api.tx.busd.transferKeepAlive(to, BUSD), s, 1]);
+    });
+    let sent = await presignAndSubmit(api, transfers);
+    log(`transfers: ${transfers.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
+    const transferRows = await measure(api, { ...sent, section: 'busd', method: 'transferKeepAlive', expected: transfers.length, name: 'transfers' });
+
+    // 2. Trades: a deposit each first (not measured), then two 0.1 BTC longs each.
+    await feederRounds(api, feeder, 1, 'an oracle price');
+    started = Date.now();
+    await submitAll(api, senders.map((s) => [api.tx.margin.deposit(15n * BUSD), s, 2]));
+    await untilEachBlock(api, async () => {
+      const accounts = await api.query.margin.accounts.multi(senders.map((s) => s.address));
+      return accounts.every((a) => a.isSome);
+    }, 600_000, 'the deposits');
+    log(`deposits in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const trades = [];
+    for (const s of senders) {
+      trades.push([api.tx.margin.trade(BTC, FIXED / 10n, 200n * FIXED), s, 3], [api.tx.margin.trade(BTC, FIXED / 10n, 200n * FIXED), s, 4]);
+    }
+    sent = await presignAndSubmit(api, trades);
+    log(`trades: ${trades.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
+    const tradeRows = await measure(api, { ...sent, section: 'margin', method: 'trade', expected: trades.length, name: 'trades' });
+
+    // 3. Liquidations: 0.2 BTC long on 15 bUSD is far from maintenance, so a third trade of
+    // 1.2 BTC takes every account to 1.4 BTC (9.4x at 100). At 90 each has lost 14 of its 14.9
+    // bUSD: below maintenance (0.6 x 5.8% x 126 = 4.4 bUSD) and not bankrupt.
+    const more = senders.map((s) => [api.tx.margin.trade(BTC, (12n * FIXED) / 10n, 200n * FIXED), s, 5]);
+    await submitAll(api, more);
+    await untilEachBlock(api, async () => {
+      const accounts = await api.query.margin.accounts.multi(senders.map((s) => s.address));
+      return accounts.every((a) => a.isSome && a.unwrap().positions.length === 1 && a.unwrap().positions[0].size.toBigInt() >= (14n * FIXED) / 10n);
+    }, 600_000, 'the leveraged positions');
+    feeder.price = 95n;
+    await feederRounds(api, feeder, 2, 'the oracle at 95');
+    feeder.price = 90n;
+    await feederRounds(api, feeder, 2, 'the oracle at 90');
+    const targets = [];
+    let cursor = null;
+    do {
+      const [page, nextCursor] = await api.call.marginApi.liquidatable(cursor, 1000);
+      for (const view of page) targets.push(view.who.toString());
+      cursor = nextCursor.isSome ? nextCursor.unwrap() : null;
+    } while (cursor);
+    log(`${targets.length} of ${senders.length} accounts liquidatable`);
+    const keeperNext = await nonceBook(api, keepers);
+    const liquidations = targets.map((who, i) => {
+      const k = keepers[i % keepers.length];
+      return [api.tx.margin.liquidate(who), k, keeperNext(k)];
+    });
+    sent = await presignAndSubmit(api, liquidations);
+    log(`liquidations: ${liquidations.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
+    const liquidationRows = await measure(api, { ...sent, section: 'margin', method: 'liquidate', expected: liquidations.length, name: 'liquidations' });
+
+    const best = (rows) => rows.reduce((a, r) => (r.ok > a.ok ? r : a), rows[0]);
+    const bestTransfers = best(transferRows);
+    const table = (title, rows) => [
+      `${title}:`,
+      '',
+      '| block | succeeded | failed | extrinsics in block | normal-class weight | of 1.125 s | length | of 3.75 MiB |',
+      '|---|---|---|---|---|---|---|---|',
+      ...rows.map((r) => `| #${r.block} | ${r.ok} | ${r.failed} | ${r.extrinsics} | ${r.normalMs} ms | ${r.weightShare}% | ${r.lengthKiB} KiB | ${r.lengthShare}% |`),
+      '',
+    ];
+    const summary = [
+      '| extrinsic | best block | vs transfers | weight used | length used |',
+      '|---|---|---|---|---|',
+      ...[['bUSD `transferKeepAlive`', transferRows], ['`margin.trade`', tradeRows], ['`margin.liquidate`', liquidationRows]].map(([name, rows]) => {
+        const b = best(rows);
+        return `| ${name} | ${b.ok} | ${(b.ok / bestTransfers.ok).toFixed(2)}x | ${b.weightShare}% | ${b.lengthShare}% |`;
+      }),
+    ];
+    const lines = [
+      `\`node scripts/load.mjs ${process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out').join(' ')}\` on ${new Date().toISOString().slice(0, 10)}`,
+      `(${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}): ${senders.length} accounts, ${transfers.length} transfers, ${trades.length} trades, ${liquidations.length} liquidations from ${keepers.length} keepers.`,
+      '',
+      ...summary,
+      '',
+      ...table('Transfers', transferRows),
+      ...table('Trades', tradeRows),
+      ...table('Liquidations', liquidationRows),
+    ];
+    const report = lines.join('\n');
+    console.log(`\n${report}`);
+    if (OUT) writeFileSync(OUT, `${report}\n`);
+  } finally {
+    if (feeder) feeder.stopped = true;
+    await api.disconnect().catch(() => {});
+    await node.stop();
+  }
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

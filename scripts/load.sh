@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Block capacity on a throw-away dev node (issue 14): per-block counts of bUSD transferKeepAlive,
+# margin.trade and margin.liquidate with the block's weight and length use, and their ratios to
+# transfers. Needs scripts/setup.sh and scripts/build.sh first.
+# Usage: scripts/load.sh [--accounts 3000] [--keepers 4] [--port 9971] [--out FILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bulwark/target}"
+if [ ! -x "${BULWARK_NODE:-$CARGO_TARGET_DIR/release/bulwark-node}" ] || [ ! -d e2e/node_modules ]; then
+  echo "[load] run ./scripts/setup.sh and ./scripts/build.sh first" >&2
+  exit 1
+fi
+exec node scripts/load.mjs "$@"
