@@ -20,10 +20,11 @@ export function nodeBinary() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts `bulwark-node --dev --tmp` on `port` and resolves once its RPC answers.
- * The node's output goes to e2e/.chain/<name>.log.
+ * Starts `bulwark-node --dev --tmp` (or, with `basePath`, a dev chain kept in that directory) on
+ * `port` and resolves once its RPC answers. The node's output goes to e2e/.chain/<name>.log.
+ * `stop()` ends it with SIGINT, `kill()` with SIGKILL (a crash).
  */
-export async function startDevNode({ port = 9955, name = 'node' } = {}) {
+export async function startDevNode({ port = 9955, name = 'node', basePath = null } = {}) {
   const bin = nodeBinary();
   if (!existsSync(bin)) throw new Error(`node binary not found at ${bin}: run scripts/build.sh`);
   // A node left over on this port would answer in place of ours.
@@ -32,10 +33,11 @@ export async function startDevNode({ port = 9955, name = 'node' } = {}) {
   const logDir = join(here, '.chain');
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, `${name}.log`);
-  const log = createWriteStream(logPath);
+  const log = createWriteStream(logPath, { flags: basePath ? 'a' : 'w' });
+  const storage = basePath ? ['--base-path', basePath] : ['--tmp'];
   const child = spawn(
     bin,
-    ['--dev', '--tmp', '--rpc-port', String(port), '--no-prometheus', '--no-telemetry', '--port', String(port + 1000)],
+    ['--dev', ...storage, '--rpc-port', String(port), '--no-prometheus', '--no-telemetry', '--port', String(port + 1000)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.pipe(log);
@@ -67,7 +69,13 @@ export async function startDevNode({ port = 9955, name = 'node' } = {}) {
     for (let i = 0; i < 50 && !exited; i++) await sleep(100);
     return exited;
   };
-  return { url, port, logPath, stop, child };
+  const kill = async () => {
+    if (exited) return exited;
+    child.kill('SIGKILL');
+    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+    return exited;
+  };
+  return { url, port, logPath, stop, kill, child };
 }
 
 export function tail(path, lines = 40) {

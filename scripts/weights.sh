@@ -49,7 +49,8 @@ for pallet in "${pallets[@]}"; do
     "$NODE" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
       --steps "$STEPS" --repeat "$REPEAT" --wasm-execution compiled --output "$out"
     # The extensions' weights implement frame_system's `ExtensionsWeightInfo`.
-    sed -i 's/impl<T: frame_system::Config> frame_system_extensions::WeightInfo for/impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for/' "$out"
+    [ "$pallet" != frame_system_extensions ] ||
+      sed -i 's/impl<T: frame_system::Config> frame_system_extensions::WeightInfo for/impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for/' "$out"
     continue
   fi
   out="${OUT[$pallet]:?unknown pallet $pallet}"

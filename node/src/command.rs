@@ -122,13 +122,36 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
 				},
+				// The cost of a storage read and write in this node's ParityDB, on this
+				// machine (`runtime/src/weights/paritydb_weights.rs`).
+				BenchmarkCmd::Storage(cmd) => {
+					#[cfg(feature = "runtime-benchmarks")]
+					{
+						let PartialComponents { client, backend, .. } =
+							service::new_partial(&config)?;
+						let db = backend.expose_db();
+						let storage = backend.expose_storage();
+						let shared_trie_cache = backend.expose_shared_trie_cache();
+						cmd.run(config, client, db, storage, shared_trie_cache)
+					}
+					#[cfg(not(feature = "runtime-benchmarks"))]
+					{
+						let _ = cmd;
+						Err("the storage benchmark needs a node built with `--features \
+						     runtime-benchmarks` (scripts/build.sh does)"
+							.into())
+					}
+				},
 				// The base weights of a block and of an extrinsic (`runtime/src/weights/
 				// {block,extrinsic}_weights.rs`), measured with `System::remark` extrinsics.
 				BenchmarkCmd::Overhead(cmd) => {
 					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec))
 				},
-				_ => Err("only `benchmark pallet`, `overhead`, `block` and `machine` are wired in"
-					.into()),
+				_ => Err(
+					"only `benchmark pallet`, `storage`, `overhead`, `block` and `machine` are \
+				          wired in"
+						.into(),
+				),
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {

@@ -223,13 +223,16 @@ pub fn new_full<
 	})?;
 
 	if role.is_authority() {
-		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
+		let mut proposer_factory = sc_basic_authorship::ProposerFactory::new(
 			task_manager.spawn_handle(),
 			client.clone(),
 			transaction_pool.clone(),
 			prometheus_registry.as_ref(),
 			telemetry.as_ref().map(|x| x.handle()),
 		);
+		// Blocks as long as the runtime allows (the proposer's default is 4 MiB), so that an
+		// `apply_authorized_upgrade` carrying the runtime's code fits in one.
+		proposer_factory.set_default_block_size_limit(bulwark_runtime::MAX_BLOCK_LENGTH as usize);
 
 		let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(

@@ -1,7 +1,8 @@
-//! Genesis presets: `dev` (Alice validating alone) and `local` (Alice and Bob validating).
+//! Genesis presets: `dev` (Alice validating alone, Alice holds sudo) and `local` (Alice, Bob,
+//! Charlie and Dave validating, no sudo: the council governs, see `configs::governance`).
 //!
-//! Both endow the well-known dev accounts with BWK and bUSD, make Alice, Bob and Charlie the risk
-//! council, and give Alice sudo.
+//! Both endow the well-known dev accounts with BWK and bUSD and make Alice, Bob and Charlie the
+//! risk council.
 
 use crate::{
 	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, InsuranceConfig, MarginConfig,
@@ -39,7 +40,7 @@ fn testnet_genesis(
 	validators: Vec<Validator>,
 	endowed: Vec<AccountId>,
 	council: Vec<AccountId>,
-	root: AccountId,
+	root: Option<AccountId>,
 ) -> Value {
 	let validator_count = u32::try_from(validators.len()).unwrap_or(u32::MAX);
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -80,7 +81,7 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: root },
 		oracle: OracleConfig { markets: genesis_markets() },
 		margin: MarginConfig { markets: vec![0, 1], ..Default::default() },
 		insurance: InsuranceConfig {
@@ -119,20 +120,23 @@ pub fn development_config_genesis() -> Value {
 		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		dev_council(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
-/// The `local` preset: Alice and Bob validate.
+/// The `local` preset: Alice, Bob, Charlie and Dave validate (GRANDPA needs more than two thirds
+/// of them, so it finalizes with one down), and nobody holds sudo.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
 			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		dev_accounts(),
 		dev_council(),
-		Sr25519Keyring::Alice.to_account_id(),
+		None,
 	)
 }
 

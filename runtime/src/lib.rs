@@ -44,6 +44,7 @@ use sp_version::RuntimeVersion;
 
 pub use bulwark_primitives::currency::{BUSD, BUSD_DECIMALS, BWK, BWK_DECIMALS};
 pub use configs::governance::{RiskCouncilInstance, RiskOrigin};
+pub use configs::MAX_BLOCK_LENGTH;
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
 #[cfg(any(feature = "std", test))]
@@ -210,6 +211,10 @@ mod runtime {
 	pub type Council = pallet_collective<Instance1>;
 	#[runtime::pallet_index(21)]
 	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(22)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(23)]
+	pub type Whitelist = pallet_whitelist;
 	#[runtime::pallet_index(29)]
 	pub type Sudo = pallet_sudo;
 

@@ -120,7 +120,7 @@ impl pallet_bulwark_slashing::Config for Runtime {
 	type PalletId = SlashingPalletId;
 	type SlashDeferDuration = SlashDeferDuration;
 	type SpanLength = SlashSpanLength;
-	/// 64 slashes of at most 121 µs each (benchmarked): 7.4 ms of a block's 1.5 s.
+	/// 64 slashes of at most 121 µs each (benchmarked): 7.4 ms of a block's 2 s.
 	type MaxSlashesPerBlock = ConstU32<64>;
 	/// Above 8 pending slashes for each of 64 operators and 32 vaults.
 	type MaxPendingSlashes = ConstU32<1024>;

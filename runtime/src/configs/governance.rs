@@ -1,20 +1,29 @@
-//! The risk council and [`RiskOrigin`], the origin of every risk decision.
+//! The risk council and [`RiskOrigin`], the origin of every risk decision; and the council's
+//! path to Root (runtime upgrades, the calls `pallet-staking` reserves to Root) through
+//! `pallet-whitelist`, so that a chain without sudo can still be governed.
 //!
 //! The council is a `pallet-collective` instance whose members are managed by a
 //! `pallet-membership` instance. Polkadot.js users drive it as usual: `council.propose`,
 //! `council.vote`, `council.close`.
+//!
+//! Root in two motions: two thirds of the council whitelist a call's hash
+//! (`whitelist.whitelistCall`, [`WhitelistOrigin`]), which publishes exactly what will run;
+//! three quarters then dispatch it as Root (`whitelist.dispatchWhitelistedCallWithPreimage`,
+//! [`RootDispatchOrigin`]). A bare majority cannot reach Root, and neither motion alone can
+//! run anything but the other's exact call.
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, EitherOfDiverse},
+	traits::{fungible::HoldConsideration, ConstU32, EitherOfDiverse, LinearStoragePrice},
 	weights::Weight,
 };
 use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 
 use super::super::{
-	time::MINUTES, AccountId, BlockNumber, Council, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeOrigin,
+	time::{DAYS, MINUTES},
+	AccountId, Balance, Balances, BlockNumber, Council, Preimage, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, System, BWK,
 };
 use super::RuntimeBlockWeights;
 
@@ -70,4 +79,48 @@ impl pallet_membership::Config<RiskCouncilInstance> for Runtime {
 	type MembershipChanged = Council;
 	type MaxMembers = ConstU32<MAX_COUNCIL_MEMBERS>;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+/// Root, or at least two thirds of the risk council: may whitelist a call's hash.
+pub type WhitelistOrigin = RiskOrigin;
+
+/// Root, or at least three quarters of the risk council (all three of the dev council): may
+/// dispatch a whitelisted call as Root.
+pub type RootDispatchOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, RiskCouncilInstance, 3, 4>,
+>;
+
+parameter_types! {
+	/// A dispatch approved before its whitelisting may be relayed by anyone for a day after.
+	pub const WhitelistDeferredExpiration: BlockNumber = DAYS;
+	pub const PreimageHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
+	/// Noting a preimage holds 1 BWK plus 0.001 BWK a byte: the chain's storage is not free.
+	pub const PreimageBaseDeposit: Balance = BWK;
+	pub const PreimageByteDeposit: Balance = BWK / 1_000;
+}
+
+impl pallet_whitelist::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WhitelistOrigin = WhitelistOrigin;
+	type DispatchWhitelistedOrigin = RootDispatchOrigin;
+	type Preimages = Preimage;
+	type DeferredDispatchExpiration = WhitelistDeferredExpiration;
+	type BlockNumberProvider = System;
+	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_preimage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type ManagerOrigin = RiskOrigin;
+	type Consideration = HoldConsideration<
+		AccountId,
+		Balances,
+		PreimageHoldReason,
+		LinearStoragePrice<PreimageBaseDeposit, PreimageByteDeposit, Balance>,
+	>;
 }

@@ -33,6 +33,20 @@ use super::{
 /// Share of a block available to normal (non-operational) extrinsics.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
+/// Compute per block: 2 s of weight in a 3 s slot, as much as the author's proposal window (two
+/// thirds of the slot). Measured (docs/performance.md, `scripts/load.sh`): a block full of bUSD
+/// transfers at 1.125 s of normal-class weight takes about 0.95 s to author, because the
+/// measured weights are an upper bound (each storage write charged at ParityDB's 50 µs, the
+/// signer's account twice); so a full 2 s block authors in about 1.3 s and leaves importing
+/// validators the rest of the slot.
+const MAXIMUM_BLOCK_WEIGHT: Weight =
+	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_mul(2), u64::MAX);
+
+/// Block length limit, 8 MiB: an operational `apply_authorized_upgrade` must carry the whole
+/// compressed runtime (5.1 MB for this dev build with its benchmarks); normal extrinsics may
+/// fill 75%. The node's block proposer uses the same limit.
+pub const MAX_BLOCK_LENGTH: u32 = 8 * 1024 * 1024;
+
 /// Existential deposit of BWK: 0.001 BWK.
 pub const EXISTENTIAL_DEPOSIT: Balance = BWK / 1_000;
 /// Existential deposit of bUSD: 0.01 bUSD.
@@ -41,15 +55,28 @@ pub const BUSD_EXISTENTIAL_DEPOSIT: Balance = BUSD / 100;
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
-	/// 1.5 s of compute per 3 s block: authoring gets two thirds of the slot, and importing
-	/// nodes need headroom to execute the block within it.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_mul(3) / 2, u64::MAX),
-		NORMAL_DISPATCH_RATIO,
-	);
-	/// 5 MiB blocks, of which normal extrinsics may fill 75%.
+	/// 2 s of compute per 3 s block ([`MAXIMUM_BLOCK_WEIGHT`]), of which normal extrinsics may
+	/// use 75%. The base weights of a block and of an extrinsic are this runtime's, measured by
+	/// `bulwark-node benchmark overhead` (FRAME's defaults are Substrate's reference machine's).
+	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
+		.base_block(crate::weights::block_weights::BlockExecutionWeight::get())
+		.for_class(DispatchClass::all(), |weights| {
+			weights.base_extrinsic = crate::weights::extrinsic_weights::ExtrinsicBaseWeight::get();
+		})
+		.for_class(DispatchClass::Normal, |weights| {
+			weights.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+		})
+		.for_class(DispatchClass::Operational, |weights| {
+			weights.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+			// Operational extrinsics may still go in when normal ones filled their share.
+			weights.reserved =
+				Some(MAXIMUM_BLOCK_WEIGHT.saturating_sub(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT));
+		})
+		.avg_block_initialization(Perbill::from_percent(10))
+		.build_or_panic();
+	/// [`MAX_BLOCK_LENGTH`] blocks, of which normal extrinsics may fill 75%.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
-		.max_length(5 * 1024 * 1024)
+		.max_length(MAX_BLOCK_LENGTH)
 		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
 		.build();
 	/// Generic Substrate address format.
@@ -94,7 +121,8 @@ impl pallet_balances::Config for Runtime {
 	type DustRemoval = ();
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	/// Measured on this runtime (`scripts/weights.sh pallet_balances`).
+	type WeightInfo = crate::weights::pallet_balances_balances::WeightInfo<Runtime>;
 	type FreezeIdentifier = RuntimeFreezeReason;
 	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -118,7 +146,8 @@ impl pallet_balances::Config<BusdInstance> for Runtime {
 		AccountId,
 		pallet_balances::AccountData<Balance>,
 	>;
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	/// Measured on this runtime, for this instance.
+	type WeightInfo = crate::weights::pallet_balances_busd::WeightInfo<Runtime>;
 	type FreezeIdentifier = RuntimeFreezeReason;
 	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
 	type RuntimeHoldReason = RuntimeHoldReason;

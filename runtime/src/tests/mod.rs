@@ -1,6 +1,7 @@
 //! Tests of the composed runtime, on the `dev` genesis preset.
 
 mod fees;
+mod governance;
 mod slashing;
 
 use crate::{

@@ -1,0 +1,93 @@
+// Crash recovery (issue 15): a dev node keeping its chain in a base path is killed with SIGKILL
+// while transactions are in flight; restarted from the same base path it has every block it had
+// finalized, with the same hashes, and their state (bUSD balances, a margin position) intact, and
+// it goes on producing and finalizing.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FIXED, connect, devAccounts, registerOperators, signAndWait, startDevNode, submitRound, waitBest, waitFinalized,
+} from './lib.mjs';
+
+const BUSD = 1_000_000n;
+const BTC = 0;
+const PORT = 9966;
+
+describe('crash recovery', { timeout: 600_000 }, () => {
+  const chainDir = join(dirname(fileURLToPath(import.meta.url)), '.chain');
+  mkdirSync(chainDir, { recursive: true });
+  const basePath = mkdtempSync(join(chainDir, 'recovery-'));
+  const acc = devAccounts();
+  let node;
+  let api;
+
+  before(async () => {
+    node = await startDevNode({ port: PORT, name: 'recovery', basePath });
+    api = await connect(node.url);
+  });
+
+  after(async () => {
+    if (api) await api.disconnect().catch(() => {});
+    if (node) await node.stop();
+    rmSync(basePath, { recursive: true, force: true });
+  });
+
+  it('a node killed with SIGKILL restarts with its finalized blocks and state intact', async () => {
+    // State worth keeping: a bUSD transfer, a staked vault and Eve's BTC long.
+    assert.equal((await signAndWait(api, api.tx.busd.transferKeepAlive(acc.ferdie.address, 1_234n * BUSD), acc.dave)).error, null);
+    assert.equal((await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave)).error, null);
+    const operators = [acc.alice, acc.bob, acc.charlie];
+    await registerOperators(api, operators, operators.map(() => 10_000n * BUSD), BTC);
+    await submitRound(api, operators, BTC, [100n, 100n, 100n]);
+    assert.equal((await signAndWait(api, api.tx.margin.deposit(1_000n * BUSD), acc.eve)).error, null);
+    const traded = await signAndWait(api, api.tx.margin.trade(BTC, 5n * FIXED, 101n * FIXED), acc.eve);
+    assert.equal(traded.error, null);
+    const tradedAt = (await api.rpc.chain.getHeader(traded.blockHash)).number.toNumber();
+    await waitFinalized(api, tradedAt + 1);
+
+    // What was finalized before the crash.
+    const finalizedHash = await api.rpc.chain.getFinalizedHead();
+    const finalized = (await api.rpc.chain.getHeader(finalizedHash)).number.toNumber();
+    const hashes = [];
+    for (let n = 0; n <= finalized; n++) hashes.push((await api.rpc.chain.getBlockHash(n)).toHex());
+    const snapshot = async (at) => {
+      const view = await api.at(at);
+      const [ferdie, dave, eve, account] = await Promise.all([
+        view.query.busd.account(acc.ferdie.address),
+        view.query.busd.account(acc.dave.address),
+        view.query.busd.account(acc.eve.address),
+        view.query.margin.accounts(acc.eve.address),
+      ]);
+      return { ferdie: ferdie.toHex(), dave: dave.toHex(), eve: eve.toHex(), account: account.toHex() };
+    };
+    const kept = await snapshot(finalizedHash);
+    assert.ok((await api.query.margin.accounts(acc.eve.address)).unwrap().positions.length === 1);
+
+    // Crash mid-run: transfers in flight, then SIGKILL.
+    await Promise.all([1n, 2n, 3n].map((i) => api.tx.busd.transferKeepAlive(acc.ferdie.address, i * BUSD).signAndSend(acc.bob).catch(() => {})));
+    await api.disconnect();
+    api = null;
+    const exit = await node.kill();
+    assert.equal(exit.signal, 'SIGKILL');
+
+    // Restart from the same base path.
+    node = await startDevNode({ port: PORT, name: 'recovery', basePath });
+    api = await connect(node.url);
+    const finalizedAfter = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+    assert.ok(finalizedAfter >= finalized, `finalized #${finalizedAfter} after the restart, #${finalized} before`);
+    let lost = 0;
+    for (let n = 0; n <= finalized; n++) if ((await api.rpc.chain.getBlockHash(n)).toHex() !== hashes[n]) lost += 1;
+    assert.equal(lost, 0, 'no finalized block lost');
+    console.log(`# recovery: finalized #${finalized} before the SIGKILL, #${finalizedAfter} after the restart, ${lost} blocks lost`);
+    assert.deepEqual(await snapshot(finalizedHash), kept, 'the finalized state is intact');
+
+    // And the chain goes on, with Eve's position still open.
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    await waitBest(api, best + 2);
+    await waitFinalized(api, best + 1);
+    const account = (await api.query.margin.accounts(acc.eve.address)).unwrap();
+    assert.equal(account.positions.length, 1);
+  });
+});
