@@ -1,15 +1,17 @@
 // Crash recovery (issue 15): a dev node keeping its chain in a base path is killed with SIGKILL
 // while transactions are in flight; restarted from the same base path it has every block it had
 // finalized, with the same hashes, and their state (bUSD balances, a margin position) intact, and
-// it goes on producing and finalizing.
+// it goes on producing and finalizing. An oracle feeder bot running through the crash reconnects
+// by itself and submits again (issue 14).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   FIXED, connect, devAccounts, registerOperators, signAndWait, startDevNode, submitRound, waitBest, waitFinalized,
 } from './lib.mjs';
+import { startBot } from '../scripts/drill.mjs';
 
 const BUSD = 1_000_000n;
 const BTC = 0;
@@ -65,6 +67,12 @@ describe('crash recovery', { timeout: 600_000 }, () => {
     const kept = await snapshot(finalizedHash);
     assert.ok((await api.query.margin.accounts(acc.eve.address)).unwrap().positions.length === 1);
 
+    // Alice's feeder bot runs through the crash.
+    const feeder = startBot('feeder', ['--url', node.url, '--seed', '//Alice', '--market', String(BTC), '--price', '100'], 'recovery-feeder');
+    const submittedRounds = () => [...readFileSync(feeder.logPath, 'utf8').matchAll(/round (\d+) market 0 price [\d.]+: in block/g)].map((m) => Number(m[1]));
+    await waitBest(api, (await api.rpc.chain.getHeader()).number.toNumber() + 4);
+    assert.ok(submittedRounds().length > 0, 'the feeder submits before the crash');
+
     // Crash mid-run: transfers in flight, then SIGKILL.
     await Promise.all([1n, 2n, 3n].map((i) => api.tx.busd.transferKeepAlive(acc.ferdie.address, i * BUSD).signAndSend(acc.bob).catch(() => {})));
     await api.disconnect();
@@ -85,9 +93,16 @@ describe('crash recovery', { timeout: 600_000 }, () => {
 
     // And the chain goes on, with Eve's position still open.
     const best = (await api.rpc.chain.getHeader()).number.toNumber();
-    await waitBest(api, best + 2);
+    const roundAfterRestart = (await api.call.oracleApi.currentRound()).toNumber();
+    await waitBest(api, best + 6);
     await waitFinalized(api, best + 1);
     const account = (await api.query.margin.accounts(acc.eve.address)).unwrap();
     assert.equal(account.positions.length, 1);
+
+    // The feeder reconnected by itself and submitted rounds after the restart, each once.
+    const rounds = submittedRounds();
+    await feeder.stop();
+    assert.ok(rounds.some((r) => r >= roundAfterRestart), `the feeder submitted after the restart: rounds ${rounds.join(', ')}`);
+    assert.equal(new Set(rounds).size, rounds.length, 'no round submitted twice');
   });
 });

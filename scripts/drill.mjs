@@ -29,7 +29,7 @@ const BTC = 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a bot (`bots/NAME.mjs ARGS`) with its output in e2e/.chain/LOGNAME.log. */
-function startBot(name, args, logName) {
+export function startBot(name, args, logName) {
   const logDir = join(root, 'e2e', '.chain');
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, `${logName}.log`);

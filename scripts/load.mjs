@@ -11,7 +11,7 @@
 //                    `margin.liquidate` per account.
 //
 // For each block of each phase it reports the count of the phase's extrinsic that succeeded, the
-// normal-class weight used (of its 1.125 s) and the block's length (of its 3.75 MiB), and each
+// normal-class weight used (of its 1.5 s) and the block's length (of its 6 MiB), and each
 // phase's best block as a ratio to the transfers' best block. Usage (after scripts/setup.sh and
 // scripts/build.sh; scripts/load.sh runs this):
 //
@@ -244,10 +244,12 @@ async function main() {
 
     const best = (rows) => rows.reduce((a, r) => (r.ok > a.ok ? r : a), rows[0]);
     const bestTransfers = best(transferRows);
+    const normalMaxMs = Number(api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt() / 1_000_000n) / 1000;
+    const lengthMaxMiB = Math.round((api.consts.system.blockLength.max.normal.toNumber() / 1024 / 1024) * 100) / 100;
     const table = (title, rows) => [
       `${title}:`,
       '',
-      '| block | succeeded | failed | extrinsics in block | normal-class weight | of 1.125 s | length | of 3.75 MiB |',
+      `| block | succeeded | failed | extrinsics in block | normal-class weight | of ${normalMaxMs} ms | length | of ${lengthMaxMiB} MiB |`,
       '|---|---|---|---|---|---|---|---|',
       ...rows.map((r) => `| #${r.block} | ${r.ok} | ${r.failed} | ${r.extrinsics} | ${r.normalMs} ms | ${r.weightShare}% | ${r.lengthKiB} KiB | ${r.lengthShare}% |`),
       '',
