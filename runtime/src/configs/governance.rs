@@ -32,9 +32,9 @@ pub type RiskCouncilInstance = pallet_collective::Instance1;
 
 /// Root, or at least two thirds of the risk council.
 ///
-/// Gates every risk parameter of the Bulwark pallets, the membership of the council itself,
-/// staking administration (`cancel_deferred_slash`, `set_min_commission`, ...) and the
-/// cancellation of deferred slashes.
+/// Gates every risk parameter of the Bulwark pallets, staking administration
+/// (`cancel_deferred_slash`, `set_min_commission`, ...) and the cancellation of deferred slashes.
+/// The council's own membership needs [`RootDispatchOrigin`].
 pub type RiskOrigin = EitherOfDiverse<
 	EnsureRoot<AccountId>,
 	pallet_collective::EnsureProportionAtLeast<AccountId, RiskCouncilInstance, 2, 3>,
@@ -58,7 +58,10 @@ impl pallet_collective::Config<RiskCouncilInstance> for Runtime {
 	type MotionDuration = CouncilMotionDuration;
 	type MaxProposals = ConstU32<100>;
 	type MaxMembers = ConstU32<MAX_COUNCIL_MEMBERS>;
-	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	/// Members who did not vote count as nays: a motion that reaches the Root threshold does so
+	/// with that many ayes actually cast (with the prime's default, a prime could carry absent
+	/// members to three quarters).
+	type DefaultVote = AbsentIsNay;
 	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
 	/// Members change through `CouncilMembership`, never directly.
 	type SetMembersOrigin = EnsureRoot<AccountId>;
@@ -68,13 +71,23 @@ impl pallet_collective::Config<RiskCouncilInstance> for Runtime {
 	type Consideration = ();
 }
 
+/// Council members who did not vote on a motion count as voting nay.
+pub struct AbsentIsNay;
+impl pallet_collective::DefaultVote for AbsentIsNay {
+	fn default_vote(_: Option<bool>, _: u32, _: u32, _: u32) -> bool {
+		false
+	}
+}
+
+/// Membership changes need the same three quarters as Root: otherwise two thirds could add a
+/// member, or remove one, and then be three quarters of the new council.
 impl pallet_membership::Config<RiskCouncilInstance> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type AddOrigin = RiskOrigin;
-	type RemoveOrigin = RiskOrigin;
-	type SwapOrigin = RiskOrigin;
-	type ResetOrigin = RiskOrigin;
-	type PrimeOrigin = RiskOrigin;
+	type AddOrigin = RootDispatchOrigin;
+	type RemoveOrigin = RootDispatchOrigin;
+	type SwapOrigin = RootDispatchOrigin;
+	type ResetOrigin = RootDispatchOrigin;
+	type PrimeOrigin = RootDispatchOrigin;
 	type MembershipInitialized = Council;
 	type MembershipChanged = Council;
 	type MaxMembers = ConstU32<MAX_COUNCIL_MEMBERS>;

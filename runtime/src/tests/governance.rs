@@ -103,3 +103,69 @@ fn the_local_preset_has_four_validators_and_no_sudo() {
 		assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 4);
 	});
 }
+
+#[test]
+fn two_thirds_cannot_make_themselves_three_quarters() {
+	dev_ext().execute_with(|| {
+		// Adding a fourth member (or removing the third) would make two of the old members
+		// three quarters of the new council: membership needs three quarters already.
+		let two_thirds = || RuntimeOrigin::from(Collective::Members(2, 3));
+		assert_noop!(
+			CouncilMembership::add_member(two_thirds(), acc(Dave).into()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			CouncilMembership::remove_member(two_thirds(), acc(Charlie).into()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			CouncilMembership::swap_member(two_thirds(), acc(Charlie).into(), acc(Dave).into()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			CouncilMembership::set_prime(two_thirds(), acc(Alice).into()),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(CouncilMembership::add_member(
+			RuntimeOrigin::from(Collective::Members(3, 3)),
+			acc(Dave).into()
+		));
+	});
+}
+
+#[test]
+fn absent_members_count_as_nays_when_a_motion_times_out() {
+	dev_ext().execute_with(|| {
+		// A Root motion (threshold 3) with two ayes does not pass by waiting out the motion's
+		// duration: Charlie's silence is a nay, whoever the prime.
+		let call = whitelisted_dispatch(&set_validator_count(7));
+		assert_ok!(Council::propose(
+			RuntimeOrigin::signed(acc(Alice)),
+			3,
+			Box::new(call.clone()),
+			call.encoded_size() as u32
+		));
+		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+		let index =
+			pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
+		for who in [Alice, Bob] {
+			assert_ok!(Council::vote(RuntimeOrigin::signed(acc(who)), hash, index, true));
+		}
+		System::set_block_number(1 + crate::configs::governance::CouncilMotionDuration::get());
+		assert_ok!(Council::close(
+			RuntimeOrigin::signed(acc(Charlie)),
+			hash,
+			index,
+			call.get_dispatch_info().call_weight,
+			call.encoded_size() as u32
+		));
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Council(pallet_collective::Event::Disapproved { .. })
+		)));
+		assert!(!System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Council(pallet_collective::Event::Executed { .. })
+		)));
+	});
+}
