@@ -11,7 +11,7 @@
 //                    `margin.liquidate` per account.
 //
 // For each block of each phase it reports the count of the phase's extrinsic that succeeded, the
-// normal-class weight used (of its 1.5 s) and the block's length (of its 6 MiB), and each
+// normal-class weight used (of its 1.5 s) and the block's length (of its 3.75 MiB), and each
 // phase's best block as a ratio to the transfers' best block. Usage (after scripts/setup.sh and
 // scripts/build.sh; scripts/load.sh runs this):
 //
