@@ -40,13 +40,18 @@ async function main() {
   // per market and block, since each brings the market back to its target.
   const markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
   const deleveraging = new Map();
+  const tried = new Map();
   async function deleverageWhereNeeded(number) {
     for (const market of markets) {
       const view = await api.call.marginApi.market(market);
       if (view.isNone || !view.unwrap().deleverageNeeded.isTrue) continue;
       if (number - (deleveraging.get(market) ?? -Infinity) <= 1) continue;
       const candidates = await api.call.marginApi.deleverageCandidates(market, 10);
-      const target = candidates.map((c) => c.who.toString()).find((who) => !byAddress.has(who));
+      // A candidate tried in the last 10 blocks is skipped: if the call failed for it (the
+      // vault could not pay its profit, or it closed first), the next one is tried instead of
+      // paying for the same refusal every block.
+      for (const [who, at] of tried) if (number - at > 10) tried.delete(who);
+      const target = candidates.map((c) => c.who.toString()).find((who) => !byAddress.has(who) && !tried.has(who));
       if (!target) continue;
       const keeper = keepers[0];
       const nonce = nonces.get(keeper.address);
@@ -55,6 +60,7 @@ async function main() {
         await api.rpc.author.submitExtrinsic(signed);
         nonces.set(keeper.address, nonce + 1);
         deleveraging.set(market, number);
+        tried.set(target, number);
         log('keeper', `#${number}: market ${market} over its deleverage trigger, deleveraging ${target}`);
       } catch (e) {
         log('keeper', `deleverage ${target} refused by the pool: ${e.message}`);

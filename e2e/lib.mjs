@@ -37,7 +37,9 @@ export async function startDevNode({ port = 9955, name = 'node', basePath = null
   const storage = basePath ? ['--base-path', basePath] : ['--tmp'];
   const child = spawn(
     bin,
-    ['--dev', ...storage, '--rpc-port', String(port), '--no-prometheus', '--no-telemetry', '--port', String(port + 1000)],
+    // Peer-to-peer on loopback only (`--port` alone would listen on every interface).
+    ['--dev', ...storage, '--rpc-port', String(port), '--no-prometheus', '--no-telemetry',
+      '--listen-addr', `/ip4/127.0.0.1/tcp/${port + 1000}`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.pipe(log);

@@ -129,7 +129,9 @@ impl pallet_preimage::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
-	type ManagerOrigin = RiskOrigin;
+	/// Three quarters: the manager may note and unrequest preimages for free, and unrequesting a
+	/// whitelisted call's preimage would undo the whitelist's request.
+	type ManagerOrigin = RootDispatchOrigin;
 	type Consideration = HoldConsideration<
 		AccountId,
 		Balances,

@@ -12,7 +12,7 @@ use frame_support::{
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, IdentityFee, Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
@@ -171,7 +171,14 @@ parameter_types! {
 	pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 
-/// Fees are paid in BWK: one unit per picosecond of weight and per byte, times a multiplier that
+parameter_types! {
+	/// 10 µBWK a byte: a block's 3.75 MiB of normal length costs about 39 BWK to fill, and an
+	/// operational call padded to shut normal traffic out of a block (its length counts against
+	/// the normal share too) about as much, every block. A 150-byte transfer pays 0.0015 BWK.
+	pub const TransactionByteFee: Balance = BWK / 100_000;
+}
+
+/// Fees are paid in BWK: one unit per picosecond of weight plus [`TransactionByteFee`] a byte, times a multiplier that
 /// rises with block fullness (as in polkadot-sdk's relay chains), so that filling blocks to
 /// crowd out others costs more and more. Oracle submissions are `Operational` and do not compete
 /// with normal traffic for block space.
@@ -181,7 +188,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = crate::weights::pallet_transaction_payment::WeightInfo<Runtime>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = TargetedFeeAdjustment<
 		Self,
 		TargetBlockFullness,

@@ -119,3 +119,24 @@ fn the_runtime_refuses_an_invalid_oracle_submission_before_the_pool() {
 		assert!(passed.is_ok());
 	});
 }
+
+#[test]
+fn stuffing_a_block_with_bytes_costs_real_money() {
+	dev_ext().execute_with(|| {
+		// Review case: a signed account padded an operational Root-only call (refused at dispatch,
+		// but included) to 3.8 MiB. Its length counts against the normal class's 3.75 MiB, so it
+		// shut every liquidation out of the block, for 0.00012 BWK at one planck a byte.
+		let call = RuntimeCall::System(frame_system::Call::set_storage { items: vec![] });
+		let info = call.get_dispatch_info();
+		assert_eq!(info.class, DispatchClass::Operational);
+		let fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(3_800_000, &info, 0);
+		assert!(fee >= 35 * crate::BWK, "stuffing one block costs {fee}");
+		// An ordinary transfer stays cheap.
+		let transfer_fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(
+			150,
+			&transfer().get_dispatch_info(),
+			0,
+		);
+		assert!(transfer_fee <= crate::BWK / 100, "a transfer costs {transfer_fee}");
+	});
+}
