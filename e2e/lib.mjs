@@ -291,3 +291,33 @@ export async function nonceBook(api, pairs) {
     return n;
   };
 }
+
+/**
+ * Keeps `operators` pricing `market` at `feeder.price` (an integer, 100 at first), one oracle
+ * round after another, until `feeder.stopped`; `feeder.rounds` counts the rounds closed and
+ * `feeder.failed` holds the error that stopped it.
+ */
+export function startFeeder(api, operators, market) {
+  const feeder = { price: 100n, stopped: false, rounds: 0, failed: null };
+  (async () => {
+    let first = true;
+    while (!feeder.stopped) {
+      const p = feeder.price;
+      await submitRound(api, operators, market, operators.map(() => p), { now: !first });
+      first = false;
+      feeder.rounds += 1;
+    }
+  })().catch((e) => {
+    if (!feeder.stopped) { console.error('[feeder] the oracle feeder stopped:', e); feeder.failed = e; }
+  });
+  return feeder;
+}
+
+/** Waits for `rounds` more rounds of a `startFeeder` feeder. */
+export async function feederRounds(api, feeder, rounds, what) {
+  const target = feeder.rounds + rounds;
+  await untilEachBlock(api, async () => {
+    if (feeder.failed) throw feeder.failed;
+    return feeder.rounds >= target;
+  }, 180_000, what);
+}

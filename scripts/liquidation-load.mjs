@@ -22,8 +22,8 @@
 // The table it prints (also written to FILE with --out) is the one in docs/performance.md.
 import { writeFileSync } from 'node:fs';
 import {
-  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, submitAll,
-  submitRound, untilEachBlock, waitBest,
+  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, startFeeder,
+  submitAll, untilEachBlock, waitBest,
 } from '../e2e/lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -44,23 +44,6 @@ const micro = (text) => BigInt(Math.round(Number(text) * 1e6));
 const COLLATERAL = micro(option('collateral', 13));
 const STEP = micro(option('step', 1));
 const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
-
-/** Keeps the three operators pricing BTC at `feeder.price`, one round after another. */
-function startFeeder(api, operators) {
-  const feeder = { price: 100n, stopped: false, rounds: 0, done: null };
-  feeder.done = (async () => {
-    let first = true;
-    while (!feeder.stopped) {
-      const p = feeder.price;
-      await submitRound(api, operators, BTC, [p, p, p], { now: !first });
-      first = false;
-      feeder.rounds += 1;
-    }
-  })().catch((e) => {
-    if (!feeder.stopped) { console.error('[load] the oracle feeder stopped:', e); feeder.failed = e; }
-  });
-  return feeder;
-}
 
 async function main() {
   // Derive the accounts first: it blocks the event loop (about 10 ms an account), which a live
@@ -98,7 +81,7 @@ async function main() {
       const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
       if (r.error) throw new Error(`${call.method.section}.${call.method.method}: ${r.error}`);
     }
-    feeder = startFeeder(api, operators);
+    feeder = startFeeder(api, operators, BTC);
 
     // Fund the traders (1 BWK for fees, 20 bUSD) and the extra keepers from Dave, Eve and Ferdie.
     const nonces = new Map();

@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import {
   FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, registerOperators, signAndWait, startDevNode,
-  submitAll, submitRound, untilEachBlock, waitBest,
+  feederRounds, startFeeder, submitAll, untilEachBlock, waitBest,
 } from '../e2e/lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -36,32 +36,6 @@ const KEEPERS = Number(option('keepers', 4));
 const PORT = Number(option('port', 9971));
 const OUT = option('out', null);
 const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
-
-/** Keeps the three operators pricing BTC at `feeder.price`, one round after another. */
-function startFeeder(api, operators) {
-  const feeder = { price: 100n, stopped: false, rounds: 0, failed: null };
-  (async () => {
-    let first = true;
-    while (!feeder.stopped) {
-      const p = feeder.price;
-      await submitRound(api, operators, BTC, [p, p, p], { now: !first });
-      first = false;
-      feeder.rounds += 1;
-    }
-  })().catch((e) => {
-    if (!feeder.stopped) { console.error('[load] the oracle feeder stopped:', e); feeder.failed = e; }
-  });
-  return feeder;
-}
-
-/** Waits for `rounds` more oracle rounds of `feeder`. */
-async function feederRounds(api, feeder, rounds, what) {
-  const target = feeder.rounds + rounds;
-  await untilEachBlock(api, async () => {
-    if (feeder.failed) throw feeder.failed;
-    return feeder.rounds >= target;
-  }, 180_000, what);
-}
 
 /**
  * Signs every `[tx, pair, nonce]` first (so that submission is not slowed by signing), then
@@ -162,7 +136,7 @@ async function main() {
       const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
       if (r.error) throw new Error(`${call.method.section}.${call.method.method}: ${r.error}`);
     }
-    feeder = startFeeder(api, operators);
+    feeder = startFeeder(api, operators, BTC);
 
     // Fund every account (1 BWK for fees, 20 bUSD) and the keepers.
     const next = await nonceBook(api, funders);
