@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FIXED, connect, devAccounts, findEvent, registerOperators, signAndWait, startDevNode, submitRound,
+  FIXED, connect, devAccounts, findEvent, placeAndFill, registerOperators, signAndWait, startDevNode, submitRound,
 } from './lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -26,10 +26,10 @@ describe('governance walk-through', { timeout: 600_000 }, () => {
     await registerOperators(api, operators, operators.map(() => 10_000n * BUSD), BTC);
     await submitRound(api, operators, BTC, [100n, 100n, 100n]);
     // Eve holds 10 BTC long (1,000 bUSD of notional at the oracle's 100) on 1,000 bUSD.
-    for (const tx of [api.tx.margin.deposit(1_000n * BUSD), api.tx.margin.trade(BTC, 10n * FIXED, 101n * FIXED)]) {
-      const r = await signAndWait(api, tx, trader);
-      assert.equal(r.error, null, `${tx.method.method}: ${r.error}`);
-    }
+    assert.equal((await signAndWait(api, api.tx.margin.deposit(1_000n * BUSD), trader)).error, null);
+    const opened = await placeAndFill(api, trader, BTC, 10n * FIXED, 101n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
+    assert.equal(opened.error, null);
+    assert.equal(opened.outcome.method, 'Traded', opened.outcome.toString());
   });
 
   after(async () => {

@@ -1,11 +1,13 @@
-// The margin engine on the dev chain (issue 11), tried as a new user would: a staker backs the
-// BTC-USD vault, three operators price it, a trader deposits bUSD, opens a long with
-// `api.tx.margin.trade`, reads its health with `api.call.marginApi.account`, and after the oracle
-// price rises closes at a profit the vault pays, then withdraws it. No custom types.
+// The margin engine on the dev chain (issues 11 and 21), tried as a new user would: a staker
+// backs the BTC-USD vault, three operators price it, a trader deposits bUSD, places a long order
+// with `api.tx.margin.placeOrder` that fills two oracle rounds later at a median nobody knew when
+// it was placed, reads its health with `api.call.marginApi.account`, and after the oracle price
+// rises closes at a profit the vault pays (`placeCloseOrder`), then withdraws it. No custom types.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FIXED, connect, devAccounts, findEvent, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
+  FIXED, connect, devAccounts, findEvent, orderOutcome, placeAndFill, placeOrder, registerOperators, signAndWait,
+  startDevNode, submitRound, waitBest,
 } from './lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -43,16 +45,33 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     assert.equal(deposited.error, null);
     assert.ok(findEvent(deposited.events, 'margin', 'Deposited'));
 
+    // The quote estimates the fill at today's median: 100 x (1 + 10 / 20,000) = 100.05; taker
+    // fee 0.06% of 1,000.5 = 0.6003 bUSD.
     const quote = (await api.call.marginApi.quote(trader.address, BTC, 10n * FIXED)).asOk;
-    // fill = 100 x (1 + 10 / 20,000) = 100.05; taker fee 0.06% of 1,000.5 = 0.6003 bUSD.
     assert.equal(quote.fillPrice.toBigInt(), 10_005n * FIXED / 100n);
     assert.equal(quote.fee.toBigInt(), 600_300n);
 
-    const traded = await signAndWait(api, api.tx.margin.trade(BTC, 10n * FIXED, 101n * FIXED), trader);
-    assert.equal(traded.error, null);
-    const event = findEvent(traded.events, 'margin', 'Traded');
+    // The order is pending, with its margin reserved (imf x 10 x 101), until the hook fills it
+    // at the median of the next round's submissions.
+    const { error, placed } = await placeOrder(api, trader, BTC, 10n * FIXED, 101n * FIXED);
+    assert.equal(error, null);
+    const pending = (await api.call.marginApi.account(trader.address)).unwrap();
+    assert.equal(pending.positions.length, 0);
+    assert.equal(pending.orders.length, 1);
+    assert.equal(pending.orders[0].round.toNumber(), placed.data.round.toNumber());
+    assert.equal(pending.orders[0].dueRound.toNumber(), placed.data.round.toNumber() + 2);
+    const reserved = pending.reservedMargin.toBigInt();
+    assert.equal(pending.orders[0].reserved.toBigInt(), reserved);
+    // At least the base 5% of 1,010 bUSD (volatility raises it).
+    assert.ok(reserved >= 50_500_000n, `reserved ${reserved}`);
+    const [, event] = await Promise.all([
+      submitRound(api, operators, BTC, [100n, 100n, 100n]),
+      orderOutcome(api, trader, BTC, placed),
+    ]);
+    assert.equal(event.method, 'Traded', event.toString());
     assert.equal(event.data.fillPrice.toBigInt(), 10_005n * FIXED / 100n);
     assert.equal(event.data.sizeAfter.toBigInt(), 10n * FIXED);
+    assert.ok(event.data.priceRound.toNumber() > event.data.orderRound.toNumber());
 
     const account = (await api.call.marginApi.account(trader.address)).unwrap();
     assert.equal(account.collateral.toBigInt(), 1_000n * BUSD - 600_300n);
@@ -75,9 +94,10 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     const account = (await api.call.marginApi.account(trader.address)).unwrap();
     assert.ok(account.positions[0].unrealizedPnl.toBigInt() > 45n * BUSD, account.toString());
 
-    const closed = await signAndWait(api, api.tx.margin.close(BTC, 0), trader);
+    const closed = await placeAndFill(api, trader, BTC, null, 0, () => submitRound(api, operators, BTC, [105n, 105n, 105n]));
     assert.equal(closed.error, null);
-    const realized = findEvent(closed.events, 'margin', 'Traded').data.realizedPnl.toBigInt();
+    assert.equal(closed.outcome.method, 'Traded', closed.outcome.toString());
+    const realized = closed.outcome.data.realizedPnl.toBigInt();
     // Sold 10 at 105 x (1 + 10 / 20,000) = 105.0525 against an entry of 100.05, less funding.
     assert.ok(realized > 49n * BUSD && realized <= 50_025_000n, `realized ${realized}`);
 
@@ -115,12 +135,19 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
     // Eve: 3.2 units on 100 bUSD (about 31x her equity at 70); Ferdie: 4 units (bankrupt at 70).
     const keeper = acc.dave;
     const positions = [[acc.eve, 32n * FIXED / 10n], [acc.ferdie, 4n * FIXED]];
+    const orders = [];
     for (const [who, units] of positions) {
       const deposited = await signAndWait(api, api.tx.margin.deposit(100n * BUSD), who);
       assert.equal(deposited.error, null);
-      const traded = await signAndWait(api, api.tx.margin.trade(BTC, units, 101n * FIXED), who);
-      assert.equal(traded.error, null);
+      const { error, placed } = await placeOrder(api, who, BTC, units, 101n * FIXED);
+      assert.equal(error, null);
+      orders.push([who, placed]);
     }
+    const [, ...outcomes] = await Promise.all([
+      submitRound(api, operators, BTC, [100n, 100n, 100n]),
+      ...orders.map(([who, placed]) => orderOutcome(api, who, BTC, placed)),
+    ]);
+    for (const outcome of outcomes) assert.equal(outcome.method, 'Traded', outcome.toString());
     const none = await api.call.marginApi.liquidatable(null, 10);
     assert.equal(none[0].length, 0, 'nobody is liquidatable before the crash');
 

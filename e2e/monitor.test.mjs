@@ -6,7 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FIXED, connect, devAccounts, findEvent, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
+  FIXED, connect, devAccounts, orderOutcome, placeAndFill, placeOrder, registerOperators, signAndWait, startDevNode,
+  submitRound, waitBest,
 } from './lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -37,10 +38,18 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
   it('reports the ratios and a stress test with positions open', async () => {
     // Ferdie: 20 bUSD on a 1 BTC long (5x: the initial margin is 13% with the oracle's initial
     // volatility); Eve: 1,000 bUSD on 10 BTC (1x).
+    const orders = [];
     for (const [who, collateral, units] of [[acc.ferdie, 20n, 1n], [acc.eve, 1_000n, 10n]]) {
       assert.equal((await signAndWait(api, api.tx.margin.deposit(collateral * BUSD), who)).error, null);
-      assert.equal((await signAndWait(api, api.tx.margin.trade(BTC, units * FIXED, 101n * FIXED), who)).error, null);
+      const { error, placed } = await placeOrder(api, who, BTC, units * FIXED, 101n * FIXED);
+      assert.equal(error, null);
+      orders.push([who, placed]);
     }
+    const [, ...outcomes] = await Promise.all([
+      submitRound(api, operators, BTC, [100n, 100n, 100n]),
+      ...orders.map(([who, placed]) => orderOutcome(api, who, BTC, placed)),
+    ]);
+    for (const outcome of outcomes) assert.equal(outcome.method, 'Traded', outcome.toString());
     const view = (await api.call.securityApi.ratios(BTC)).unwrap();
     // OI about 1,100 bUSD: oracle ACR = 150 / (1,100 x 10%), about 1.36; vault cover about 90.
     const oracleAcr = Number(view.ratios.oracleAcr.unwrap().toBigInt() * 1000n / FIXED) / 1000;
@@ -66,8 +75,9 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
 
   it('restricts the market on its own once a large position makes the oracle cheap to corrupt', { timeout: 300_000 }, async () => {
     // Eve grows to 60 BTC: OI about 6,100 bUSD, oracle ACR 150 / 610, under its floor of 1.
-    const grown = await signAndWait(api, api.tx.margin.trade(BTC, 50n * FIXED, 101n * FIXED), acc.eve);
+    const grown = await placeAndFill(api, acc.eve, BTC, 50n * FIXED, 101n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
     assert.equal(grown.error, null);
+    assert.equal(grown.outcome.method, 'Traded', grown.outcome.toString());
     const imfBefore = (await api.call.marginApi.market(BTC)).unwrap().initialMarginFraction.toBigInt();
     // The monitor recomputes every 10 blocks; keep the price fresh meanwhile.
     let restricted = null;
@@ -84,12 +94,12 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     // Twice the initial margin fraction (volatility decays meanwhile, so at least 1.5x).
     assert.ok(2n * market.initialMarginFraction.toBigInt() >= 3n * imfBefore, `imf ${imfBefore} -> ${market.initialMarginFraction.toBigInt()}`);
 
-    // Reduce-only: growing is refused, reducing is not.
-    const more = await signAndWait(api, api.tx.margin.trade(BTC, FIXED, 101n * FIXED), acc.eve);
+    // Reduce-only: a growing order is refused, a reducing one fills.
+    const more = await placeOrder(api, acc.eve, BTC, FIXED, 101n * FIXED);
     assert.equal(more.error, 'margin.ReduceOnly');
-    const less = await signAndWait(api, api.tx.margin.trade(BTC, -10n * FIXED, 90n * FIXED), acc.eve);
+    const less = await placeAndFill(api, acc.eve, BTC, -10n * FIXED, 90n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
     assert.equal(less.error, null);
-    assert.ok(findEvent(less.events, 'margin', 'Traded'));
+    assert.equal(less.outcome.method, 'Traded', less.outcome.toString());
     const view = (await api.call.securityApi.ratios(BTC)).unwrap();
     assert.ok(view.restriction.isSome);
     const head = (await api.rpc.chain.getHeader()).number.toNumber();

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  FIXED, connect, devAccounts, registerOperators, signAndWait, startDevNode, submitRound, waitBest, waitFinalized,
+  FIXED, connect, devAccounts, placeAndFill, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
+  waitFinalized,
 } from './lib.mjs';
 import { startBot } from '../scripts/drill.mjs';
 
@@ -44,10 +45,11 @@ describe('crash recovery', { timeout: 600_000 }, () => {
     await registerOperators(api, operators, operators.map(() => 10_000n * BUSD), BTC);
     await submitRound(api, operators, BTC, [100n, 100n, 100n]);
     assert.equal((await signAndWait(api, api.tx.margin.deposit(1_000n * BUSD), acc.eve)).error, null);
-    const traded = await signAndWait(api, api.tx.margin.trade(BTC, 5n * FIXED, 101n * FIXED), acc.eve);
+    const traded = await placeAndFill(api, acc.eve, BTC, 5n * FIXED, 101n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
     assert.equal(traded.error, null);
-    const tradedAt = (await api.rpc.chain.getHeader(traded.blockHash)).number.toNumber();
-    await waitFinalized(api, tradedAt + 1);
+    assert.equal(traded.outcome.method, 'Traded', traded.outcome.toString());
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    await waitFinalized(api, best);
 
     // What was finalized before the crash.
     const finalizedHash = await api.rpc.chain.getFinalizedHead();
@@ -92,10 +94,10 @@ describe('crash recovery', { timeout: 600_000 }, () => {
     assert.deepEqual(await snapshot(finalizedHash), kept, 'the finalized state is intact');
 
     // And the chain goes on, with Eve's position still open.
-    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    const bestAfter = (await api.rpc.chain.getHeader()).number.toNumber();
     const roundAfterRestart = (await api.call.oracleApi.currentRound()).toNumber();
-    await waitBest(api, best + 6);
-    await waitFinalized(api, best + 1);
+    await waitBest(api, bestAfter + 6);
+    await waitFinalized(api, bestAfter + 1);
     const account = (await api.query.margin.accounts(acc.eve.address)).unwrap();
     assert.equal(account.positions.length, 1);
 

@@ -167,14 +167,19 @@ export async function runDrill({ traders: count = 200, port = 9980, dropPercent 
     const opening = [];
     for (const { pair, collateral, long, size } of plan) {
       opening.push([api.tx.margin.deposit(collateral), pair, 0]);
-      opening.push([api.tx.margin.trade(BTC, size, long ? 200n * FIXED : 1n), pair, 1]);
+      // An order fills two rounds later at the feeders' next median; the limit (2% either way)
+      // bounds the fill and the margin the order reserves.
+      opening.push([api.tx.margin.placeOrder(BTC, size, long ? 102n * FIXED : 98n * FIXED, 10), pair, 1]);
     }
     const openedFrom = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
     await submitAll(api, opening);
     await untilEachBlock(api, async () => {
       // The nonces on chain (the RPC's next index counts the pool too).
       const accounts = await api.query.system.account.multi(traders.map((t) => t.address));
-      return accounts.every((a) => a.nonce.toNumber() >= 2);
+      if (!accounts.every((a) => a.nonce.toNumber() >= 2)) return false;
+      // And the orders filled (or were cancelled: reported below).
+      const margin = await api.query.margin.accounts.multi(traders.map((t) => t.address));
+      return margin.every((a) => a.isNone || a.unwrap().orders.length === 0);
     }, 300_000, 'the positions to open');
     const opened = await api.query.margin.accounts.multi(traders.map((t) => t.address));
     const missing = opened.map((a, i) => (a.isSome && a.unwrap().positions.length === 1 ? null : i)).filter((i) => i !== null);

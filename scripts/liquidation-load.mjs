@@ -117,8 +117,9 @@ async function main() {
     traders.forEach((t, i) => {
       const collateral = COLLATERAL + BigInt(i % 4) * STEP;
       opening.push([api.tx.margin.deposit(collateral), t, 0]);
-      if (STRESS && i % 2 === 1) opening.push([api.tx.margin.trade(BTC, -FIXED, 1n), t, 1]);
-      else opening.push([api.tx.margin.trade(BTC, FIXED, 200n * FIXED), t, 1]);
+      // Orders fill two rounds later at the feeder's next median (2% limits either way).
+      if (STRESS && i % 2 === 1) opening.push([api.tx.margin.placeOrder(BTC, -FIXED, 98n * FIXED, 10), t, 1]);
+      else opening.push([api.tx.margin.placeOrder(BTC, FIXED, 102n * FIXED, 10), t, 1]);
     });
     await submitAll(api, opening);
     await untilEachBlock(api, async () => {

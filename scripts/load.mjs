@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Block capacity on a throw-away `bulwark-node --dev` (issue 14): how many bUSD
-// `transferKeepAlive`, `margin.trade` and `margin.liquidate` extrinsics a block holds, measured in
-// one run on one node. ACCOUNTS funded accounts each pre-sign their extrinsics (immortal, nonces
-// planned locally), all submitted at once per phase:
+// `transferKeepAlive`, `margin.placeOrder` and `margin.liquidate` extrinsics a block holds, and
+// how many orders the hook executes per block, measured in one run on one node. ACCOUNTS funded
+// accounts each pre-sign their extrinsics (immortal, nonces planned locally), all submitted at
+// once per phase:
 //
 //   1. transfers:    every account sends two bUSD `transferKeepAlive`;
-//   2. trades:       every account (after a deposit) sends two `margin.trade` (0.1 BTC long each);
-//   3. liquidations: after a third trade to 9.4x the oracle falls from 100 to 90, so that every
+//   2. orders:       every account (after a deposit) places one `margin.placeOrder` (0.2 BTC
+//                    long); the hook fills each two oracle rounds later: orders executed per
+//                    block, and the time from placing (the block including it) to filling;
+//   3. liquidations: after a second order to 9.4x the oracle falls from 100 to 90, so that every
 //                    account is liquidatable (none bankrupt); KEEPERS keepers send one
 //                    `margin.liquidate` per account.
 //
@@ -62,7 +65,7 @@ async function presignAndSubmit(api, txs) {
  * Follows blocks from `firstBlock` until `expected` extrinsics `section.method` were included;
  * one row per block: included (succeeded), failed, normal-class weight and block length.
  */
-async function measure(api, { firstBlock, section, method, expected, name }) {
+async function measure(api, { firstBlock, section, method, expected, name, placed = null }) {
   const limits = api.consts.system.blockWeights;
   const normalMax = limits.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
   const lengthMax = api.consts.system.blockLength.max.normal.toNumber();
@@ -83,6 +86,7 @@ async function measure(api, { firstBlock, section, method, expected, name }) {
     let ok = 0;
     let failed = 0;
     for (const { phase, event } of events) {
+      if (placed && event.section === 'margin' && event.method === 'OrderPlaced') placed.set(event.data.who.toString(), block);
       if (!phase.isApplyExtrinsic || !ours.has(phase.asApplyExtrinsic.toNumber()) || event.section !== 'system') continue;
       if (event.method === 'ExtrinsicSuccess') ok += 1;
       if (event.method === 'ExtrinsicFailed') failed += 1;
@@ -104,6 +108,43 @@ async function measure(api, { firstBlock, section, method, expected, name }) {
     block += 1;
   }
   return rows;
+}
+
+/**
+ * Follows blocks from `firstBlock` until `expected` orders (placed in the blocks of `placed`:
+ * account -> block) filled or were cancelled by the margin hook; one row per block with orders
+ * executed, cancelled and the hook's (mandatory) weight. Returns the rows and the blocks from
+ * placement to fill of each filled order.
+ */
+async function measureExecutions(api, { firstBlock, expected, placed }) {
+  const rows = [];
+  const latencies = [];
+  let ended = 0;
+  let block = firstBlock;
+  const deadline = Date.now() + 600_000;
+  while (ended < expected) {
+    if (Date.now() > deadline) throw new Error(`orders: only ${ended} of ${expected} executed`);
+    await waitBest(api, block);
+    const at = await api.at(await api.rpc.chain.getBlockHash(block));
+    const [events, weight] = await Promise.all([at.query.system.events(), at.query.system.blockWeight()]);
+    let executed = 0;
+    let cancelled = 0;
+    for (const { event } of events) {
+      if (event.section !== 'margin') continue;
+      if (event.method === 'Traded') {
+        executed += 1;
+        const from = placed.get(event.data.who.toString());
+        if (from !== undefined) latencies.push(block - from);
+      }
+      if (event.method === 'OrderCancelled') cancelled += 1;
+    }
+    ended += executed + cancelled;
+    const hookMs = Number(weight.mandatory.refTime.toBigInt() / 1_000_000n) / 1000;
+    if (executed + cancelled > 0 || rows.length > 0) rows.push({ block, executed, cancelled, hookMs });
+    if (executed + cancelled > 0) log(`orders #${block}: ${executed} executed, ${cancelled} cancelled, mandatory weight ${hookMs} ms`);
+    block += 1;
+  }
+  return { rows, latencies };
 }
 
 async function main() {
@@ -177,23 +218,28 @@ async function main() {
       return accounts.every((a) => a.isSome);
     }, 600_000, 'the deposits');
     log(`deposits in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const trades = [];
-    for (const s of senders) {
-      trades.push([api.tx.margin.trade(BTC, FIXED / 10n, 200n * FIXED), s, 3], [api.tx.margin.trade(BTC, FIXED / 10n, 200n * FIXED), s, 4]);
-    }
+    const trades = senders.map((s) => [api.tx.margin.placeOrder(BTC, FIXED / 5n, 102n * FIXED, 10), s, 3]);
     sent = await presignAndSubmit(api, trades);
-    log(`trades: ${trades.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
-    const tradeRows = await measure(api, { ...sent, section: 'margin', method: 'trade', expected: trades.length, name: 'trades' });
+    log(`orders: ${trades.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
+    const placed = new Map();
+    const execution = measureExecutions(api, { firstBlock: sent.firstBlock, expected: trades.length, placed });
+    const tradeRows = await measure(api, { ...sent, section: 'margin', method: 'placeOrder', expected: trades.length, name: 'orders', placed });
+    const { rows: executionRows, latencies } = await execution;
+    latencies.sort((a, b) => a - b);
+    const medianBlocks = latencies.length ? latencies[Math.floor(latencies.length / 2)] : NaN;
 
-    // 3. Liquidations: 0.2 BTC long on 15 bUSD is far from maintenance, so a third trade of
+    // 3. Liquidations: 0.2 BTC long on 15 bUSD is far from maintenance, so a second order of
     // 1.2 BTC takes every account to 1.4 BTC (9.4x at 100). At 90 each has lost 14 of its 14.9
     // bUSD: below maintenance (0.6 x 5.8% x 126 = 4.4 bUSD) and not bankrupt.
-    const more = senders.map((s) => [api.tx.margin.trade(BTC, (12n * FIXED) / 10n, 200n * FIXED), s, 5]);
+    const more = senders.map((s) => [api.tx.margin.placeOrder(BTC, (12n * FIXED) / 10n, 102n * FIXED, 10), s, 4]);
     await submitAll(api, more);
-    // Included once the nonces on chain reach 6 (the RPC's next index counts the pool too).
+    // Included once the nonces on chain reach 5 (the RPC's next index counts the pool too) and
+    // filled once no order is pending.
     await untilEachBlock(api, async () => {
       const accounts = await api.query.system.account.multi(senders.map((s) => s.address));
-      return accounts.every((a) => a.nonce.toNumber() >= 6);
+      if (!accounts.every((a) => a.nonce.toNumber() >= 5)) return false;
+      const margin = await api.query.margin.accounts.multi(senders.map((s) => s.address));
+      return margin.every((a) => a.isSome && a.unwrap().orders.length === 0);
     }, 600_000, 'the leveraged positions');
     feeder.price = 95n;
     await feederRounds(api, feeder, 2, 'the oracle at 95');
@@ -231,19 +277,31 @@ async function main() {
     const summary = [
       '| extrinsic | best block | vs transfers | weight used | length used |',
       '|---|---|---|---|---|',
-      ...[['bUSD `transferKeepAlive`', transferRows], ['`margin.trade`', tradeRows], ['`margin.liquidate`', liquidationRows]].map(([name, rows]) => {
+      ...[['bUSD `transferKeepAlive`', transferRows], ['`margin.placeOrder`', tradeRows], ['`margin.liquidate`', liquidationRows]].map(([name, rows]) => {
         const b = best(rows);
         return `| ${name} | ${b.ok} | ${(b.ok / bestTransfers.ok).toFixed(2)}x | ${b.weightShare}% | ${b.lengthShare}% |`;
       }),
+      (() => {
+        const b = executionRows.reduce((a, r) => (r.executed > a.executed ? r : a), executionRows[0]);
+        return `| orders executed by the hook | ${b.executed} | ${(b.executed / bestTransfers.ok).toFixed(2)}x | ${b.hookMs} ms mandatory | - |`;
+      })(),
+      '',
+      `Orders: median ${medianBlocks} blocks from the block including the order to the block filling it (${api.consts.oracle.roundLength.toNumber()}-block rounds; ${latencies.length} filled).`,
     ];
     const lines = [
       `\`node scripts/load.mjs ${process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out').join(' ')}\` on ${new Date().toISOString().slice(0, 10)}`,
-      `(${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}): ${senders.length} accounts, ${transfers.length} transfers, ${trades.length} trades, ${liquidations.length} liquidations from ${keepers.length} keepers.`,
+      `(${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}): ${senders.length} accounts, ${transfers.length} transfers, ${trades.length} orders, ${liquidations.length} liquidations from ${keepers.length} keepers.`,
       '',
       ...summary,
       '',
       ...table('Transfers', transferRows),
-      ...table('Trades', tradeRows),
+      ...table('Order placements', tradeRows),
+      'Order executions:',
+      '',
+      '| block | executed | cancelled | mandatory weight |',
+      '|---|---|---|---|',
+      ...executionRows.map((r) => `| #${r.block} | ${r.executed} | ${r.cancelled} | ${r.hookMs} ms |`),
+      '',
       ...table('Liquidations', liquidationRows),
     ];
     const report = lines.join('\n');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Block capacity on a throw-away dev node (issue 14): per-block counts of bUSD transferKeepAlive,
-# margin.trade and margin.liquidate with the block's weight and length use, and their ratios to
+# margin.placeOrder (and the orders the hook executes) and margin.liquidate with the block's weight and length use, and their ratios to
 # transfers. Needs scripts/setup.sh and scripts/build.sh first.
 # Usage: scripts/load.sh [--accounts 3000] [--keepers 4] [--port 9971] [--out FILE]
 set -euo pipefail

@@ -124,6 +124,10 @@ pub struct PriceInfo {
 	pub volatility: FixedU128,
 	/// Block at which `price` was last aggregated.
 	pub updated_at: BlockNumber,
+	/// The oracle round whose submissions `price` is the median of (aggregated in the first
+	/// block of the round after it). A consumer that must not fill at a price already public
+	/// when an order was placed compares it with the order's round.
+	pub round: RoundIndex,
 	/// Whether the price may be used.
 	pub status: MarketStatus,
 }
@@ -133,6 +137,10 @@ pub trait PriceFeed {
 	/// The price info of `market`, or `None` if the market does not exist or never had a price.
 	/// Callers must check [`PriceInfo::status`]: a `Stale` or `Halted` price is not fresh.
 	fn price_info(market: MarketId) -> Option<PriceInfo>;
+
+	/// The oracle round the current block belongs to: submissions made in it are public at
+	/// once and aggregate in the first block of the next round.
+	fn current_round() -> RoundIndex;
 }
 
 /// Longest reason a governance slash may carry, in bytes.

@@ -147,8 +147,9 @@ pub type UncheckedExtrinsic =
 /// The payload signed by a transaction's sender.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations not declared by the pallets themselves.
-type Migrations = ();
+/// Storage migrations run on the next runtime upgrade, each versioned (it runs once, from the
+/// storage version it expects): the margin engine's pending orders in the account item.
+type Migrations = (pallet_bulwark_margin::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Dispatches extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -28,14 +28,32 @@ fn one_unit() -> SignedSize {
 	FixedI128::from_u32(1)
 }
 
-fn open<T: Config>(who: &T::AccountId, market: MarketId) {
-	assert!(Pallet::<T>::trade(
-		RawOrigin::Signed(who.clone()).into(),
+/// Fills a trade of `size` in `market` at once (the fill an executing order makes).
+fn fill<T: Config>(who: &T::AccountId, market: MarketId, size: SignedSize) {
+	let account = Accounts::<T>::get(who).unwrap_or_default();
+	let round = T::Prices::current_round();
+	assert!(Pallet::<T>::do_trade(
+		who,
+		account,
 		market,
-		one_unit(),
-		FixedU128::from_u32(1_000)
+		size,
+		Some(FixedU128::from_u32(1_000)),
+		round
 	)
 	.is_ok());
+}
+
+fn open<T: Config>(who: &T::AccountId, market: MarketId) {
+	fill::<T>(who, market, one_unit());
+}
+
+/// Fills the queue of block `due` up to one place short of `MaxOrdersPerBlock` with orders of
+/// other accounts (entries only: their accounts do not exist, so executing them reads one item).
+fn fill_queue<T: Config>(due: BlockNumber) {
+	let others: Vec<(T::AccountId, MarketId)> = (0..T::MaxOrdersPerBlock::get().saturating_sub(1))
+		.map(|i| (account("queued", i, 0), 0))
+		.collect();
+	OrderQueue::<T>::insert(due, BoundedVec::truncate_from(others));
 }
 
 /// Lets a day pass, so that funding accrues on the next touch; `markets` get a fresh price.
@@ -76,18 +94,53 @@ mod benchmarks {
 		assert_eq!(Accounts::<T>::get(&who).map(|a| a.positions.len()), Some(p as usize));
 	}
 
-	/// Growing one of `p` positions a day after it opened: funding settles, the aggregates
-	/// change, every position is marked for the initial margin and the caps are checked.
+	/// An order growing one of `p` positions a day after it opened: funding accrues, every
+	/// position is marked for the initial margin and the reservation, and the order is appended
+	/// to a due block's queue one short of full.
 	#[benchmark]
-	fn trade(p: Linear<1, { T::MaxPositions::get() }>) {
+	fn place_order(p: Linear<1, { T::MaxPositions::get() }>) {
 		setup_markets::<T>(p);
 		let who = trader::<T>(0, 10_000 * BUSD);
 		for market in 0..p {
 			open::<T>(&who, market);
 		}
 		a_day_later::<T>(p);
+		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
+		fill_queue::<T>(due);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), 0, one_unit(), FixedU128::from_u32(1_000));
+		_(RawOrigin::Signed(who.clone()), 0, one_unit(), FixedU128::from_u32(1_000), 10);
+		assert!(Accounts::<T>::get(&who).is_some_and(|a| a.orders.len() == 1));
+		assert_eq!(OrderQueue::<T>::decode_len(due), Some(T::MaxOrdersPerBlock::get() as usize));
+	}
+
+	/// The hook executing one due order that grows one of `p` positions a day after it opened:
+	/// funding settles, the aggregates change, every position is marked for the initial margin
+	/// and the caps are checked (a trade's worst case).
+	#[benchmark]
+	fn execute_order(p: Linear<1, { T::MaxPositions::get() }>) {
+		setup_markets::<T>(p);
+		let who = trader::<T>(0, 10_000 * BUSD);
+		for market in 0..p {
+			open::<T>(&who, market);
+		}
+		a_day_later::<T>(p);
+		assert!(Pallet::<T>::place_order(
+			RawOrigin::Signed(who.clone()).into(),
+			0,
+			one_unit(),
+			FixedU128::from_u32(1_000),
+			10
+		)
+		.is_ok());
+		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
+		frame_system::Pallet::<T>::set_block_number(due.into());
+		for market in 0..p {
+			T::BenchmarkHelper::set_price(market, FixedU128::from_u32(100));
+		}
+		#[block]
+		{
+			Pallet::<T>::execute_due_orders(due);
+		}
 		let size = Accounts::<T>::get(&who).and_then(|a| a.positions.first().map(|p| p.size));
 		assert_eq!(size, Some(FixedI128::from_u32(2)));
 	}
@@ -160,13 +213,7 @@ mod benchmarks {
 	fn liquidate(p: Linear<1, { T::MaxPositions::get() }>) {
 		setup_markets::<T>(p);
 		let who = trader::<T>(0, 200 * BUSD);
-		assert!(Pallet::<T>::trade(
-			RawOrigin::Signed(who.clone()).into(),
-			0,
-			FixedI128::from_u32(10),
-			FixedU128::from_u32(1_000)
-		)
-		.is_ok());
+		fill::<T>(&who, 0, FixedI128::from_u32(10));
 		for market in 1..p {
 			open::<T>(&who, market);
 			T::BenchmarkHelper::set_price(market, FixedU128::from_u32(101));

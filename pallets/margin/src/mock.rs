@@ -54,10 +54,15 @@ impl pallet_balances::Config for Test {
 
 /// Blocks per hour in the mock: the ramp's and funding's time unit.
 pub const HOUR: u32 = 100;
+/// Blocks per oracle round, as on the dev chain.
+pub const ROUND: u32 = 2;
 
 parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bw/margn");
 	pub const BlocksPerHour: u32 = HOUR;
+	pub const RoundLength: u32 = ROUND;
+	/// Orders due per block.
+	pub static MaxOrdersPerBlock: u32 = 4;
 	/// Markets the monitor restricted.
 	pub static Restricted: Vec<MarketId> = Vec::new();
 	/// Vault open-interest capacity as a multiple of NAV, and skew capacity.
@@ -71,7 +76,13 @@ thread_local! {
 	static PRICES: RefCell<BTreeMap<MarketId, PriceInfo>> = const { RefCell::new(BTreeMap::new()) };
 }
 
-/// Sets `market`'s price (and EMA) to `price` bUSD, Active, volatility 0.
+/// The round of the current block.
+pub fn current_round() -> u32 {
+	System::block_number() as u32 / ROUND
+}
+
+/// Sets `market`'s price (and EMA) to `price` bUSD, Active, volatility 0, as the median of the
+/// round before the current one (what the oracle aggregates as a round opens).
 pub fn set_price(market: MarketId, price: Price) {
 	PRICES.with(|p| {
 		p.borrow_mut().insert(
@@ -80,10 +91,21 @@ pub fn set_price(market: MarketId, price: Price) {
 				price,
 				ema_price: price,
 				volatility: FixedU128::from_u32(0),
-				updated_at: 1,
+				updated_at: System::block_number() as u32,
+				round: current_round().saturating_sub(1),
 				status: MarketStatus::Active,
 			},
 		)
+	});
+}
+
+/// Sets `market`'s median to `price` as the round before the current one aggregated it,
+/// keeping its EMA, volatility and status.
+pub fn aggregate(market: MarketId, price: Price) {
+	update_price(market, |p| {
+		p.price = price;
+		p.updated_at = System::block_number() as u32;
+		p.round = current_round().saturating_sub(1);
 	});
 }
 
@@ -108,6 +130,10 @@ pub struct PricesStub;
 impl PriceFeed for PricesStub {
 	fn price_info(market: MarketId) -> Option<PriceInfo> {
 		PRICES.with(|p| p.borrow().get(&market).copied())
+	}
+
+	fn current_round() -> bulwark_primitives::RoundIndex {
+		current_round()
 	}
 }
 
@@ -255,6 +281,9 @@ impl pallet_bulwark_margin::Config for Test {
 	type MaxPositions = ConstU32<3>;
 	type MaxMarkets = ConstU32<8>;
 	type BlocksPerHour = BlocksPerHour;
+	type OracleRoundLength = RoundLength;
+	type MaxOrdersPerBlock = MaxOrdersPerBlock;
+	type MaxOrderRounds = ConstU32<10>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkMarkets;
@@ -312,15 +341,16 @@ impl ExtBuilder {
 		Restricted::set(Vec::new());
 		VaultLeverage::set(5);
 		VaultSkewRatio::set(1);
+		MaxOrdersPerBlock::set(4);
 		BadDebtAbsorbed::set((0, 0));
 		PRICES.with(|p| p.borrow_mut().clear());
-		for (market, p) in [(0, 100), (1, 2_000), (2, 10), (3, 1), (4, 50)] {
-			set_price(market, price(p));
-		}
 		let params = self.params;
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);
+			for (market, p) in [(0, 100), (1, 2_000), (2, 10), (3, 1), (4, 50)] {
+				set_price(market, price(p));
+			}
 			if params != MarginParams::default() {
 				for market in MARKETS {
 					crate::Markets::<Test>::mutate(market, |info| {
@@ -356,9 +386,32 @@ pub fn check_invariants() {
 /// Runs the hooks of the next `n` blocks.
 pub fn run_blocks(n: u32) {
 	for _ in 0..n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Margin::on_initialize(next);
+		next_block(&[]);
+	}
+}
+
+/// Runs the next block's hooks; when it opens a round, the oracle first aggregates `medians`
+/// (market, price) as the round before's medians. Returns the block.
+pub fn next_block(medians: &[(MarketId, Price)]) -> u64 {
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	if next % u64::from(ROUND) == 0 {
+		for (market, price) in medians {
+			aggregate(*market, *price);
+		}
+	}
+	Margin::on_initialize(next);
+	next
+}
+
+/// Runs blocks until the first block of the next round (its hooks included); `medians` are
+/// what the oracle aggregates then.
+pub fn next_round(medians: &[(MarketId, Price)]) -> u64 {
+	loop {
+		let block = next_block(medians);
+		if block % u64::from(ROUND) == 0 {
+			return block;
+		}
 	}
 }
 

@@ -17,10 +17,30 @@ fn deposit(who: AccountId, busd: u128) {
 	assert_ok!(Margin::deposit(RuntimeOrigin::signed(who), busd * BUSD));
 }
 
+/// Fills a trade of `delta` at once at the current median, bounded by `limit`, as an executing
+/// order fills it (the tests of the order path itself are in `orders`): the fill's rules.
+fn trade_at(
+	who: AccountId,
+	market: u32,
+	delta: FixedI128,
+	limit: FixedU128,
+) -> sp_runtime::DispatchResult {
+	let account = crate::Accounts::<Test>::get(who).ok_or(Error::<Test>::NoAccount)?;
+	Margin::do_trade(&who, account, market, delta, Some(limit), current_round()).map(|_| ())
+}
+
+/// Fills a close of `who`'s whole position in `market` at once, bounded by `limit`.
+fn close_at(who: AccountId, market: u32, limit: FixedU128) -> sp_runtime::DispatchResult {
+	let account = crate::Accounts::<Test>::get(who).ok_or(Error::<Test>::NoAccount)?;
+	let size = account.size_in(market);
+	frame_support::ensure!(!size.is_zero(), Error::<Test>::NoPosition);
+	trade_at(who, market, FixedI128::from_inner(-size.into_inner()), limit)
+}
+
 /// Trades with a limit that never binds.
 fn trade(who: AccountId, market: u32, delta: FixedI128) -> sp_runtime::DispatchResult {
 	let limit = if delta.is_positive() { FixedU128::from_u32(u32::MAX) } else { FixedU128::zero() };
-	Margin::trade(RuntimeOrigin::signed(who), market, delta, limit).map(|_| ()).map_err(|e| e.error)
+	trade_at(who, market, delta, limit)
 }
 
 /// Closes `who`'s position in `market` with a limit that never binds.
@@ -29,7 +49,7 @@ fn close(who: AccountId, market: u32) -> sp_runtime::DispatchResult {
 		.and_then(|a| a.positions.iter().find(|p| p.market == market).map(|p| p.size.is_positive()))
 		.unwrap_or(true);
 	let limit = if long { FixedU128::zero() } else { FixedU128::from_u32(u32::MAX) };
-	Margin::close(RuntimeOrigin::signed(who), market, limit).map(|_| ()).map_err(|e| e.error)
+	close_at(who, market, limit)
 }
 
 fn collateral(who: AccountId) -> u128 {
@@ -202,6 +222,8 @@ mod trades {
 					fee: 600_300,
 					realized_pnl: 0,
 					size_after: size(10),
+					order_round: 0,
+					price_round: 0,
 				})
 			);
 		});
@@ -276,34 +298,16 @@ mod trades {
 			deposit(ALICE, 1_000);
 			// A buy fills at 100.05: a limit of 100.04 refuses it, 100.05 accepts.
 			assert_noop!(
-				Margin::trade(
-					RuntimeOrigin::signed(ALICE),
-					0,
-					size(10),
-					FixedU128::from_rational(10_004, 100)
-				),
+				trade_at(ALICE, 0, size(10), FixedU128::from_rational(10_004, 100)),
 				Error::<Test>::LimitPriceExceeded
 			);
-			assert_ok!(Margin::trade(
-				RuntimeOrigin::signed(ALICE),
-				0,
-				size(10),
-				FixedU128::from_rational(10_005, 100)
-			));
+			assert_ok!(trade_at(ALICE, 0, size(10), FixedU128::from_rational(10_005, 100)));
 			// A sell of 10 at skew 10 fills at 100.05 as well: a floor of 100.06 refuses it.
 			assert_noop!(
-				Margin::close(
-					RuntimeOrigin::signed(ALICE),
-					0,
-					FixedU128::from_rational(10_006, 100)
-				),
+				close_at(ALICE, 0, FixedU128::from_rational(10_006, 100)),
 				Error::<Test>::LimitPriceExceeded
 			);
-			assert_ok!(Margin::close(
-				RuntimeOrigin::signed(ALICE),
-				0,
-				FixedU128::from_rational(10_005, 100)
-			));
+			assert_ok!(close_at(ALICE, 0, FixedU128::from_rational(10_005, 100)));
 		});
 	}
 

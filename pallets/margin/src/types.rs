@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 use bulwark_primitives::{
-	currency::BUSD, Balance, BlockNumber, MarketId, MarketStatus, Price, SignedSize,
+	currency::BUSD, Balance, BlockNumber, MarketId, MarketStatus, Price, RoundIndex, SignedSize,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::Get, BoundedVec};
@@ -227,8 +227,63 @@ pub struct Position {
 	pub entry_index: FixedI128,
 }
 
-/// A trader's margin account: collateral and at most `MaxPositions` positions, one storage item,
-/// so that a trade reads and writes it once.
+/// What an order does when it executes.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum OrderAction {
+	/// Trade this signed size (positive buys, negative sells).
+	Trade(SignedSize),
+	/// Close the whole position, whatever its size at execution (a liquidation or ADL may have
+	/// reduced it meanwhile).
+	Close,
+}
+
+/// A pending order: placed in oracle round `round`, filled at the first median aggregated from
+/// the submissions of a later round. One per market, inside the trader's account item.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct PendingOrder {
+	/// The market.
+	pub market: MarketId,
+	/// What it does.
+	pub action: OrderAction,
+	/// The worst fill accepted: the most a buy pays, the least a sell receives.
+	pub limit_price: Price,
+	/// The oracle round of the block it was placed in.
+	pub round: RoundIndex,
+	/// The block whose hook tries it next (two rounds after placement, then a round later each
+	/// time the oracle had no new median).
+	pub due_block: BlockNumber,
+	/// The last round whose median may fill it; after that it expires.
+	pub expires_round: RoundIndex,
+	/// Initial margin held back for it (at the limit price), bUSD units: a withdrawal must
+	/// leave it.
+	pub reserved: Balance,
+}
+
+/// A trader's margin account: collateral, at most `MaxPositions` positions and at most one
+/// pending order per market (`MaxPositions` in all), one storage item, so that a trade reads
+/// and writes it once.
 #[derive(
 	frame_support::CloneNoBound,
 	frame_support::PartialEqNoBound,
@@ -246,6 +301,36 @@ pub struct MarginAccount<MaxPositions: Get<u32>> {
 	pub collateral: Balance,
 	/// Open positions, at most one per market.
 	pub positions: BoundedVec<Position, MaxPositions>,
+	/// Pending orders, at most one per market.
+	pub orders: BoundedVec<PendingOrder, MaxPositions>,
+}
+
+impl<MaxPositions: Get<u32>> MarginAccount<MaxPositions> {
+	/// Margin reserved by the pending orders.
+	pub fn reserved(&self) -> Balance {
+		self.orders.iter().fold(0, |sum, order| sum.saturating_add(order.reserved))
+	}
+
+	/// The pending order in `market`, if any.
+	pub fn order(&self, market: MarketId) -> Option<&PendingOrder> {
+		self.orders.iter().find(|order| order.market == market)
+	}
+
+	/// Removes and returns the pending order in `market`.
+	pub fn take_order(&mut self, market: MarketId) -> Option<PendingOrder> {
+		let index = self.orders.iter().position(|order| order.market == market)?;
+		Some(self.orders.remove(index))
+	}
+
+	/// The signed size of the position in `market` (zero without one).
+	pub fn size_in(&self, market: MarketId) -> SignedSize {
+		self.positions.iter().find(|p| p.market == market).map_or(SignedSize::zero(), |p| p.size)
+	}
+
+	/// Whether nothing is left in it: no collateral, no position, no order.
+	pub fn is_empty(&self) -> bool {
+		self.collateral.is_zero() && self.positions.is_empty() && self.orders.is_empty()
+	}
 }
 
 /// A market enabled for trading: its governed parameters and its running state.
@@ -354,6 +439,32 @@ pub struct AccountView {
 	pub liquidatable: bool,
 	/// The open positions.
 	pub positions: Vec<PositionView>,
+	/// Margin the pending orders reserve, bUSD units.
+	pub reserved_margin: Balance,
+	/// The pending orders.
+	pub orders: Vec<OrderView>,
+}
+
+/// A pending order as the runtime API reports it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct OrderView {
+	/// The market.
+	pub market: MarketId,
+	/// What it does.
+	pub action: OrderAction,
+	/// The worst fill accepted.
+	pub limit_price: Price,
+	/// The round it was placed in: it fills at a median of a later round's submissions.
+	pub round: RoundIndex,
+	/// The round in whose first blocks the hook tries it (the median of the round before is
+	/// then the newest).
+	pub due_round: RoundIndex,
+	/// The block the hook tries it in.
+	pub due_block: BlockNumber,
+	/// The last round whose median may fill it.
+	pub expires_round: RoundIndex,
+	/// Initial margin reserved for it.
+	pub reserved: Balance,
 }
 
 /// A market as the runtime API reports it.
@@ -416,7 +527,8 @@ pub struct DeleverageCandidate<AccountId> {
 	pub score: FixedU128,
 }
 
-/// A trade quote.
+/// A trade quote: what the trade would do at the current median. Orders fill at a later one, so
+/// it is an estimate.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct QuoteView {
 	/// The fill price.

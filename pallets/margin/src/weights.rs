@@ -36,7 +36,8 @@ use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 pub trait WeightInfo {
 	fn deposit() -> Weight;
 	fn withdraw(p: u32, ) -> Weight;
-	fn trade(p: u32, ) -> Weight;
+	fn place_order(p: u32, ) -> Weight;
+	fn execute_order(p: u32, ) -> Weight;
 	fn enable_market() -> Weight;
 	fn set_market_params() -> Weight;
 	fn settle() -> Weight;
@@ -95,7 +96,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:8 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
-	fn trade(p: u32, ) -> Weight {
+	fn place_order(p: u32, ) -> Weight {
+		// Minimum execution time: 73_639_000 ps.
+		Weight::from_parts(47_336_536, 3946)
+			.saturating_add(Weight::from_parts(30_983_825, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+	}
+	fn execute_order(p: u32, ) -> Weight {
 		// Minimum execution time: 73_639_000 ps.
 		Weight::from_parts(47_336_536, 3946)
 			.saturating_add(Weight::from_parts(30_983_825, 0).saturating_mul(p.into()))
@@ -227,7 +237,15 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
-	fn trade(p: u32, ) -> Weight {
+	fn place_order(p: u32, ) -> Weight {
+		Weight::from_parts(47_336_536, 3946)
+			.saturating_add(Weight::from_parts(30_983_825, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+	}
+	fn execute_order(p: u32, ) -> Weight {
 		Weight::from_parts(47_336_536, 3946)
 			.saturating_add(Weight::from_parts(30_983_825, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))

@@ -65,6 +65,10 @@ parameter_types! {
 
 pub struct PricesStub;
 impl PriceFeed for PricesStub {
+	fn current_round() -> bulwark_primitives::RoundIndex {
+		0
+	}
+
 	fn price_info(market: MarketId) -> Option<PriceInfo> {
 		if market == BWK_USD {
 			return BwkPrice::get();
@@ -74,6 +78,7 @@ impl PriceFeed for PricesStub {
 			ema_price: *price,
 			volatility: FixedU128::from_u32(0),
 			updated_at: 0,
+			round: 0,
 			status: MarketStatus::Active,
 		})
 	}
@@ -246,6 +251,7 @@ pub fn set_bwk_price_and_ema(price: FixedU128, ema_price: FixedU128, status: Mar
 		ema_price,
 		volatility: FixedU128::from_u32(0),
 		updated_at: 0,
+		round: 0,
 		status,
 	}));
 }

@@ -1129,6 +1129,10 @@ impl<T: Config> PriceFeed for Pallet<T> {
 	fn price_info(market: MarketId) -> Option<PriceInfo> {
 		Pallet::<T>::price_info(market)
 	}
+
+	fn current_round() -> RoundIndex {
+		Pallet::<T>::current_round()
+	}
 }
 
 /// Operator bonds are slashable; the slashing pallet calls this when a deferred slash applies.

@@ -268,6 +268,7 @@ impl PriceState {
 			ema_price: self.ema_price,
 			volatility: self.volatility,
 			updated_at: self.updated_at,
+			round: self.round,
 			status,
 		}
 	}

@@ -97,12 +97,17 @@ impl UnrealizedPnl for MarginStub {
 
 pub struct PricesStub;
 impl PriceFeed for PricesStub {
+	fn current_round() -> bulwark_primitives::RoundIndex {
+		0
+	}
+
 	fn price_info(_: MarketId) -> Option<PriceInfo> {
 		PriceStatus::get().map(|status| PriceInfo {
 			price: FixedU128::from_u32(100),
 			ema_price: FixedU128::from_u32(100),
 			volatility: FixedU128::from_rational(8, 10),
 			updated_at: 1,
+			round: 0,
 			status,
 		})
 	}

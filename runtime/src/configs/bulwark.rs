@@ -215,6 +215,11 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bw/margn");
 	/// Blocks in an hour: the maintenance ramp's unit (a day of them is funding's).
 	pub const BlocksPerHour: BlockNumber = HOURS;
+	/// Orders the hook executes in one block, before any extrinsic (see the runtime test
+	/// `a_full_order_queue_fits_the_hooks_share_of_a_block`).
+	pub const MaxOrdersPerBlock: u32 = 1_000;
+	/// Orders wait for a new median at most 10 rounds (the brief's order expiry).
+	pub const MaxOrderRounds: bulwark_primitives::RoundIndex = 10;
 }
 
 impl pallet_bulwark_margin::Config for Runtime {
@@ -232,6 +237,9 @@ impl pallet_bulwark_margin::Config for Runtime {
 	/// As many markets as the oracle lists.
 	type MaxMarkets = ConstU32<32>;
 	type BlocksPerHour = BlocksPerHour;
+	type OracleRoundLength = OracleRoundLength;
+	type MaxOrdersPerBlock = MaxOrdersPerBlock;
+	type MaxOrderRounds = MaxOrderRounds;
 	type WeightInfo = pallet_bulwark_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MarginBenchmarks;

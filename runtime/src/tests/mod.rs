@@ -2,6 +2,7 @@
 
 mod fees;
 mod governance;
+mod orders;
 mod slashing;
 
 use crate::{

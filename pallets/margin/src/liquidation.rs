@@ -1,0 +1,336 @@
+//! Liquidation with the bad-debt waterfall, and auto-deleveraging.
+
+use crate::*;
+
+impl<T: Config> Pallet<T> {
+	/// Marks every market of `account` for a liquidation: each must be enabled with an `Active`
+	/// price. Returns the markets, their marks and the account's health.
+	pub(crate) fn mark_for_liquidation(
+		account: &MarginAccount<T::MaxPositions>,
+		now: BlockNumber,
+	) -> Result<(Vec<(MarketInfo, Mark)>, Health), DispatchError> {
+		let mut health = Health { equity: Self::signed(account.collateral)?, ..Health::default() };
+		let mut marked = Vec::with_capacity(account.positions.len());
+		for position in account.positions.iter() {
+			let info = Markets::<T>::get(position.market).ok_or(Error::<T>::MarketNotEnabled)?;
+			let price = T::Prices::price_info(position.market).ok_or(Error::<T>::NoPrice)?;
+			ensure!(price.status == MarketStatus::Active, Error::<T>::PriceNotUsable);
+			let mark = Self::liquidation_mark(position.market, &info, price, now)?;
+			Self::add_position(&mut health, position, &mark)?;
+			marked.push((info, mark));
+		}
+		Ok((marked, health))
+	}
+
+	/// Closes `fraction` (10^18 = all) of every position of `account` at the oracle price:
+	/// realizes PnL and funding against each market's vault and moves the aggregates. Returns
+	/// the notional closed and the PnL realized per position; the collateral is left signed
+	/// (negative: bad debt) for the caller.
+	pub(crate) fn close_fraction(
+		account: &mut MarginAccount<T::MaxPositions>,
+		marked: &mut [(MarketInfo, Mark)],
+		fraction: u128,
+		now: BlockNumber,
+	) -> Result<(i128, Vec<(Balance, i128)>), DispatchError> {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let mut collateral = Self::signed(account.collateral)?;
+		let mut closed = Vec::with_capacity(marked.len());
+		for (position, (info, mark)) in account.positions.iter_mut().zip(marked.iter_mut()) {
+			let price = mark.price.price;
+			let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+			let pnl =
+				math::unrealized_pnl(part, position.entry_price, price).ok_or_else(overflow)?;
+			let funding = math::funding_owed(position.size, position.entry_index, mark.index)
+				.ok_or_else(overflow)?;
+			let mut realized = pnl.checked_sub(funding).ok_or_else(overflow)?;
+			if realized > 0 {
+				// A winning leg is paid no more than its vault can pay (held stake and what it is
+				// owed unsettled, `info` as stored): the rest is lost to the liquidated trader
+				// rather than paid out of other traders' collateral.
+				let payable = Self::signed(T::Vaults::held_stake(position.market))?
+					.saturating_add(info.vault_balance);
+				realized = realized.min(payable.max(0));
+			}
+			Self::shrink_position(info, position, part, realized, mark.index, now)?;
+			collateral = collateral.checked_add(realized).ok_or_else(overflow)?;
+			closed.push((
+				math::notional(part, price, Rounding::Down).ok_or_else(overflow)?,
+				realized,
+			));
+		}
+		Ok((collateral, closed))
+	}
+
+	/// Takes `part` off `position` at its entry price, settling its funding at `index` (now):
+	/// moves the market's aggregates and funding clock, and books `realized` (PnL net of
+	/// funding, positive: the vault pays) against the vault. Shared by liquidation and ADL.
+	pub(crate) fn shrink_position(
+		info: &mut MarketInfo,
+		position: &mut Position,
+		part: SignedSize,
+		realized: i128,
+		index: FixedI128,
+		now: BlockNumber,
+	) -> DispatchResult {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let remaining = position
+			.size
+			.into_inner()
+			.checked_sub(part.into_inner())
+			.map(FixedI128::from_inner)
+			.ok_or_else(overflow)?;
+		let aggregates = math::aggregate_remove(
+			info.aggregates,
+			position.size,
+			position.entry_price,
+			position.entry_index,
+		)
+		.and_then(|a| math::aggregate_add(a, remaining, position.entry_price, index))
+		.ok_or_else(overflow)?;
+		info.aggregates = aggregates;
+		info.funding_index = index;
+		info.funding_updated_at = now;
+		info.vault_balance = info.vault_balance.checked_sub(realized).ok_or_else(overflow)?;
+		position.size = remaining;
+		position.entry_index = index;
+		Ok(())
+	}
+
+	pub(crate) fn do_liquidate(
+		keeper: T::AccountId,
+		who: T::AccountId,
+	) -> DispatchResultWithPostInfo {
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let now = Self::now();
+		let account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
+		let positions: u32 = account.positions.len().saturated_into();
+		ensure!(positions > 0, Error::<T>::NotLiquidatable);
+		let (marked, health) = Self::mark_for_liquidation(&account, now)?;
+		ensure!(health.equity < Self::signed(health.maintenance)?, Error::<T>::NotLiquidatable);
+
+		// The penalty of closing everything, and the strictest critical fraction.
+		let mut penalty_all: Balance = 0;
+		let mut critical = sp_arithmetic::Perbill::zero();
+		for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
+			let notional = math::notional(position.size, mark.price.price, Rounding::Down)
+				.ok_or_else(overflow)?;
+			penalty_all =
+				penalty_all.saturating_add(info.params.liquidation_penalty.mul_floor(notional));
+			critical = critical.max(info.params.critical_fraction);
+		}
+		let mut fraction = math::liquidation_fraction(
+			health.equity,
+			health.initial,
+			health.maintenance,
+			penalty_all,
+			critical,
+		)
+		.ok_or_else(overflow)?;
+		let mut liquidated = account.clone();
+		let mut markets = marked.clone();
+		let (mut collateral, mut closed) =
+			Self::close_fraction(&mut liquidated, &mut markets, fraction, now)?;
+		if collateral < 0 && fraction < math::SCALE {
+			// A partial close whose losses exceed the collateral (the rest in profit): close
+			// everything instead, so that no collateral is left negative.
+			fraction = math::SCALE;
+			liquidated = account.clone();
+			markets = marked;
+			(collateral, closed) =
+				Self::close_fraction(&mut liquidated, &mut markets, fraction, now)?;
+		}
+
+		// Bad debt: the loss the collateral cannot pay, taken off what each losing market's
+		// vault was credited, in order.
+		let mut bad_debts: Vec<(MarketId, Balance)> = Vec::new();
+		if collateral < 0 {
+			let mut shortfall = collateral.unsigned_abs();
+			for (position, ((info, _), (_, realized))) in
+				liquidated.positions.iter().zip(markets.iter_mut().zip(closed.iter()))
+			{
+				if shortfall.is_zero() {
+					break;
+				}
+				if *realized < 0 {
+					let part = shortfall.min(realized.unsigned_abs());
+					info.vault_balance =
+						info.vault_balance.checked_sub(Self::signed(part)?).ok_or_else(overflow)?;
+					shortfall = shortfall.saturating_sub(part);
+					bad_debts.push((position.market, part));
+				}
+			}
+			collateral = 0;
+		}
+
+		// The penalty, market by market, never more than the equity left (closing at the
+		// oracle price moved none: it is the equity before) nor the collateral.
+		let mut left = collateral.unsigned_abs();
+		let mut chargeable = left.min(health.equity.max(0).unsigned_abs());
+		let mut penalty: Balance = 0;
+		let mut keeper_reward: Balance = 0;
+		for ((info, _), (notional, _)) in markets.iter_mut().zip(closed.iter()) {
+			let params = info.params;
+			let charged = params.liquidation_penalty.mul_floor(*notional).min(chargeable);
+			chargeable = chargeable.saturating_sub(charged);
+			let to_keeper = params
+				.keeper_reward
+				.mul_floor(*notional)
+				.min(params.max_keeper_reward)
+				.min(charged);
+			info.insurance_balance = info
+				.insurance_balance
+				.checked_add(charged.saturating_sub(to_keeper))
+				.ok_or_else(overflow)?;
+			left = left.saturating_sub(charged);
+			penalty = penalty.saturating_add(charged);
+			keeper_reward = keeper_reward.saturating_add(to_keeper);
+		}
+		liquidated.collateral = left;
+		// No reward for liquidating oneself (it would discount the penalty), nor dust accounts
+		// for keepers: a reward below the existential deposit for a keeper without an account
+		// goes to insurance with the rest.
+		let rewarded = keeper != who
+			&& (Accounts::<T>::contains_key(&keeper)
+				|| keeper_reward >= T::Currency::minimum_balance());
+		if !rewarded && !keeper_reward.is_zero() {
+			if let Some((info, _)) = markets.first_mut() {
+				info.insurance_balance =
+					info.insurance_balance.checked_add(keeper_reward).ok_or_else(overflow)?;
+			}
+			keeper_reward = 0;
+		}
+
+		for (position, (info, _)) in liquidated.positions.iter().zip(markets.iter()) {
+			Markets::<T>::insert(position.market, info);
+		}
+		liquidated.positions.retain(|p| !p.size.is_zero());
+		Self::store_account(&who, liquidated);
+		if !keeper_reward.is_zero() {
+			Accounts::<T>::try_mutate(&keeper, |maybe| -> DispatchResult {
+				let account = maybe.get_or_insert_with(MarginAccount::default);
+				account.collateral =
+					account.collateral.checked_add(keeper_reward).ok_or_else(overflow)?;
+				Ok(())
+			})?;
+		}
+		Self::deposit_event(Event::Liquidated {
+			who: who.clone(),
+			keeper,
+			closed: FixedU128::from_inner(fraction),
+			penalty,
+			keeper_reward,
+		});
+		// The closed positions left the aggregates before the vaults read their equity.
+		let absorptions: u32 = bad_debts.len().saturated_into();
+		for (market, shortfall) in bad_debts {
+			let (covered, absorbed) = T::Vaults::absorb_bad_debt(market, shortfall);
+			Self::deposit_event(Event::BadDebt {
+				who: who.clone(),
+				market,
+				shortfall,
+				covered,
+				absorbed,
+			});
+		}
+		Ok(Some(Self::liquidate_weight(positions, absorptions)).into())
+	}
+
+	/// Weight of a liquidation of `positions` positions with bad debt absorbed in `absorbed`
+	/// markets: the benchmark (a full close without bad debt), plus each absorption at the
+	/// vaults' benchmarked weight of `absorb_bad_debt`.
+	pub fn liquidate_weight(positions: u32, absorbed: u32) -> Weight {
+		T::WeightInfo::liquidate(positions)
+			.saturating_add(T::Vaults::absorb_bad_debt_weight().saturating_mul(absorbed.into()))
+	}
+
+	/// Traders' unrealized profit in `market` over the vault's payable cash, and whether it is
+	/// above `adl_trigger`: `(profit, payable cash)`.
+	pub(crate) fn deleverage_pressure(market: MarketId) -> (i128, Balance) {
+		(Self::unrealized_trader_pnl(market), T::Vaults::payable_cash(market))
+	}
+
+	pub(crate) fn do_deleverage(
+		caller: T::AccountId,
+		market: MarketId,
+		who: T::AccountId,
+	) -> DispatchResultWithPostInfo {
+		ensure!(caller != who, Error::<T>::SelfDeleverage);
+		let overflow = || DispatchError::from(Error::<T>::Overflow);
+		let now = Self::now();
+		let mut info = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotEnabled)?;
+		let price = T::Prices::price_info(market).ok_or(Error::<T>::NoPrice)?;
+		ensure!(price.status == MarketStatus::Active, Error::<T>::PriceNotUsable);
+		let params = info.params;
+		let (profit, payable) = Self::deleverage_pressure(market);
+		let trigger = Self::signed(params.adl_trigger.mul_floor(payable))?;
+		ensure!(profit > trigger, Error::<T>::DeleverageNotNeeded);
+
+		let mut account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
+		let positions: u32 = account.positions.len().saturated_into();
+		let position = account
+			.positions
+			.iter_mut()
+			.find(|p| p.market == market)
+			.ok_or(Error::<T>::NoPosition)?;
+		let index = Self::accrued_index(&info, Self::funding_price(&price), now)?;
+		let funding =
+			math::funding_owed(position.size, position.entry_index, index).ok_or_else(overflow)?;
+		let gain = math::unrealized_pnl(position.size, position.entry_price, price.price)
+			.and_then(|pnl| pnl.checked_sub(funding))
+			.ok_or_else(overflow)?;
+		ensure!(gain > 0, Error::<T>::NotInProfit);
+
+		// Realizing R moves it out of the profit and out of payable cash alike: the ratio is
+		// at the target once (profit - R) <= target x (payable - R), that is R >= (profit -
+		// target x payable) / (1 - target).
+		let target = params.adl_target;
+		let excess = profit
+			.checked_sub(Self::signed(target.mul_floor(payable))?)
+			.ok_or_else(overflow)?
+			.max(0)
+			.unsigned_abs();
+		let keep = sp_arithmetic::PerThing::left_from_one(target);
+		let needed =
+			if keep.is_zero() { excess } else { keep.saturating_reciprocal_mul_ceil(excess) };
+		let fraction = sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+			needed,
+			math::SCALE,
+			gain.unsigned_abs(),
+			Rounding::Up,
+		)
+		.ok_or_else(overflow)?
+		.min(math::SCALE);
+		let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+		// The reduction fills at the worse of the oracle and the skew fill for the trader: never
+		// better than closing by trading, so nobody deleverages their own position to skip the
+		// premium (no fee is charged: the trader did not choose it).
+		let skew = math::net_size(&info.aggregates).ok_or_else(overflow)?;
+		let delta =
+			part.into_inner().checked_neg().map(FixedI128::from_inner).ok_or_else(overflow)?;
+		let fill =
+			math::fill_price(price.price, skew, delta, params.skew_scale).ok_or_else(overflow)?;
+		let sell = delta.into_inner() < 0;
+		let fill = if sell { fill.min(price.price) } else { fill.max(price.price) };
+		let realized = math::unrealized_pnl(part, position.entry_price, fill)
+			.and_then(|pnl| pnl.checked_sub(funding))
+			.ok_or_else(overflow)?;
+		// Never more profit than the vault can pay.
+		ensure!(realized <= 0 || realized.unsigned_abs() <= payable, Error::<T>::VaultCannotPay);
+		Self::shrink_position(&mut info, position, part, realized, index, now)?;
+		// A realized loss (funding above the gain at the rounding edge) is paid from collateral.
+		let collateral =
+			Self::signed(account.collateral)?.checked_add(realized).ok_or_else(overflow)?;
+		ensure!(collateral >= 0, Error::<T>::NotInProfit);
+		account.collateral = collateral.unsigned_abs();
+		account.positions.retain(|p| !p.size.is_zero());
+		Self::store_account(&who, account);
+		Markets::<T>::insert(market, info);
+		Self::deposit_event(Event::Deleveraged {
+			who,
+			market,
+			closed: part,
+			realized_pnl: realized,
+		});
+		Ok(Some(T::WeightInfo::deleverage(positions)).into())
+	}
+}

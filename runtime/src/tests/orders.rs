@@ -1,0 +1,109 @@
+//! Margin orders in the composed runtime: the queue of a full block fits the hook's share of a
+//! block, and an order placed while a round's submissions are public fills at the median of
+//! the round after (the oracle's hook runs before the margin engine's).
+
+use super::*;
+use crate::{configs::bulwark::MaxOrdersPerBlock, Margin, Oracle};
+use frame_support::{
+	traits::{Get, Hooks},
+	weights::Weight,
+};
+use pallet_bulwark_margin::WeightInfo as _;
+
+/// 18-decimal fixed point of `n`.
+fn fixed(n: u128) -> sp_runtime::FixedU128 {
+	sp_runtime::FixedU128::from_u32(n as u32)
+}
+
+#[test]
+fn a_full_order_queue_fits_the_hooks_share_of_a_block() {
+	let max_positions: u32 = <Runtime as pallet_bulwark_margin::Config>::MaxPositions::get();
+	let max_markets: u32 = <Runtime as pallet_bulwark_margin::Config>::MaxMarkets::get();
+	type Weights = <Runtime as pallet_bulwark_margin::Config>::WeightInfo;
+	let full_queue = Weights::execute_order(max_positions)
+		.saturating_mul(MaxOrdersPerBlock::get().into())
+		.saturating_add(Weights::on_initialize(max_markets));
+	let block = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+	// At most half the block, whatever the accounts: the other half stays for extrinsics
+	// (liquidations, oracle submissions and the orders of the next rounds).
+	assert!(
+		full_queue.all_lte(Weight::from_parts(block.ref_time() / 2, block.proof_size() / 2)),
+		"a full queue weighs {full_queue:?} of a {block:?} block"
+	);
+}
+
+#[test]
+fn an_order_fills_at_the_median_of_the_round_after_its_own() {
+	dev_ext().execute_with(|| {
+		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
+		let operators = [acc(Alice), acc(Bob), acc(Charlie)];
+		assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
+		for operator in &operators {
+			assert_ok!(Oracle::register_operator(
+				RuntimeOrigin::signed(operator.clone()),
+				10_000 * BUSD
+			));
+			assert_ok!(Oracle::set_markets(
+				RuntimeOrigin::signed(operator.clone()),
+				Some(frame_support::BoundedVec::truncate_from(vec![0])),
+			));
+		}
+		let run_to = |block: u32| {
+			while System::block_number() < block {
+				let next = System::block_number() + 1;
+				System::set_block_number(next);
+				Oracle::on_initialize(next);
+				Margin::on_initialize(next);
+			}
+		};
+		let submit = |price: u32| {
+			let round = Oracle::current_round();
+			for operator in &operators {
+				assert_ok!(Oracle::submit(
+					RuntimeOrigin::signed(operator.clone()),
+					round,
+					vec![(0, fixed(price as u128))].try_into().unwrap(),
+				));
+			}
+		};
+		// Operators count from the round after registration: price round 2 at 100.
+		run_to(2 * length);
+		submit(100);
+		run_to(3 * length);
+		assert_eq!(Oracle::price_info(0).map(|p| p.price), Some(fixed(100)));
+		// Round 3's submissions are public at 101; Eve places a long in round 3.
+		submit(101);
+		assert_ok!(Margin::deposit(
+			RuntimeOrigin::signed(acc(sp_keyring::Sr25519Keyring::Eve)),
+			1_000 * BUSD
+		));
+		assert_ok!(Margin::place_order(
+			RuntimeOrigin::signed(acc(sp_keyring::Sr25519Keyring::Eve)),
+			0,
+			sp_runtime::FixedI128::from_u32(1),
+			fixed(110),
+			10,
+		));
+		// Round 4 opens with 101 (round 3's median): no fill at it.
+		run_to(4 * length);
+		let eve = acc(sp_keyring::Sr25519Keyring::Eve);
+		assert!(pallet_bulwark_margin::Accounts::<Runtime>::get(&eve)
+			.is_some_and(|a| a.positions.is_empty() && a.orders.len() == 1));
+		submit(102);
+		// Round 5 opens with 102 (round 4's median): the hook fills at it.
+		run_to(5 * length);
+		let account = pallet_bulwark_margin::Accounts::<Runtime>::get(&eve).unwrap();
+		assert!(account.orders.is_empty());
+		let entry = account.positions.first().map(|p| p.entry_price).unwrap();
+		assert!(entry > fixed(102) && entry < fixed(103), "entry {entry:?}");
+		let traded = System::events().into_iter().find_map(|r| match r.event {
+			RuntimeEvent::Margin(pallet_bulwark_margin::Event::Traded {
+				order_round,
+				price_round,
+				..
+			}) => Some((order_round, price_round)),
+			_ => None,
+		});
+		assert_eq!(traded, Some((3, 4)));
+	});
+}
