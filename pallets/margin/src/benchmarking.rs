@@ -94,9 +94,10 @@ mod benchmarks {
 		assert_eq!(Accounts::<T>::get(&who).map(|a| a.positions.len()), Some(p as usize));
 	}
 
-	/// An order growing one of `p` positions a day after it opened: funding accrues, every
-	/// position is marked for the initial margin and the reservation, and the order is appended
-	/// to a due block's queue one short of full.
+	/// An order growing one of `p` positions a day after it opened, in a block whose hook
+	/// refreshed every market (as on a running chain): funding accrues, every position is
+	/// marked for the initial margin and the reservation, and the order is appended to a due
+	/// block's queue one short of full.
 	#[benchmark]
 	fn place_order(p: Linear<1, { T::MaxPositions::get() }>) {
 		setup_markets::<T>(p);
@@ -105,7 +106,10 @@ mod benchmarks {
 			open::<T>(&who, market);
 		}
 		a_day_later::<T>(p);
-		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
+		// As on a running chain, the block's hook refreshed every market first.
+		let now = Pallet::<T>::now();
+		Pallet::<T>::on_initialize(now.into());
+		let due = Pallet::<T>::order_due_block(now);
 		fill_queue::<T>(due);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), 0, one_unit(), FixedU128::from_u32(1_000), 10);
@@ -136,6 +140,8 @@ mod benchmarks {
 		frame_system::Pallet::<T>::set_block_number(due.into());
 		for market in 0..p {
 			T::BenchmarkHelper::set_price(market, FixedU128::from_u32(100));
+			// The hook refreshes every market before it executes the due orders.
+			Pallet::<T>::refresh_market(market, due);
 		}
 		#[block]
 		{
@@ -143,6 +149,43 @@ mod benchmarks {
 		}
 		let size = Accounts::<T>::get(&who).and_then(|a| a.positions.first().map(|p| p.size));
 		assert_eq!(size, Some(FixedI128::from_u32(2)));
+	}
+
+	/// The hook executing `n` due orders of `n` accounts holding one position each: the queue
+	/// is taken once, then each order fills (the per-order cost in a batch is the slope).
+	#[benchmark]
+	fn execute_orders(n: Linear<1, 100>) {
+		setup_markets::<T>(1);
+		let traders: Vec<T::AccountId> = (0..n)
+			.map(|i| {
+				let who = trader::<T>(i, 10_000 * BUSD);
+				open::<T>(&who, 0);
+				who
+			})
+			.collect();
+		a_day_later::<T>(1);
+		for who in traders.iter() {
+			assert!(Pallet::<T>::place_order(
+				RawOrigin::Signed(who.clone()).into(),
+				0,
+				one_unit(),
+				FixedU128::from_u32(1_000),
+				10
+			)
+			.is_ok());
+		}
+		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
+		frame_system::Pallet::<T>::set_block_number(due.into());
+		T::BenchmarkHelper::set_price(0, FixedU128::from_u32(100));
+		Pallet::<T>::refresh_market(0, due);
+		#[block]
+		{
+			Pallet::<T>::execute_due_orders(due);
+		}
+		for who in traders.iter() {
+			let size = Accounts::<T>::get(who).and_then(|a| a.positions.first().map(|p| p.size));
+			assert_eq!(size, Some(FixedI128::from_u32(2)));
+		}
 	}
 
 	/// Enabling the last market the bound allows.

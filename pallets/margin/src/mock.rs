@@ -61,8 +61,8 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bw/margn");
 	pub const BlocksPerHour: u32 = HOUR;
 	pub const RoundLength: u32 = ROUND;
-	/// Orders due per block.
-	pub static MaxOrdersPerBlock: u32 = 4;
+	/// Orders due per block (the batch benchmark places 100 in one block).
+	pub static MaxOrdersPerBlock: u32 = 100;
 	/// Markets the monitor restricted.
 	pub static Restricted: Vec<MarketId> = Vec::new();
 	/// Vault open-interest capacity as a multiple of NAV, and skew capacity.
@@ -341,7 +341,7 @@ impl ExtBuilder {
 		Restricted::set(Vec::new());
 		VaultLeverage::set(5);
 		VaultSkewRatio::set(1);
-		MaxOrdersPerBlock::set(4);
+		MaxOrdersPerBlock::set(100);
 		BadDebtAbsorbed::set((0, 0));
 		PRICES.with(|p| p.borrow_mut().clear());
 		let params = self.params;
@@ -395,7 +395,7 @@ pub fn run_blocks(n: u32) {
 pub fn next_block(medians: &[(MarketId, Price)]) -> u64 {
 	let next = System::block_number() + 1;
 	System::set_block_number(next);
-	if next % u64::from(ROUND) == 0 {
+	if next.is_multiple_of(u64::from(ROUND)) {
 		for (market, price) in medians {
 			aggregate(*market, *price);
 		}
@@ -409,7 +409,7 @@ pub fn next_block(medians: &[(MarketId, Price)]) -> u64 {
 pub fn next_round(medians: &[(MarketId, Price)]) -> u64 {
 	loop {
 		let block = next_block(medians);
-		if block % u64::from(ROUND) == 0 {
+		if block.is_multiple_of(u64::from(ROUND)) {
 			return block;
 		}
 	}

@@ -100,7 +100,14 @@ impl<T: Config> Pallet<T> {
 			// median whatever its limit.
 			let at = if delta.is_positive() { limit_price } else { limit_price.max(price.price) };
 			reserved = math::margin_requirement(delta, at, mark.imf).ok_or(Error::<T>::Overflow)?;
-			let health = Self::health(&account, Some((market, &mark)), false)?;
+			// A pre-check (execution checks the IMR at the fill): every market at the fractions
+			// of the block's refresh.
+			let health = Self::health_marked(
+				&account,
+				Some((market, &mark)),
+				false,
+				Self::liquidation_mark,
+			)?;
 			let required = health
 				.initial
 				.checked_add(account.reserved())
@@ -135,12 +142,19 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Executes the orders due in block `now`, in the order they were placed; returns their
-	/// weight.
+	/// weight: the batch of that many orders of one-position accounts (the queue read once),
+	/// plus for each order what its account's further positions add.
 	pub(crate) fn execute_due_orders(now: BlockNumber) -> Weight {
 		let due = OrderQueue::<T>::take(now);
-		due.into_iter().fold(Weight::zero(), |weight, (who, market)| {
+		let count: u32 = due.len().saturated_into();
+		if count == 0 {
+			return T::DbWeight::get().reads(1);
+		}
+		let one = T::WeightInfo::execute_order(1);
+		due.into_iter().fold(T::WeightInfo::execute_orders(count), |weight, (who, market)| {
 			let positions = Self::execute_order(&who, market, now);
-			weight.saturating_add(T::WeightInfo::execute_order(positions.max(1)))
+			let extra = T::WeightInfo::execute_order(positions.max(1)).saturating_sub(one);
+			weight.saturating_add(extra)
 		})
 	}
 

@@ -6,30 +6,40 @@ use crate::*;
 impl<T: Config> Pallet<T> {
 	/// Equity and margin requirements of `account`. `traded` overrides one market's state and
 	/// mark (a trade's, before it is stored). With `require_active`, every market must have an
-	/// `Active` price.
+	/// `Active` price. Other markets are marked now ([`Self::mark`]).
 	pub fn health(
 		account: &MarginAccount<T::MaxPositions>,
 		traded: Option<(MarketId, &Mark)>,
 		require_active: bool,
 	) -> Result<Health, DispatchError> {
+		Self::health_marked(account, traded, require_active, Self::mark)
+	}
+
+	/// [`Self::health`] with the other markets marked by `mark`.
+	pub(crate) fn health_marked(
+		account: &MarginAccount<T::MaxPositions>,
+		traded: Option<(MarketId, &Mark)>,
+		require_active: bool,
+		mark: fn(MarketId, &MarketInfo, PriceInfo, BlockNumber) -> Result<Mark, DispatchError>,
+	) -> Result<Health, DispatchError> {
 		let now = Self::now();
 		let mut health = Health { equity: Self::signed(account.collateral)?, ..Health::default() };
 		for position in account.positions.iter() {
-			let mark = match traded {
-				Some((market, mark)) if market == position.market => *mark,
+			let marked = match traded {
+				Some((market, traded)) if market == position.market => *traded,
 				_ => {
 					let info =
 						Markets::<T>::get(position.market).ok_or(Error::<T>::MarketNotEnabled)?;
 					let price =
 						T::Prices::price_info(position.market).ok_or(Error::<T>::NoPrice)?;
-					Self::mark(position.market, &info, price, now)?
+					mark(position.market, &info, price, now)?
 				},
 			};
 			ensure!(
-				!require_active || mark.price.status == MarketStatus::Active,
+				!require_active || marked.price.status == MarketStatus::Active,
 				Error::<T>::PriceNotUsable
 			);
-			Self::add_position(&mut health, position, &mark)?;
+			Self::add_position(&mut health, position, &marked)?;
 		}
 		Ok(health)
 	}
@@ -216,7 +226,14 @@ impl<T: Config> Pallet<T> {
 			Mark { price: price_info, index, imf, mmf: Self::effective_mmf(&info, target, now) };
 		// A reducing trade needs no margin, so it never depends on other markets' prices.
 		let health = if increasing || with_health {
-			Some(Self::health(&account, Some((market, &mark)), increasing)?)
+			// The other markets at the fractions of the block's refresh (as liquidations read
+			// them): orders execute in the hook right after it.
+			Some(Self::health_marked(
+				&account,
+				Some((market, &mark)),
+				increasing,
+				Self::liquidation_mark,
+			)?)
 		} else {
 			None
 		};

@@ -217,7 +217,7 @@ parameter_types! {
 	pub const BlocksPerHour: BlockNumber = HOURS;
 	/// Orders the hook executes in one block, before any extrinsic (see the runtime test
 	/// `a_full_order_queue_fits_the_hooks_share_of_a_block`).
-	pub const MaxOrdersPerBlock: u32 = 1_000;
+	pub const MaxOrdersPerBlock: u32 = 2_000;
 	/// Orders wait for a new median at most 10 rounds (the brief's order expiry).
 	pub const MaxOrderRounds: bulwark_primitives::RoundIndex = 10;
 }

@@ -20,8 +20,12 @@ fn a_full_order_queue_fits_the_hooks_share_of_a_block() {
 	let max_positions: u32 = <Runtime as pallet_bulwark_margin::Config>::MaxPositions::get();
 	let max_markets: u32 = <Runtime as pallet_bulwark_margin::Config>::MaxMarkets::get();
 	type Weights = <Runtime as pallet_bulwark_margin::Config>::WeightInfo;
-	let full_queue = Weights::execute_order(max_positions)
-		.saturating_mul(MaxOrdersPerBlock::get().into())
+	// What the hook charges for a full queue of accounts holding the most positions.
+	let orders = MaxOrdersPerBlock::get();
+	let per_account =
+		Weights::execute_order(max_positions).saturating_sub(Weights::execute_order(1));
+	let full_queue = Weights::execute_orders(orders)
+		.saturating_add(per_account.saturating_mul(orders.into()))
 		.saturating_add(Weights::on_initialize(max_markets));
 	let block = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
 	// At most half the block, whatever the accounts: the other half stays for extrinsics
