@@ -72,9 +72,16 @@ async function measure(api, { firstBlock, section, method, expected, name, place
   const rows = [];
   let included = 0;
   let block = firstBlock;
+  let idle = 0;
   const deadline = Date.now() + 600_000;
   while (included < expected) {
     if (Date.now() > deadline) throw new Error(`${name}: only ${included} of ${expected} included`);
+    // The node's pool sometimes drops a few ready transactions under this load: once it is
+    // empty and 5 blocks included none, what is missing is reported as lost, not waited for.
+    if (idle >= 5 && (await api.rpc.author.pendingExtrinsics()).length === 0) {
+      log(`${name}: ${expected - included} of ${expected} lost by the pool (never included)`);
+      break;
+    }
     await waitBest(api, block);
     const hash = await api.rpc.chain.getBlockHash(block);
     const at = await api.at(hash);
@@ -104,9 +111,11 @@ async function measure(api, { firstBlock, section, method, expected, name, place
     };
     rows.push(row);
     included += ok + failed;
+    idle = ok + failed === 0 ? idle + 1 : 0;
     log(`${name} #${block}: ${ok} ok, ${failed} failed, ${row.extrinsics} extrinsics, normal weight ${row.normalMs} ms (${row.weightShare}%), ${row.lengthKiB} KiB (${row.lengthShare}%)`);
     block += 1;
   }
+  rows.included = included;
   return rows;
 }
 
@@ -222,9 +231,8 @@ async function main() {
     sent = await presignAndSubmit(api, trades);
     log(`orders: ${trades.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
     const placed = new Map();
-    const execution = measureExecutions(api, { firstBlock: sent.firstBlock, expected: trades.length, placed });
     const tradeRows = await measure(api, { ...sent, section: 'margin', method: 'placeOrder', expected: trades.length, name: 'orders', placed });
-    const { rows: executionRows, latencies } = await execution;
+    const { rows: executionRows, latencies } = await measureExecutions(api, { firstBlock: sent.firstBlock, expected: placed.size, placed });
     latencies.sort((a, b) => a - b);
     const medianBlocks = latencies.length ? latencies[Math.floor(latencies.length / 2)] : NaN;
 
@@ -235,11 +243,14 @@ async function main() {
     await submitAll(api, more);
     // Included once the nonces on chain reach 5 (the RPC's next index counts the pool too) and
     // filled once no order is pending.
+    // (Or the pool is empty: a dropped order leaves its account at 0.2 BTC, not liquidatable.)
     await untilEachBlock(api, async () => {
       const accounts = await api.query.system.account.multi(senders.map((s) => s.address));
-      if (!accounts.every((a) => a.nonce.toNumber() >= 5)) return false;
+      const included = accounts.every((a) => a.nonce.toNumber() >= 5)
+        || (await api.rpc.author.pendingExtrinsics()).length === 0;
+      if (!included) return false;
       const margin = await api.query.margin.accounts.multi(senders.map((s) => s.address));
-      return margin.every((a) => a.isSome && a.unwrap().orders.length === 0);
+      return margin.every((a) => a.isNone || a.unwrap().orders.length === 0);
     }, 600_000, 'the leveraged positions');
     feeder.price = 95n;
     await feederRounds(api, feeder, 2, 'the oracle at 95');
@@ -290,7 +301,7 @@ async function main() {
     ];
     const lines = [
       `\`node scripts/load.mjs ${process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out').join(' ')}\` on ${new Date().toISOString().slice(0, 10)}`,
-      `(${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}): ${senders.length} accounts, ${transfers.length} transfers, ${trades.length} orders, ${liquidations.length} liquidations from ${keepers.length} keepers.`,
+      `(${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}): ${senders.length} accounts, ${transfers.length} transfers (${transferRows.included} included), ${trades.length} orders (${tradeRows.included} included), ${liquidations.length} liquidations (${liquidationRows.included} included) from ${keepers.length} keepers.`,
       '',
       ...summary,
       '',
