@@ -130,6 +130,8 @@ pub mod weights;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod liquidation_tests;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod orders_tests;

@@ -2,6 +2,10 @@
 
 use crate::*;
 
+/// What closing part of an account left: the collateral (signed: negative is bad debt), the
+/// notional closed and the PnL realized per position, and what the fills cost beyond the marks.
+type Closed = (i128, Vec<(Balance, i128)>, Balance);
+
 impl<T: Config> Pallet<T> {
 	/// Marks every market of `account` for a liquidation: each must be enabled with an `Active`
 	/// price. Returns the markets, their marks and the account's health.
@@ -14,32 +18,73 @@ impl<T: Config> Pallet<T> {
 		for position in account.positions.iter() {
 			let info = Markets::<T>::get(position.market).ok_or(Error::<T>::MarketNotEnabled)?;
 			let price = T::Prices::price_info(position.market).ok_or(Error::<T>::NoPrice)?;
-			ensure!(price.status == MarketStatus::Active, Error::<T>::PriceNotUsable);
-			let mark = Self::liquidation_mark(position.market, &info, price, now)?;
+			let mut mark = Self::liquidation_mark(position.market, &info, price, now)?;
+			// A leg whose market is halted or stale cannot shield the account: it is valued at
+			// the price worse for the trader of its median and EMA (a stale market's last ones).
+			if price.status != MarketStatus::Active {
+				mark.price.price = Self::conservative_mark(position.size, &price);
+			}
 			Self::add_position(&mut health, position, &mark)?;
 			marked.push((info, mark));
 		}
 		Ok((marked, health))
 	}
 
-	/// Closes `fraction` (10^18 = all) of every position of `account` at the oracle price:
-	/// realizes PnL and funding against each market's vault and moves the aggregates. Returns
-	/// the notional closed and the PnL realized per position; the collateral is left signed
-	/// (negative: bad debt) for the caller.
+	/// The price worse for the holder of `size` of `price`'s median and EMA: what a leg whose
+	/// market is not `Active` is valued and closed at.
+	pub(crate) fn conservative_mark(size: SignedSize, price: &PriceInfo) -> Price {
+		math::conservative_price(price.price, price.ema_price, size.is_negative())
+	}
+
+	/// The price a liquidation closes `part` of a position in `info`'s market at: in an `Active`
+	/// market the worse for the trader of the oracle and the skew fill, otherwise the
+	/// conservative mark.
+	pub(crate) fn liquidation_fill(
+		info: &MarketInfo,
+		mark: &Mark,
+		part: SignedSize,
+	) -> Option<Price> {
+		let price = mark.price.price;
+		if mark.price.status != MarketStatus::Active {
+			return Some(price);
+		}
+		let skew = math::net_size(&info.aggregates)?;
+		let delta = FixedI128::from_inner(part.into_inner().checked_neg()?);
+		let skew_fill = math::fill_price(price, skew, delta, info.params.skew_scale)?;
+		Some(if delta.is_positive() { skew_fill.max(price) } else { skew_fill.min(price) })
+	}
+
+	/// Closes `fraction` (10^18 = all) of every position of `account` whose market is not
+	/// `Stale` (a stale leg stays open): `Active` legs at the worse for the trader of the oracle
+	/// and the skew fill (the vault marks traders at the skew price: closing at the oracle would
+	/// hand the premium to a self-liquidating hedger), `Halted` legs at their conservative mark.
+	/// Realizes PnL and funding against each market's vault and moves the aggregates. Returns
+	/// the collateral left signed (negative: bad debt), the notional closed (at the mark,
+	/// rounded up) and the PnL realized per position, and what the fills cost the trader
+	/// beyond the marks.
 	pub(crate) fn close_fraction(
 		account: &mut MarginAccount<T::MaxPositions>,
 		marked: &mut [(MarketInfo, Mark)],
 		fraction: u128,
 		now: BlockNumber,
-	) -> Result<(i128, Vec<(Balance, i128)>), DispatchError> {
+	) -> Result<Closed, DispatchError> {
 		let overflow = || DispatchError::from(Error::<T>::Overflow);
 		let mut collateral = Self::signed(account.collateral)?;
 		let mut closed = Vec::with_capacity(marked.len());
+		let mut premium: Balance = 0;
 		for (position, (info, mark)) in account.positions.iter_mut().zip(marked.iter_mut()) {
 			let price = mark.price.price;
+			if mark.price.status == MarketStatus::Stale {
+				closed.push((0, 0));
+				continue;
+			}
 			let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
-			let pnl =
+			let fill = Self::liquidation_fill(info, mark, part).ok_or_else(overflow)?;
+			let at_mark =
 				math::unrealized_pnl(part, position.entry_price, price).ok_or_else(overflow)?;
+			let pnl =
+				math::unrealized_pnl(part, position.entry_price, fill).ok_or_else(overflow)?;
+			premium = premium.saturating_add(at_mark.saturating_sub(pnl).max(0).unsigned_abs());
 			let funding = math::funding_owed(position.size, position.entry_index, mark.index)
 				.ok_or_else(overflow)?;
 			let mut realized = pnl.checked_sub(funding).ok_or_else(overflow)?;
@@ -53,12 +98,10 @@ impl<T: Config> Pallet<T> {
 			}
 			Self::shrink_position(info, position, part, realized, mark.index, now)?;
 			collateral = collateral.checked_add(realized).ok_or_else(overflow)?;
-			closed.push((
-				math::notional(part, price, Rounding::Down).ok_or_else(overflow)?,
-				realized,
-			));
+			closed
+				.push((math::notional(part, price, Rounding::Up).ok_or_else(overflow)?, realized));
 		}
-		Ok((collateral, closed))
+		Ok((collateral, closed, premium))
 	}
 
 	/// Takes `part` off `position` at its entry price, settling its funding at `index` (now):
@@ -108,14 +151,33 @@ impl<T: Config> Pallet<T> {
 		let (marked, health) = Self::mark_for_liquidation(&account, now)?;
 		ensure!(health.equity < Self::signed(health.maintenance)?, Error::<T>::NotLiquidatable);
 
-		// The penalty of closing everything, and the strictest critical fraction.
+		// Nothing to close while every leg is stale.
+		ensure!(
+			marked.iter().any(|(_, mark)| mark.price.status != MarketStatus::Stale),
+			Error::<T>::PriceNotUsable
+		);
+		let stale_leg = marked.iter().any(|(_, mark)| mark.price.status == MarketStatus::Stale);
+
+		// What closing everything costs beyond the requirement it frees (the penalty, and what
+		// the fills cost beyond the marks: no more than that share of it for a partial close),
+		// and the strictest critical fraction.
 		let mut penalty_all: Balance = 0;
 		let mut critical = sp_arithmetic::Perbill::zero();
 		for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
-			let notional = math::notional(position.size, mark.price.price, Rounding::Down)
+			if mark.price.status == MarketStatus::Stale {
+				continue;
+			}
+			let price = mark.price.price;
+			let notional =
+				math::notional(position.size, price, Rounding::Up).ok_or_else(overflow)?;
+			let fill = Self::liquidation_fill(info, mark, position.size).ok_or_else(overflow)?;
+			let premium = math::unrealized_pnl(position.size, position.entry_price, price)
+				.zip(math::unrealized_pnl(position.size, position.entry_price, fill))
+				.map(|(at_mark, at_fill)| at_mark.saturating_sub(at_fill).max(0).unsigned_abs())
 				.ok_or_else(overflow)?;
-			penalty_all =
-				penalty_all.saturating_add(info.params.liquidation_penalty.mul_floor(notional));
+			penalty_all = penalty_all
+				.saturating_add(info.params.liquidation_penalty.mul_ceil(notional))
+				.saturating_add(premium);
 			critical = critical.max(info.params.critical_fraction);
 		}
 		let mut fraction = math::liquidation_fraction(
@@ -128,7 +190,7 @@ impl<T: Config> Pallet<T> {
 		.ok_or_else(overflow)?;
 		let mut liquidated = account.clone();
 		let mut markets = marked.clone();
-		let (mut collateral, mut closed) =
+		let (mut collateral, mut closed, mut premium) =
 			Self::close_fraction(&mut liquidated, &mut markets, fraction, now)?;
 		if collateral < 0 && fraction < math::SCALE {
 			// A partial close whose losses exceed the collateral (the rest in profit): close
@@ -136,41 +198,59 @@ impl<T: Config> Pallet<T> {
 			fraction = math::SCALE;
 			liquidated = account.clone();
 			markets = marked;
-			(collateral, closed) =
+			(collateral, closed, premium) =
 				Self::close_fraction(&mut liquidated, &mut markets, fraction, now)?;
 		}
+		// A stale leg stays open: an account that would end below zero with one waits for its
+		// price, rather than write off a loss that leg might still pay or keep its upside.
+		ensure!(collateral >= 0 || !stale_leg, Error::<T>::PriceNotUsable);
 
-		// Bad debt: the loss the collateral cannot pay, taken off what each losing market's
-		// vault was credited, in order.
+		// Bad debt: the loss the collateral cannot pay, pro rata over the losing markets (their
+		// realized losses), so that the trader does not choose which market's insurance pays.
 		let mut bad_debts: Vec<(MarketId, Balance)> = Vec::new();
 		if collateral < 0 {
-			let mut shortfall = collateral.unsigned_abs();
+			let shortfall = collateral.unsigned_abs();
+			let losses: Balance = closed
+				.iter()
+				.filter(|(_, realized)| *realized < 0)
+				.fold(0, |sum, (_, realized)| sum.saturating_add(realized.unsigned_abs()));
+			let mut left_to_charge = shortfall;
+			let losing = closed.iter().filter(|(_, realized)| *realized < 0).count();
+			let mut seen = 0usize;
 			for (position, ((info, _), (_, realized))) in
 				liquidated.positions.iter().zip(markets.iter_mut().zip(closed.iter()))
 			{
-				if shortfall.is_zero() {
-					break;
+				if *realized >= 0 {
+					continue;
 				}
-				if *realized < 0 {
-					let part = shortfall.min(realized.unsigned_abs());
-					info.vault_balance =
-						info.vault_balance.checked_sub(Self::signed(part)?).ok_or_else(overflow)?;
-					shortfall = shortfall.saturating_sub(part);
-					bad_debts.push((position.market, part));
-				}
+				seen += 1;
+				// The last losing market takes what rounding left.
+				let part = if seen == losing {
+					left_to_charge
+				} else {
+					math::mul_div(shortfall, realized.unsigned_abs(), losses, Rounding::Down)
+						.ok_or_else(overflow)?
+						.min(left_to_charge)
+				};
+				left_to_charge = left_to_charge.saturating_sub(part);
+				info.vault_balance =
+					info.vault_balance.checked_sub(Self::signed(part)?).ok_or_else(overflow)?;
+				bad_debts.push((position.market, part));
 			}
 			collateral = 0;
 		}
 
-		// The penalty, market by market, never more than the equity left (closing at the
-		// oracle price moved none: it is the equity before) nor the collateral.
+		// The penalty, market by market, rounded up, never more than the equity left (the
+		// equity before, less what the fills cost beyond the marks) nor the collateral.
 		let mut left = collateral.unsigned_abs();
-		let mut chargeable = left.min(health.equity.max(0).unsigned_abs());
+		let equity_left = health.equity.saturating_sub(Self::signed(premium)?);
+		let mut chargeable = left.min(equity_left.max(0).unsigned_abs());
 		let mut penalty: Balance = 0;
 		let mut keeper_reward: Balance = 0;
+		let mut keeper_shares: Vec<Balance> = Vec::with_capacity(markets.len());
 		for ((info, _), (notional, _)) in markets.iter_mut().zip(closed.iter()) {
 			let params = info.params;
-			let charged = params.liquidation_penalty.mul_floor(*notional).min(chargeable);
+			let charged = params.liquidation_penalty.mul_ceil(*notional).min(chargeable);
 			chargeable = chargeable.saturating_sub(charged);
 			let to_keeper = params
 				.keeper_reward
@@ -184,6 +264,7 @@ impl<T: Config> Pallet<T> {
 			left = left.saturating_sub(charged);
 			penalty = penalty.saturating_add(charged);
 			keeper_reward = keeper_reward.saturating_add(to_keeper);
+			keeper_shares.push(to_keeper);
 		}
 		liquidated.collateral = left;
 		// No reward for liquidating oneself (it would discount the penalty), nor dust accounts
@@ -193,9 +274,10 @@ impl<T: Config> Pallet<T> {
 			&& (Accounts::<T>::contains_key(&keeper)
 				|| keeper_reward >= T::Currency::minimum_balance());
 		if !rewarded && !keeper_reward.is_zero() {
-			if let Some((info, _)) = markets.first_mut() {
+			// Each market's share to its own insurance fund.
+			for ((info, _), share) in markets.iter_mut().zip(keeper_shares.iter()) {
 				info.insurance_balance =
-					info.insurance_balance.checked_add(keeper_reward).ok_or_else(overflow)?;
+					info.insurance_balance.checked_add(*share).ok_or_else(overflow)?;
 			}
 			keeper_reward = 0;
 		}

@@ -419,6 +419,7 @@ fn the_v1_migration_gives_every_account_an_empty_order_list() {
 
 mod properties {
 	use super::*;
+	use core::sync::atomic::{AtomicU32, Ordering};
 	use proptest::prelude::*;
 
 	#[derive(Debug, Clone)]
@@ -435,6 +436,10 @@ mod properties {
 	}
 
 	const BASE_PRICE: [u128; 2] = [100, 2_000];
+
+	/// Orders placed and filled over the whole run, across cases.
+	static RUN_PLACED: AtomicU32 = AtomicU32::new(0);
+	static RUN_FILLED: AtomicU32 = AtomicU32::new(0);
 
 	fn op() -> impl Strategy<Value = Op> {
 		let who = 1u128..=3;
@@ -583,9 +588,16 @@ mod properties {
 				prop_assert_eq!(everyone(), start);
 				check_invariants();
 				prop_assert_eq!(placed, filled + cancelled + replaced);
-				if placed >= 10 {
-					// Over a run most placed orders fill (refusals are margin, limits and caps).
-					prop_assert!(filled * 4 >= placed, "{} of {} placed orders filled", filled, placed);
+				// Over the run (not each case: a case of tight limits and large moves fills
+				// little) at least a quarter of placed orders fill; refusals are limits,
+				// margin and caps. About half do (`MARGIN_PROPTEST_STATS=1` prints it).
+				let run_placed = RUN_PLACED.fetch_add(placed, Ordering::Relaxed) + placed;
+				let run_filled = RUN_FILLED.fetch_add(filled, Ordering::Relaxed) + filled;
+				if std::env::var("MARGIN_PROPTEST_STATS").is_ok() {
+					std::eprintln!("run so far: {run_filled} of {run_placed} placed orders filled");
+				}
+				if run_placed >= 500 {
+					prop_assert!(run_filled * 4 >= run_placed, "{} of {} placed orders filled", run_filled, run_placed);
 				}
 				Ok(())
 			})?;

@@ -743,15 +743,20 @@ mod liquidation {
 	}
 
 	#[test]
-	fn stale_and_halted_prices_liquidate_nobody() {
+	fn an_account_of_stale_legs_only_waits_and_a_halted_leg_closes_at_its_conservative_mark() {
 		ExtBuilder::default().build_and_execute(|| {
 			leveraged_alice();
-			set_price(0, price(80));
+			set_price(0, price(97));
+			// Stale: nothing can be closed, the account waits for a price.
 			set_status(0, MarketStatus::Stale);
+			assert!(!Margin::is_liquidatable(&ALICE));
 			assert_noop!(liquidate(ALICE), Error::<Test>::PriceNotUsable);
-			set_status(0, MarketStatus::Halted);
-			assert_noop!(liquidate(ALICE), Error::<Test>::PriceNotUsable);
-			set_status(0, MarketStatus::Active);
+			// Halted with the EMA above the median: valued and closed at the median, the lower.
+			update_price(0, |p| {
+				p.status = MarketStatus::Halted;
+				p.ema_price = price(99);
+			});
+			assert!(Margin::is_liquidatable(&ALICE));
 			assert_ok!(liquidate(ALICE));
 		});
 	}
@@ -781,13 +786,14 @@ mod liquidation {
 			assert!(closed < FixedU128::from_rational(67, 100), "{closed:?}");
 			// 1.5% of the notional closed, 0.3% of it to the keeper, the rest to insurance.
 			let size_closed = crate::math::closed_part(size(19), closed.into_inner()).unwrap();
+			// The notional and the penalty rounded up, for the protocol.
 			let notional = crate::math::notional(
 				size_closed,
 				FixedU128::from_rational(975, 10),
-				sp_runtime::Rounding::Down,
+				sp_runtime::Rounding::Up,
 			)
 			.unwrap();
-			assert_eq!(penalty, Perbill::from_parts(15_000_000).mul_floor(notional));
+			assert_eq!(penalty, Perbill::from_parts(15_000_000).mul_ceil(notional));
 			assert_eq!(reward, Perbill::from_parts(3_000_000).mul_floor(notional));
 			assert_eq!(collateral(KEEPER), reward);
 			assert_eq!(market(0).insurance_balance, insurance_before + penalty - reward);
@@ -973,16 +979,16 @@ mod liquidation {
 			}
 			assert!(Margin::liquidatable_page(None, 10).0.is_empty());
 			set_price(0, price(96));
-			// While the price is halted or stale nobody is listed: `liquidate` would refuse them
-			// with `PriceNotUsable` after the keeper paid the fee. The view still shows them
-			// below maintenance.
-			for status in [MarketStatus::Halted, MarketStatus::Stale] {
-				set_status(0, status);
-				assert!(Margin::liquidatable_page(None, 10).0.is_empty());
-				let view = Margin::account_view(&ALICE).unwrap();
-				assert!(view.below_maintenance && !view.liquidatable, "{view:?}");
-				assert_noop!(liquidate(ALICE), Error::<Test>::PriceNotUsable);
-			}
+			// While the price is stale nobody is listed: `liquidate` would refuse them with
+			// `PriceNotUsable` after the keeper paid the fee. The view still shows them below
+			// maintenance. Halted, they are listed (valued at the worse of median and EMA).
+			set_status(0, MarketStatus::Stale);
+			assert!(Margin::liquidatable_page(None, 10).0.is_empty());
+			let view = Margin::account_view(&ALICE).unwrap();
+			assert!(view.below_maintenance && !view.liquidatable, "{view:?}");
+			assert_noop!(liquidate(ALICE), Error::<Test>::PriceNotUsable);
+			set_status(0, MarketStatus::Halted);
+			assert_eq!(Margin::liquidatable_page(None, 10).0.len(), 3);
 			set_status(0, MarketStatus::Active);
 			let (page, cursor) = Margin::liquidatable_page(None, 2);
 			assert_eq!(page.len(), 2);

@@ -424,7 +424,8 @@ pub struct PositionView {
 pub struct AccountView {
 	/// Collateral, bUSD units.
 	pub collateral: Balance,
-	/// `collateral + unrealized PnL - funding owed`, bUSD units.
+	/// `collateral + unrealized PnL - funding owed`, bUSD units (a leg whose market is not
+	/// `Active` at the price worse for the trader of its median and EMA).
 	pub equity: i128,
 	/// Initial margin requirement.
 	pub initial_margin: Balance,
@@ -434,8 +435,9 @@ pub struct AccountView {
 	pub margin_ratio: Option<FixedU128>,
 	/// Whether equity is below the maintenance requirement.
 	pub below_maintenance: bool,
-	/// Whether `liquidate` would accept the account now: below maintenance and every market of
-	/// its positions `Active` (a stale or halted price makes liquidations wait).
+	/// Whether `liquidate` would accept the account now: below maintenance, legs whose market is
+	/// not `Active` valued at the price worse for the trader (a stale leg stays open, and an
+	/// account below zero with one waits for its price).
 	pub liquidatable: bool,
 	/// The open positions.
 	pub positions: Vec<PositionView>,

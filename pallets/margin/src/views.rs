@@ -172,15 +172,21 @@ impl<T: Config> Pallet<T> {
 		let mut health =
 			Health { equity: Self::signed(account.collateral).ok()?, ..Default::default() };
 		let mut rows = Vec::new();
-		let mut prices_usable = true;
+		let mut stale_leg = false;
+		let mut closeable_leg = false;
 		for position in account.positions.iter() {
 			let info = Markets::<T>::get(position.market)?;
 			let price = T::Prices::price_info(position.market)?;
-			prices_usable &= price.status == MarketStatus::Active;
+			stale_leg |= price.status == MarketStatus::Stale;
+			closeable_leg |= price.status != MarketStatus::Stale;
 			// The initial fraction a trade or withdrawal now needs, and the maintenance
-			// fraction a liquidation in this block would use.
+			// fraction a liquidation in this block would use; a leg whose market is not
+			// `Active` at the price worse for the trader, as a liquidation values it.
 			let mut mark = Self::mark(position.market, &info, price, now).ok()?;
 			mark.mmf = Self::liquidation_mark(position.market, &info, price, now).ok()?.mmf;
+			if price.status != MarketStatus::Active {
+				mark.price.price = Self::conservative_mark(position.size, &price);
+			}
 			let maintenance_before = health.maintenance;
 			let (pnl, funding) = Self::add_position(&mut health, position, &mark).ok()?;
 			let own_maintenance = health.maintenance.saturating_sub(maintenance_before);
@@ -227,7 +233,8 @@ impl<T: Config> Pallet<T> {
 			maintenance_margin: health.maintenance,
 			margin_ratio,
 			below_maintenance,
-			liquidatable: below_maintenance && prices_usable,
+			// With a stale leg (which stays open) an account below zero waits for its price.
+			liquidatable: below_maintenance && closeable_leg && (!stale_leg || health.equity >= 0),
 			positions,
 			reserved_margin: account.reserved(),
 			orders: account

@@ -26,7 +26,8 @@ pub const SCALE: u128 = 1_000_000_000_000_000_000;
 /// `size x price` (two 10^18-scaled numbers) to bUSD units: divide by 10^36 / BUSD.
 const TO_UNITS: u128 = SCALE / BUSD * SCALE;
 
-fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Option<u128> {
+/// `a x b / c` with the given rounding; `None` on division by zero or overflow.
+pub fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Option<u128> {
 	if c == 0 {
 		return None;
 	}
