@@ -57,8 +57,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 42_874_000 ps.
-		Weight::from_parts(44_897_000, 6196)
+		// Minimum execution time: 42_804_000 ps.
+		Weight::from_parts(45_878_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -80,9 +80,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 77_085_000 ps.
-		Weight::from_parts(56_299_218, 6196)
-			.saturating_add(Weight::from_parts(24_623_407, 0).saturating_mul(p.into()))
+		// Minimum execution time: 76_925_000 ps.
+		Weight::from_parts(56_256_369, 6196)
+			.saturating_add(Weight::from_parts(24_852_318, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -100,9 +100,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn place_order(p: u32, ) -> Weight {
-		// Minimum execution time: 33_931_000 ps.
-		Weight::from_parts(30_633_869, 75479)
-			.saturating_add(Weight::from_parts(6_526_597, 0).saturating_mul(p.into()))
+		// Minimum execution time: 32_729_000 ps.
+		Weight::from_parts(29_570_460, 75479)
+			.saturating_add(Weight::from_parts(6_599_052, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -124,9 +124,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn execute_order(p: u32, ) -> Weight {
-		// Minimum execution time: 59_148_000 ps.
-		Weight::from_parts(55_713_105, 75479)
-			.saturating_add(Weight::from_parts(6_848_984, 0).saturating_mul(p.into()))
+		// Minimum execution time: 57_055_000 ps.
+		Weight::from_parts(56_151_249, 75479)
+			.saturating_add(Weight::from_parts(6_965_443, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -148,9 +148,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 100]`.
 	fn execute_orders(n: u32, ) -> Weight {
-		// Minimum execution time: 60_210_000 ps.
-		Weight::from_parts(20_219_937, 75479)
-			.saturating_add(Weight::from_parts(42_202_596, 0).saturating_mul(n.into()))
+		// Minimum execution time: 60_680_000 ps.
+		Weight::from_parts(61_823_000, 75479)
+			.saturating_add(Weight::from_parts(44_310_553, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -164,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 22_894_000 ps.
-		Weight::from_parts(24_947_000, 3813)
+		// Minimum execution time: 24_156_000 ps.
+		Weight::from_parts(33_650_000, 3813)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -180,8 +180,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Monitor::Restricted` (r:1 w:0)
 	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 34_932_000 ps.
-		Weight::from_parts(37_025_000, 3813)
+		// Minimum execution time: 35_263_000 ps.
+		Weight::from_parts(37_977_000, 3813)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -196,8 +196,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 90_355_000 ps.
-		Weight::from_parts(96_294_000, 8799)
+		// Minimum execution time: 91_016_000 ps.
+		Weight::from_parts(97_105_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -223,9 +223,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 119_839_000 ps.
-		Weight::from_parts(121_401_000, 75479)
-			.saturating_add(Weight::from_parts(101_600_660, 0).saturating_mul(m.into()))
+		// Minimum execution time: 120_049_000 ps.
+		Weight::from_parts(121_421_000, 75479)
+			.saturating_add(Weight::from_parts(101_666_078, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -246,9 +246,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 52_147_000 ps.
-		Weight::from_parts(26_587_005, 7944)
-			.saturating_add(Weight::from_parts(29_869_086, 0).saturating_mul(p.into()))
+		// Minimum execution time: 50_946_000 ps.
+		Weight::from_parts(27_641_591, 7944)
+			.saturating_add(Weight::from_parts(30_013_272, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -265,9 +265,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		// Minimum execution time: 31_527_000 ps.
-		Weight::from_parts(33_075_764, 4467)
-			.saturating_add(Weight::from_parts(1_096_649, 0).saturating_mul(p.into()))
+		// Minimum execution time: 31_177_000 ps.
+		Weight::from_parts(33_371_796, 4467)
+			.saturating_add(Weight::from_parts(1_023_584, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -276,37 +276,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(44_897_000, 6196)
+		Weight::from_parts(45_878_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(56_299_218, 6196)
-			.saturating_add(Weight::from_parts(24_623_407, 0).saturating_mul(p.into()))
+		Weight::from_parts(56_256_369, 6196)
+			.saturating_add(Weight::from_parts(24_852_318, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn place_order(p: u32, ) -> Weight {
-		Weight::from_parts(30_633_869, 75479)
-			.saturating_add(Weight::from_parts(6_526_597, 0).saturating_mul(p.into()))
+		Weight::from_parts(29_570_460, 75479)
+			.saturating_add(Weight::from_parts(6_599_052, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn execute_order(p: u32, ) -> Weight {
-		Weight::from_parts(55_713_105, 75479)
-			.saturating_add(Weight::from_parts(6_848_984, 0).saturating_mul(p.into()))
+		Weight::from_parts(56_151_249, 75479)
+			.saturating_add(Weight::from_parts(6_965_443, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn execute_orders(n: u32, ) -> Weight {
-		Weight::from_parts(20_219_937, 75479)
-			.saturating_add(Weight::from_parts(42_202_596, 0).saturating_mul(n.into()))
+		Weight::from_parts(61_823_000, 75479)
+			.saturating_add(Weight::from_parts(44_310_553, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -314,23 +314,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3477).saturating_mul(n.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(24_947_000, 3813)
+		Weight::from_parts(33_650_000, 3813)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(37_025_000, 3813)
+		Weight::from_parts(37_977_000, 3813)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(96_294_000, 8799)
+		Weight::from_parts(97_105_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(121_401_000, 75479)
-			.saturating_add(Weight::from_parts(101_600_660, 0).saturating_mul(m.into()))
+		Weight::from_parts(121_421_000, 75479)
+			.saturating_add(Weight::from_parts(101_666_078, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -338,8 +338,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(26_587_005, 7944)
-			.saturating_add(Weight::from_parts(29_869_086, 0).saturating_mul(p.into()))
+		Weight::from_parts(27_641_591, 7944)
+			.saturating_add(Weight::from_parts(30_013_272, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -347,8 +347,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(33_075_764, 4467)
-			.saturating_add(Weight::from_parts(1_096_649, 0).saturating_mul(p.into()))
+		Weight::from_parts(33_371_796, 4467)
+			.saturating_add(Weight::from_parts(1_023_584, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
