@@ -89,15 +89,19 @@
 //! ## Liquidation
 //!
 //! [`Call::liquidate`]: anyone may liquidate an account whose equity is below its maintenance
-//! requirement, while every market it is in has an `Active` price. It closes at the oracle
-//! price, with no premium, the smallest share of every position that restores the initial
-//! margin on what remains ([`math::liquidation_fraction`]), or everything below
-//! `critical_fraction` of the requirement. The penalty (`liquidation_penalty` of the notional
-//! closed, never more than the equity left) pays the keeper `keeper_reward` of the notional, up
-//! to `max_keeper_reward`, into its margin account, and the rest to the market's insurance
-//! fund. A loss beyond the collateral is bad debt: insurance covers it into the vault, the vault
-//! absorbs the rest ([`VaultSettlement::absorb_bad_debt`]), with an event per market. The
-//! runtime API pages liquidatable accounts for keepers.
+//! requirement, legs whose market is not `Active` valued at the price worse for the trader of
+//! median and EMA (no halted or stale leg shields an account). It closes the smallest share of
+//! every closeable position that restores the maintenance requirement times (1 +
+//! `liquidation_buffer`) on what remains ([`math::liquidation_fraction`]; never the initial
+//! margin, which volatility and a restriction raise), or everything below `critical_fraction`
+//! of the requirement: `Active` legs at the worse for the trader of the oracle and the skew
+//! fill, `Halted` legs at their conservative mark; `Stale` legs stay open. The penalty
+//! (`liquidation_penalty` of the notional closed, rounded up, never more than the equity left)
+//! pays the keeper `keeper_reward` of the notional, up to `max_keeper_reward`, into its margin
+//! account, and the rest to each market's insurance fund. A loss beyond the collateral is bad
+//! debt, pro rata over the losing markets: insurance covers it into the vault, the vault absorbs
+//! the rest ([`VaultSettlement::absorb_bad_debt`]), with an event per market. The runtime API
+//! pages liquidatable accounts for keepers.
 //!
 //! [`Call::deleverage`]: while traders' unrealized profit in a market (as the vault marks it)
 //! exceeds `adl_trigger` of the vault's payable cash, anyone may reduce a profitable position
@@ -649,16 +653,19 @@ pub mod pallet {
 		}
 
 		/// Liquidate `who`, whose equity is below its maintenance requirement (at the effective,
-		/// ramped maintenance fractions). Anyone may call it; every market of the account must
-		/// have an `Active` price (a stale or jumped price liquidates nobody: those accounts
-		/// wait). Closes at the oracle price, with no premium, the smallest share of every
-		/// position that restores the initial margin on what remains, or everything below
-		/// `critical_fraction` of the maintenance requirement (or when a partial close would leave
-		/// the collateral negative). A penalty of `liquidation_penalty` of the notional closed,
-		/// never more than the equity left, pays the caller `keeper_reward` of the notional (at
-		/// most `max_keeper_reward`, credited to the caller's margin account) and the rest to the
-		/// market's insurance fund. A loss beyond the collateral is bad debt: the market's
-		/// insurance covers it into the vault and the vault absorbs the rest.
+		/// ramped maintenance fractions; legs whose market is not `Active` at the worse of
+		/// median and EMA for the trader). Anyone may call it. Closes the smallest share of every
+		/// closeable position that restores the maintenance requirement times (1 +
+		/// `liquidation_buffer`) on what remains, or everything below `critical_fraction` of the
+		/// maintenance requirement (or when a partial close would leave the collateral negative):
+		/// `Active` legs at the worse of oracle and skew fill for the trader, `Halted` legs at
+		/// their conservative mark; `Stale` legs stay open (an account of stale legs only, or one
+		/// that would end below zero with one, waits: `PriceNotUsable`). A penalty of
+		/// `liquidation_penalty` of the notional closed (rounded up), never more than the equity
+		/// left, pays the caller `keeper_reward` of the notional (at most `max_keeper_reward`,
+		/// credited to the caller's margin account) and the rest to each market's insurance fund.
+		/// A loss beyond the collateral is bad debt, pro rata over the losing markets: each
+		/// market's insurance covers it into the vault and the vault absorbs the rest.
 		///
 		/// Errors: `NoAccount`, `NotLiquidatable`, `MarketNotEnabled`, `NoPrice`,
 		/// `PriceNotUsable`, `Overflow`. Events: `Liquidated`, and `BadDebt` per market.

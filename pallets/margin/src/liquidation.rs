@@ -162,6 +162,7 @@ impl<T: Config> Pallet<T> {
 		// the fills cost beyond the marks: no more than that share of it for a partial close),
 		// and the strictest critical fraction.
 		let mut penalty_all: Balance = 0;
+		let mut target: Balance = 0;
 		let mut critical = sp_arithmetic::Perbill::zero();
 		for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
 			if mark.price.status == MarketStatus::Stale {
@@ -180,9 +181,18 @@ impl<T: Config> Pallet<T> {
 				.saturating_add(premium);
 			critical = critical.max(info.params.critical_fraction);
 		}
+		// What a partial close restores: each leg's maintenance requirement times 1 + its
+		// market's buffer (never the initial margin, which volatility and a restriction raise).
+		for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
+			let maintenance = math::margin_requirement(position.size, mark.price.price, mark.mmf)
+				.ok_or_else(overflow)?;
+			target = target
+				.saturating_add(maintenance)
+				.saturating_add(info.params.liquidation_buffer.mul_ceil(maintenance));
+		}
 		let mut fraction = math::liquidation_fraction(
 			health.equity,
-			health.initial,
+			target,
 			health.maintenance,
 			penalty_all,
 			critical,

@@ -7,6 +7,7 @@
 use crate::{math, mock::*, Accounts, Error, Event, Markets};
 use bulwark_primitives::{currency::BUSD, MarketStatus};
 use frame_support::{assert_noop, assert_ok};
+use sp_runtime::Perbill;
 use sp_runtime::{FixedI128, FixedPointNumber, FixedU128, Rounding};
 
 const ALICE: AccountId = 1;
@@ -190,4 +191,43 @@ fn a_self_liquidation_sends_each_markets_keeper_share_to_its_own_fund() {
 		assert_eq!(gained[0] + gained[1], penalty);
 		assert!(gained[0].abs_diff(gained[1]) * 20 <= penalty, "{gained:?} of {penalty}");
 	});
+}
+
+/// The share a partial liquidation of Alice (long 19 at about 100 on 100 bUSD, at 97.5) closes,
+/// after `setup`.
+fn closed_share(setup: impl FnOnce()) -> FixedU128 {
+	let mut closed = FixedU128::from_u32(0);
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, 100);
+		fill(ALICE, 0, size(19));
+		set_price(0, FixedU128::from_rational(975, 10));
+		setup();
+		run_blocks(1);
+		margin_events();
+		assert_ok!(liquidate(KEEPER, ALICE));
+		closed = liquidated_event().0;
+		Restricted::set(vec![]);
+	});
+	closed
+}
+
+#[test]
+fn a_restriction_or_volatility_does_not_deepen_a_partial_liquidation() {
+	// The restored level is the maintenance requirement x 1.5, which neither a monitor
+	// restriction (anyone can push a market into one) nor a volatility spike raises at once.
+	let plain = closed_share(|| {});
+	assert!(plain < FixedU128::from_rational(62, 100), "{plain:?}");
+	assert_eq!(closed_share(|| Restricted::set(vec![0])), plain);
+	// Volatility raises the maintenance fraction only by its ramp (a block's worth here).
+	let volatile = closed_share(|| set_volatility(0, FixedU128::from_u32(4)));
+	assert!(volatile < plain + FixedU128::from_rational(1, 100), "{volatile:?} vs {plain:?}");
+	// A larger governed buffer closes more.
+	let buffered = closed_share(|| {
+		Markets::<Test>::mutate(0, |info| {
+			if let Some(info) = info {
+				info.params.liquidation_buffer = Perbill::from_percent(100);
+			}
+		})
+	});
+	assert!(buffered > plain);
 }

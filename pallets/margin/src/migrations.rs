@@ -2,10 +2,79 @@
 
 use crate::*;
 
-/// Version 1: pending orders live in the account item ([`MarginAccount::orders`]).
+/// Version 1: pending orders live in the account item ([`MarginAccount::orders`]), and each
+/// market's parameters gain the liquidation buffer ([`MarginParams::liquidation_buffer`], the
+/// default 50%).
 pub mod v1 {
 	use super::*;
 	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	use sp_arithmetic::Perbill;
+
+	/// The market parameters of version 0: those of version 1 but the liquidation buffer.
+	#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+	#[allow(missing_docs)]
+	pub struct MarginParamsV0 {
+		pub base_imf: FixedU128,
+		pub max_imf: FixedU128,
+		pub vol_coeff: FixedU128,
+		pub oi_coeff: FixedU128,
+		pub maintenance_fraction: Perbill,
+		pub mmf_ramp_per_hour: FixedU128,
+		pub skew_scale: FixedU128,
+		pub maker_fee: Perbill,
+		pub taker_fee: Perbill,
+		pub fee_insurance_share: Perbill,
+		pub funding_coeff: FixedU128,
+		pub max_funding_rate: FixedU128,
+		pub liquidation_penalty: Perbill,
+		pub keeper_reward: Perbill,
+		pub max_keeper_reward: Balance,
+		pub critical_fraction: Perbill,
+		pub adl_trigger: Perbill,
+		pub adl_target: Perbill,
+	}
+
+	impl MarginParamsV0 {
+		/// The version 1 parameters: the same, with the default buffer.
+		pub fn upgraded(self) -> MarginParams {
+			MarginParams {
+				base_imf: self.base_imf,
+				max_imf: self.max_imf,
+				vol_coeff: self.vol_coeff,
+				oi_coeff: self.oi_coeff,
+				maintenance_fraction: self.maintenance_fraction,
+				mmf_ramp_per_hour: self.mmf_ramp_per_hour,
+				skew_scale: self.skew_scale,
+				maker_fee: self.maker_fee,
+				taker_fee: self.taker_fee,
+				fee_insurance_share: self.fee_insurance_share,
+				funding_coeff: self.funding_coeff,
+				max_funding_rate: self.max_funding_rate,
+				liquidation_penalty: self.liquidation_penalty,
+				keeper_reward: self.keeper_reward,
+				max_keeper_reward: self.max_keeper_reward,
+				critical_fraction: self.critical_fraction,
+				adl_trigger: self.adl_trigger,
+				adl_target: self.adl_target,
+				liquidation_buffer: MarginParams::default().liquidation_buffer,
+			}
+		}
+	}
+
+	/// A market of version 0: its parameters without the buffer, the rest as in version 1.
+	#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+	#[allow(missing_docs)]
+	pub struct MarketInfoV0 {
+		pub params: MarginParamsV0,
+		pub aggregates: MarketAggregates,
+		pub funding_index: FixedI128,
+		pub funding_updated_at: BlockNumber,
+		pub effective_mmf: FixedU128,
+		pub mmf_updated_at: BlockNumber,
+		pub initial_fraction: FixedU128,
+		pub vault_balance: i128,
+		pub insurance_balance: Balance,
+	}
 
 	/// The account item of version 0: collateral and positions.
 	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -31,7 +100,24 @@ pub mod v1 {
 					orders: BoundedVec::default(),
 				})
 			});
-			log::info!(target: LOG_TARGET, "v1: {translated} accounts now carry pending orders");
+			Markets::<T>::translate::<MarketInfoV0, _>(|_, old| {
+				translated = translated.saturating_add(1);
+				Some(MarketInfo {
+					params: old.params.upgraded(),
+					aggregates: old.aggregates,
+					funding_index: old.funding_index,
+					funding_updated_at: old.funding_updated_at,
+					effective_mmf: old.effective_mmf,
+					mmf_updated_at: old.mmf_updated_at,
+					initial_fraction: old.initial_fraction,
+					vault_balance: old.vault_balance,
+					insurance_balance: old.insurance_balance,
+				})
+			});
+			log::info!(
+				target: LOG_TARGET,
+				"v1: {translated} accounts and markets migrated (pending orders, liquidation buffer)"
+			);
 			T::DbWeight::get().reads_writes(translated, translated)
 		}
 
@@ -55,6 +141,10 @@ pub mod v1 {
 			}
 			ensure!(count == accounts, "v1: accounts lost or gained");
 			ensure!(total == collateral, "v1: collateral changed");
+			ensure!(
+				Markets::<T>::iter_values().all(|info| info.params.validate()),
+				"v1: a market's parameters out of bounds"
+			);
 			Ok(())
 		}
 	}

@@ -394,8 +394,8 @@ fn the_account_view_lists_pending_orders_with_their_due_round() {
 }
 
 #[test]
-fn the_v1_migration_gives_every_account_an_empty_order_list() {
-	use crate::migrations::v1::{MarginAccountV0, MigrateV0ToV1};
+fn the_v1_migration_gives_accounts_an_empty_order_list_and_markets_the_default_buffer() {
+	use crate::migrations::v1::{MarginAccountV0, MarginParamsV0, MarketInfoV0, MigrateV0ToV1};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, 1_000);
@@ -408,9 +408,50 @@ fn the_v1_migration_gives_every_account_an_empty_order_list() {
 		};
 		frame_support::storage::unhashed::put(&Accounts::<Test>::hashed_key_for(ALICE), &old);
 		StorageVersion::new(0).put::<Margin>();
+		// Every market as version 0 stored it, parameters without the buffer.
+		let markets: Vec<(u32, crate::MarketInfo)> = crate::Markets::<Test>::iter().collect();
+		for (id, market) in markets.iter() {
+			let p = market.params;
+			let old_params = MarginParamsV0 {
+				base_imf: p.base_imf,
+				max_imf: p.max_imf,
+				vol_coeff: p.vol_coeff,
+				oi_coeff: p.oi_coeff,
+				maintenance_fraction: p.maintenance_fraction,
+				mmf_ramp_per_hour: p.mmf_ramp_per_hour,
+				skew_scale: p.skew_scale,
+				maker_fee: p.maker_fee,
+				taker_fee: p.taker_fee,
+				fee_insurance_share: p.fee_insurance_share,
+				funding_coeff: p.funding_coeff,
+				max_funding_rate: p.max_funding_rate,
+				liquidation_penalty: p.liquidation_penalty,
+				keeper_reward: p.keeper_reward,
+				max_keeper_reward: p.max_keeper_reward,
+				critical_fraction: p.critical_fraction,
+				adl_trigger: p.adl_trigger,
+				adl_target: p.adl_target,
+			};
+			let old_market = MarketInfoV0 {
+				params: old_params,
+				aggregates: market.aggregates,
+				funding_index: market.funding_index,
+				funding_updated_at: market.funding_updated_at,
+				effective_mmf: market.effective_mmf,
+				mmf_updated_at: market.mmf_updated_at,
+				initial_fraction: market.initial_fraction,
+				vault_balance: market.vault_balance,
+				insurance_balance: market.insurance_balance,
+			};
+			let key = crate::Markets::<Test>::hashed_key_for(id);
+			frame_support::storage::unhashed::put(&key, &old_market);
+		}
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(1));
 		assert_eq!(Accounts::<Test>::get(ALICE), Some(account));
+		for (id, market) in markets {
+			assert_eq!(crate::Markets::<Test>::get(id), Some(market));
+		}
 		// Run twice, it does nothing the second time.
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(Accounts::<Test>::iter().count(), 1);

@@ -73,12 +73,17 @@ pub struct MarginParams {
 	pub adl_trigger: Perbill,
 	/// ...and stops once it is back under this share.
 	pub adl_target: Perbill,
+	/// A partial liquidation closes the smallest share that restores the maintenance
+	/// requirement times (1 + this buffer) on what remains: never the initial margin, which
+	/// volatility and a monitor restriction raise (Synthetix perps v2's liquidation buffer).
+	pub liquidation_buffer: Perbill,
 }
 
 impl Default for MarginParams {
 	/// The design brief's defaults (section 11): imf 5% to 50%, mmf 60% of imf (3%), vol_coeff
 	/// 0.1, ramp 1 point an hour, taker 0.06%, maker 0.02%, 20% of fees to insurance,
-	/// penalty 1.5%, keeper 0.3% up to 100 bUSD, critical 50% of MMR, ADL 90% / 80%. Not in the
+	/// penalty 1.5%, keeper 0.3% up to 100 bUSD, critical 50% of MMR, ADL 90% / 80%, a partial
+	/// liquidation restores MMR x 1.5. Not in the
 	/// brief, chosen here: oi_coeff 0.05 (5 points of margin at full utilization), skew scale
 	/// 10,000 units (a 100-unit skew moves the fill 0.5%), funding 1% a day per skew scale,
 	/// capped at 0.3% a day (about 0.1% per 8 hours, the high end of CEX funding).
@@ -102,6 +107,7 @@ impl Default for MarginParams {
 			critical_fraction: Perbill::from_percent(50),
 			adl_trigger: Perbill::from_percent(90),
 			adl_target: Perbill::from_percent(80),
+			liquidation_buffer: Perbill::from_percent(50),
 		}
 	}
 }

@@ -475,19 +475,20 @@ pub fn apply_fill(
 }
 
 /// The share of every position a liquidation closes, at 10^18 (`SCALE` is all of it), for an
-/// account of `equity` with requirements `initial` and `maintenance`, whose penalty on closing
-/// everything would be `penalty_all`:
+/// account of `equity` that a partial close should bring back to `target` (the maintenance
+/// requirement times 1 + the liquidation buffer), with maintenance requirement `maintenance`,
+/// whose penalty (and fill premium) on closing everything would be `penalty_all`:
 ///
 /// - all of it when equity is below `critical` x the maintenance requirement;
-/// - otherwise the smallest `f` with `equity - f x penalty_all >= (1 - f) x initial` (closing at
-///   the oracle price moves no equity; the penalty and the requirement scale with `f`): `f =
-///   (initial - equity) / (initial - penalty_all)`, rounded up, and all of it when the penalty
-///   outweighs the requirement it frees.
+/// - otherwise the smallest `f` with `equity - f x penalty_all >= (1 - f) x target` (the
+///   penalty and the requirement scale with `f`): `f = (target - equity) / (target -
+///   penalty_all)`, rounded up, and all of it when the penalty outweighs the requirement it
+///   frees.
 ///
-/// Zero when equity covers the initial requirement (nothing to close).
+/// Zero when equity covers the target (nothing to close).
 pub fn liquidation_fraction(
 	equity: i128,
-	initial: Balance,
+	target: Balance,
 	maintenance: Balance,
 	penalty_all: Balance,
 	critical: Perbill,
@@ -497,13 +498,13 @@ pub fn liquidation_fraction(
 		return Some(SCALE);
 	}
 	let equity = equity.unsigned_abs();
-	if equity >= initial {
+	if equity >= target {
 		return Some(0);
 	}
-	if penalty_all >= initial {
+	if penalty_all >= target {
 		return Some(SCALE);
 	}
-	let fraction = mul_div(initial - equity, SCALE, initial - penalty_all, Rounding::Up)?;
+	let fraction = mul_div(target - equity, SCALE, target - penalty_all, Rounding::Up)?;
 	Some(fraction.min(SCALE))
 }
 
