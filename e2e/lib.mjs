@@ -344,7 +344,9 @@ export async function placeOrder(api, trader, market, size, limit, { expiresInRo
 export async function orderOutcome(api, trader, market, placed, { timeoutMs = 120_000 } = {}) {
   const roundLength = api.consts.oracle.roundLength.toNumber();
   const due = placed.data.dueBlock.toNumber();
-  const last = due + (placed.data.expiresRound.toNumber() + 1) * roundLength;
+  // It waits at most until its expiry round, a round at a time.
+  const rounds = placed.data.expiresRound.toNumber() - placed.data.round.toNumber();
+  const last = due + (rounds + 1) * roundLength;
   const who = trader.address ?? trader.toString();
   for (let block = due; block <= last; block++) {
     await waitBest(api, block, timeoutMs);

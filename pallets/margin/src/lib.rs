@@ -493,6 +493,9 @@ pub mod pallet {
 		OrderExpired,
 		/// Arithmetic overflow (absurd sizes or prices).
 		Overflow,
+		/// The withdrawal would leave the wallet below bUSD's existential deposit (it holds
+		/// less): the amount stays collateral.
+		BelowExistentialDeposit,
 	}
 
 	#[pallet::hooks]
@@ -564,11 +567,14 @@ pub mod pallet {
 
 		/// Pay `amount` of collateral back. Equity after must cover the margin the pending
 		/// orders reserve and, with positions open, the initial margin, and every market of the
-		/// account must then have an `Active` price.
+		/// account must then have an `Active` price. A wallet must end at bUSD's existential
+		/// deposit or more: collateral below it cannot be paid to an empty wallet
+		/// (`BelowExistentialDeposit`) and stays the trader's collateral, to withdraw once the
+		/// wallet holds the rest of a deposit (or with a later deposit).
 		///
 		/// Errors: `ZeroAmount`, `NoAccount`, `InsufficientCollateral`, `PriceNotUsable`,
-		/// `MarginTooLow`, `SettlementPending`, `Overflow`, or the transfer's. Event:
-		/// `Withdrawn`.
+		/// `MarginTooLow`, `SettlementPending`, `BelowExistentialDeposit`, `Overflow`, or the
+		/// transfer's. Event: `Withdrawn`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::withdraw(T::MaxPositions::get()))]
 		pub fn withdraw(
@@ -598,6 +604,10 @@ pub mod pallet {
 				T::Currency::reducible_balance(&custody, Preservation::Preserve, Fortitude::Polite)
 					>= amount,
 				Error::<T>::SettlementPending
+			);
+			ensure!(
+				T::Currency::balance(&who).saturating_add(amount) >= T::Currency::minimum_balance(),
+				Error::<T>::BelowExistentialDeposit
 			);
 			T::Currency::transfer(&custody, &who, amount, Preservation::Preserve)?;
 			Self::store_account(&who, account);

@@ -231,3 +231,29 @@ fn a_restriction_or_volatility_does_not_deepen_a_partial_liquidation() {
 	});
 	assert!(buffered > plain);
 }
+
+#[test]
+fn collateral_below_the_existential_deposit_stays_collateral_until_the_wallet_can_take_it() {
+	use frame_support::traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+	};
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, 1);
+		// Alice empties her wallet; half an existential deposit of collateral cannot be paid
+		// to it (the wallet would be below the ED): a typed error, nothing moves.
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), BUSD - ED / 2));
+		let wallet = Balances::balance(&ALICE);
+		assert_ok!(Balances::transfer(&ALICE, &BOB, wallet, Preservation::Expendable));
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), ED / 2),
+			Error::<Test>::BelowExistentialDeposit
+		);
+		assert_eq!(Accounts::<Test>::get(ALICE).map(|a| a.collateral), Some(ED / 2));
+		// Once the wallet holds an existential deposit, the dust withdraws and the account goes.
+		assert_ok!(Balances::transfer(&BOB, &ALICE, ED, Preservation::Preserve));
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), ED / 2));
+		assert_eq!(Accounts::<Test>::get(ALICE), None);
+		assert_eq!(Balances::balance(&ALICE), ED + ED / 2);
+	});
+}
