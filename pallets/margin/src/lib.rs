@@ -134,11 +134,7 @@ pub mod weights;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
-mod liquidation_tests;
-#[cfg(test)]
 mod mock;
-#[cfg(test)]
-mod orders_tests;
 #[cfg(test)]
 mod tests;
 

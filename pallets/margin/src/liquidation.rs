@@ -50,8 +50,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let skew = math::net_size(&info.aggregates)?;
 		let delta = FixedI128::from_inner(part.into_inner().checked_neg()?);
-		let skew_fill = math::fill_price(price, skew, delta, info.params.skew_scale)?;
-		Some(if delta.is_positive() { skew_fill.max(price) } else { skew_fill.min(price) })
+		math::forced_fill(price, skew, delta, info.params.skew_scale)
 	}
 
 	/// Closes `fraction` (10^18 = all) of every position of `account` whose market is not
@@ -400,9 +399,7 @@ impl<T: Config> Pallet<T> {
 		let delta =
 			part.into_inner().checked_neg().map(FixedI128::from_inner).ok_or_else(overflow)?;
 		let fill =
-			math::fill_price(price.price, skew, delta, params.skew_scale).ok_or_else(overflow)?;
-		let sell = delta.into_inner() < 0;
-		let fill = if sell { fill.min(price.price) } else { fill.max(price.price) };
+			math::forced_fill(price.price, skew, delta, params.skew_scale).ok_or_else(overflow)?;
 		let realized = math::unrealized_pnl(part, position.entry_price, fill)
 			.and_then(|pnl| pnl.checked_sub(funding))
 			.ok_or_else(overflow)?;

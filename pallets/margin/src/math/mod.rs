@@ -403,6 +403,19 @@ pub fn average_entry(
 	old_part.checked_add(new_part).map(FixedU128::from_inner)
 }
 
+/// The fill of a close the trader did not choose (liquidation, ADL) of `size_delta` at `oracle`
+/// when the skew is `skew_before`: the worse for the trader of the oracle and the skew fill, so
+/// that such a close is never better than closing by trading.
+pub fn forced_fill(
+	oracle: Price,
+	skew_before: SignedSize,
+	size_delta: SignedSize,
+	skew_scale: FixedU128,
+) -> Option<Price> {
+	let fill = fill_price(oracle, skew_before, size_delta, skew_scale)?;
+	Some(if size_delta.into_inner() > 0 { fill.max(oracle) } else { fill.min(oracle) })
+}
+
 /// The price a reducing trade fills at while the market is Halted: the worse of the median and
 /// its EMA for the trader (the lower for a sell, the higher for a buy), with no premium, so that
 /// a manipulated print cannot pay out.

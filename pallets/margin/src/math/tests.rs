@@ -376,3 +376,22 @@ mod properties {
 		}
 	}
 }
+
+#[test]
+fn a_forced_fill_is_the_worse_of_oracle_and_skew_fill_for_the_trader() {
+	let scale = FixedU128::from_u32(10_000);
+	let oracle = FixedU128::from_u32(100);
+	let units = |n: i128| FixedI128::from_inner(n * 1_000_000_000_000_000_000);
+	// Buying 10 into a flat skew fills at 100 x (1 + 10 / 20,000) = 100.05: above the oracle.
+	assert_eq!(
+		forced_fill(oracle, units(0), units(10), scale),
+		Some(FixedU128::from_rational(10_005, 100))
+	);
+	// Selling 10 into a flat skew: 99.95, below it.
+	assert_eq!(
+		forced_fill(oracle, units(0), units(-10), scale),
+		Some(FixedU128::from_rational(9_995, 100))
+	);
+	// Selling 10 out of a long skew of 100 would fill at 100.95: the oracle's 100 instead.
+	assert_eq!(forced_fill(oracle, units(100), units(-10), scale), Some(oracle));
+}

@@ -4,6 +4,9 @@
 //! Reference values are worked by hand from the formulas in the pallet doc; the comment above
 //! each says how.
 
+mod liquidation_attacks;
+mod orders;
+
 use crate::{mock::*, Error, Event, MarginParams, Markets};
 use bulwark_primitives::{currency::BUSD, MarketStatus, OpenInterest, UnrealizedPnl};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
