@@ -36,34 +36,47 @@ async function main() {
   const done = new Promise((resolve) => { stop = resolve; });
 
   // Auto-deleveraging: when a market's view says traders' profit is above the vault's trigger,
-  // reduce the top-ranked candidate (profit x leverage) that is not one of our own keys; one
-  // per market and block, since each brings the market back to its target.
+  // reduce the top-ranked candidates (profit x leverage) that are not our own keys. ADL is pro
+  // rata (each winner gives up the same share, once per episode), so several winners are
+  // reduced per block, ranked first.
   const markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
-  const deleveraging = new Map();
   const tried = new Map();
+  const ADL_PER_BLOCK = 20;
+  async function deleverageCandidates(market) {
+    const all = [];
+    let cursor = null;
+    do {
+      const [page, next] = await api.call.marginApi.deleverageCandidates(market, cursor, 1000);
+      all.push(...page);
+      cursor = next.isSome ? next.unwrap() : null;
+    } while (cursor);
+    return all.sort((a, b) => b.score.cmp(a.score));
+  }
   async function deleverageWhereNeeded(number) {
     for (const market of markets) {
       const view = await api.call.marginApi.market(market);
       if (view.isNone || !view.unwrap().deleverageNeeded.isTrue) continue;
-      if (number - (deleveraging.get(market) ?? -Infinity) <= 1) continue;
-      const candidates = await api.call.marginApi.deleverageCandidates(market, 10);
+      const candidates = await deleverageCandidates(market);
       // A candidate tried in the last 10 blocks is skipped: if the call failed for it (the
-      // vault could not pay its profit, or it closed first), the next one is tried instead of
+      // vault could not pay its profit, or it closed first), others are tried instead of
       // paying for the same refusal every block.
       for (const [who, at] of tried) if (number - at > 10) tried.delete(who);
-      const target = candidates.map((c) => c.who.toString()).find((who) => !byAddress.has(who) && !tried.has(who));
-      if (!target) continue;
+      const targets = candidates.map((c) => c.who.toString())
+        .filter((who) => !byAddress.has(who) && !tried.has(who))
+        .slice(0, ADL_PER_BLOCK);
       const keeper = keepers[0];
-      const nonce = nonces.get(keeper.address);
-      const signed = await api.tx.margin.deleverage(market, target).signAsync(keeper, { nonce, era: 0 });
-      try {
-        await api.rpc.author.submitExtrinsic(signed);
-        nonces.set(keeper.address, nonce + 1);
-        deleveraging.set(market, number);
-        tried.set(target, number);
-        log('keeper', `#${number}: market ${market} over its deleverage trigger, deleveraging ${target}`);
-      } catch (e) {
-        log('keeper', `deleverage ${target} refused by the pool: ${e.message}`);
+      for (const target of targets) {
+        const nonce = nonces.get(keeper.address);
+        const signed = await api.tx.margin.deleverage(market, target).signAsync(keeper, { nonce, era: 0 });
+        try {
+          await api.rpc.author.submitExtrinsic(signed);
+          nonces.set(keeper.address, nonce + 1);
+          tried.set(target, number);
+          log('keeper', `#${number}: market ${market} over its deleverage trigger, deleveraging ${target}`);
+        } catch (e) {
+          log('keeper', `deleverage ${target} refused by the pool: ${e.message}`);
+          break;
+        }
       }
     }
   }

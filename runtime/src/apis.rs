@@ -329,9 +329,10 @@ impl_runtime_apis! {
 
 		fn deleverage_candidates(
 			market: bulwark_primitives::MarketId,
+			cursor: Option<AccountId>,
 			limit: u32,
-		) -> Vec<pallet_bulwark_margin::DeleverageCandidate<AccountId>> {
-			Margin::deleverage_candidates(market, limit)
+		) -> (Vec<pallet_bulwark_margin::DeleverageCandidate<AccountId>>, Option<AccountId>) {
+			Margin::deleverage_candidates(market, cursor, limit)
 		}
 	}
 

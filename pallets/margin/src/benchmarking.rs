@@ -212,6 +212,14 @@ mod benchmarks {
 		assert_eq!(Markets::<T>::get(0).map(|m| m.params), Some(params));
 	}
 
+	#[benchmark]
+	fn set_min_collateral() {
+		let amount = T::MaxMinCollateral::get();
+		#[extrinsic_call]
+		_(RawOrigin::Root, amount);
+		assert_eq!(MinCollateral::<T>::get(), amount);
+	}
+
 	/// A market with fees owed to both its vault and its insurance fund.
 	#[benchmark]
 	fn settle() {

@@ -106,9 +106,10 @@
 //! [`Call::deleverage`]: while traders' unrealized profit in a market (as the vault marks it)
 //! exceeds `adl_trigger` of the vault's payable cash, anyone may reduce a profitable position
 //! there (not the caller's own) at the worse of the oracle and the skew fill for its owner, with
-//! no fee, by what brings the ratio back to `adl_target` (GMX v2's PnL factor), never realizing
-//! more than the vault can pay. The runtime API ranks candidates by profit x leverage
-//! (Hyperliquid).
+//! no fee, pro rata: by the share of every winner's position that brings the ratio back to
+//! `adl_target` (GMX v2's PnL factor), once per position per episode, never realizing more than
+//! the vault can pay. The caller picks the order, not who loses how much. The runtime API ranks
+//! candidates by profit x leverage (Hyperliquid), a page of accounts at a time.
 //!
 //! ## Governance
 //!
@@ -182,8 +183,19 @@ pub struct Mark {
 	pub index: FixedI128,
 	/// Initial margin fraction.
 	pub imf: FixedU128,
-	/// Effective maintenance fraction.
+	/// The market's effective maintenance fraction.
 	pub mmf: FixedU128,
+	/// The governed floor of a position's own maintenance fraction: `base_imf x
+	/// maintenance_fraction`.
+	pub mmf_floor: FixedU128,
+}
+
+impl Mark {
+	/// The maintenance fraction `position` is held to in this market (see
+	/// [`math::position_maintenance_fraction`]).
+	pub fn maintenance_fraction(&self, position: &Position) -> FixedU128 {
+		math::position_maintenance_fraction(position.mmf, self.mmf_floor, self.mmf)
+	}
 }
 
 /// Equity and margin requirements of an account.
@@ -285,6 +297,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOrderRounds: Get<RoundIndex>;
 
+		/// The minimum collateral of an account (`MinCollateral`) until the risk origin sets
+		/// one: what opening an account locks, so that accounts keepers must read are not free.
+		#[pallet::constant]
+		type DefaultMinCollateral: Get<Balance>;
+
+		/// Most `set_min_collateral` may set.
+		#[pallet::constant]
+		type MaxMinCollateral: Get<Balance>;
+
 		/// Weights of the calls and the hook.
 		type WeightInfo: WeightInfo;
 
@@ -314,6 +335,20 @@ pub mod pallet {
 		BoundedVec<(T::AccountId, MarketId), T::MaxOrdersPerBlock>,
 		ValueQuery,
 	>;
+
+	/// The default of [`MinCollateral`].
+	#[pallet::type_value]
+	pub fn DefaultMinCollateral<T: Config>() -> Balance {
+		T::DefaultMinCollateral::get()
+	}
+
+	/// The least collateral an account holds (an existential deposit for margin accounts): a
+	/// deposit must leave at least this much, and a withdrawal this much or nothing. An
+	/// account a liquidation or a loss leaves below it may only withdraw everything. Set by
+	/// the risk origin (`set_min_collateral`), at least bUSD's existential deposit.
+	#[pallet::storage]
+	pub type MinCollateral<T: Config> =
+		StorageValue<_, Balance, ValueQuery, DefaultMinCollateral<T>>;
 
 	/// The enabled markets, which `on_initialize` refreshes and settles.
 	#[pallet::storage]
@@ -410,6 +445,8 @@ pub mod pallet {
 		MarketEnabled { market: MarketId, params: MarginParams },
 		/// A market's parameters changed.
 		MarketParamsSet { market: MarketId, params: MarginParams },
+		/// The minimum collateral of an account changed.
+		MinCollateralSet { amount: Balance },
 		/// Unsettled balances moved: `vault` from custody to the vault (negative: from the vault
 		/// to custody), `insurance` from custody to the insurance fund.
 		Settled { market: MarketId, vault: i128, insurance: Balance },
@@ -423,7 +460,7 @@ pub mod pallet {
 		ZeroAmount,
 		/// Size is zero.
 		ZeroSize,
-		/// A new account's first deposit is below bUSD's existential deposit.
+		/// The deposit would leave collateral below `MinCollateral`.
 		DepositTooSmall,
 		/// The custody account is not open (it is opened at genesis).
 		CustodyNotOpen,
@@ -492,6 +529,14 @@ pub mod pallet {
 		/// The withdrawal would leave the wallet below bUSD's existential deposit (it holds
 		/// less): the amount stays collateral.
 		BelowExistentialDeposit,
+		/// The trade would leave a position below the market's `min_position_notional`: trade
+		/// more, or close it in full.
+		PositionTooSmall,
+		/// The withdrawal would leave collateral below `MinCollateral` (withdraw all of it
+		/// instead, once nothing is open).
+		BelowMinimumCollateral,
+		/// The position was already deleveraged in this auto-deleveraging episode.
+		AlreadyDeleveraged,
 	}
 
 	#[pallet::hooks]
@@ -526,8 +571,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Move `amount` bUSD into custody and credit it as collateral. A new account's first
-		/// deposit is at least bUSD's existential deposit.
+		/// Move `amount` bUSD into custody and credit it as collateral. The collateral after
+		/// is at least `MinCollateral`.
 		///
 		/// Errors: `ZeroAmount`, `DepositTooSmall`, `CustodyNotOpen`, `Overflow`, or the
 		/// transfer's. Event: `Deposited`.
@@ -542,18 +587,10 @@ pub mod pallet {
 				Error::<T>::CustodyNotOpen
 			);
 			Accounts::<T>::try_mutate(&who, |maybe| -> DispatchResult {
-				let account = match maybe {
-					Some(account) => account,
-					None => {
-						ensure!(
-							amount >= T::Currency::minimum_balance(),
-							Error::<T>::DepositTooSmall
-						);
-						maybe.insert(MarginAccount::default())
-					},
-				};
+				let account = maybe.get_or_insert_with(MarginAccount::default);
 				account.collateral =
 					account.collateral.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+				ensure!(account.collateral >= Self::min_collateral(), Error::<T>::DepositTooSmall);
 				T::Currency::transfer(&who, &custody, amount, Preservation::Preserve)?;
 				Ok(())
 			})?;
@@ -566,11 +603,12 @@ pub mod pallet {
 		/// account must then have an `Active` price. A wallet must end at bUSD's existential
 		/// deposit or more: collateral below it cannot be paid to an empty wallet
 		/// (`BelowExistentialDeposit`) and stays the trader's collateral, to withdraw once the
-		/// wallet holds the rest of a deposit (or with a later deposit).
+		/// wallet holds the rest of a deposit (or with a later deposit). The collateral after is
+		/// at least `MinCollateral`, or zero with nothing open (the account is removed).
 		///
-		/// Errors: `ZeroAmount`, `NoAccount`, `InsufficientCollateral`, `PriceNotUsable`,
-		/// `MarginTooLow`, `SettlementPending`, `BelowExistentialDeposit`, `Overflow`, or the
-		/// transfer's. Event: `Withdrawn`.
+		/// Errors: `ZeroAmount`, `NoAccount`, `InsufficientCollateral`, `BelowMinimumCollateral`,
+		/// `PriceNotUsable`, `MarginTooLow`, `SettlementPending`, `BelowExistentialDeposit`,
+		/// `Overflow`, or the transfer's. Event: `Withdrawn`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::withdraw(T::MaxPositions::get()))]
 		pub fn withdraw(
@@ -582,6 +620,10 @@ pub mod pallet {
 			let mut account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
 			account.collateral =
 				account.collateral.checked_sub(amount).ok_or(Error::<T>::InsufficientCollateral)?;
+			ensure!(
+				account.collateral >= Self::min_collateral() || account.is_empty(),
+				Error::<T>::BelowMinimumCollateral
+			);
 			let positions = account.positions.len().saturated_into();
 			// What is left covers the initial margin of the positions and the margin the
 			// pending orders reserved.
@@ -658,6 +700,26 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Set the minimum collateral of an account, `amount`: from bUSD's existential deposit
+		/// to `MaxMinCollateral`. Accounts already below it keep what they hold.
+		///
+		/// Origin: `RiskOrigin`. Errors: `InvalidParams`. Event: `MinCollateralSet`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_min_collateral())]
+		pub fn set_min_collateral(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			ensure!(
+				(T::Currency::minimum_balance()..=T::MaxMinCollateral::get()).contains(&amount),
+				Error::<T>::InvalidParams
+			);
+			MinCollateral::<T>::put(amount);
+			Self::deposit_event(Event::MinCollateralSet { amount });
+			Ok(())
+		}
+
 		/// Liquidate `who`, whose equity is below its maintenance requirement (at the effective,
 		/// ramped maintenance fractions; legs whose market is not `Active` at the worse of
 		/// median and EMA for the trader). Anyone may call it. Closes the smallest share of every
@@ -683,17 +745,19 @@ pub mod pallet {
 		}
 
 		/// Auto-deleverage `who`'s profitable position in `market`, while traders' unrealized
-		/// profit there exceeds `adl_trigger` of the vault's payable cash: the position is
-		/// reduced at the oracle price, with no premium and no fee, until the ratio is back
-		/// under `adl_target` (or closed). Anyone may call it; the runtime API ranks candidates
-		/// by profit x leverage.
-		///
-		/// The reduction fills at the worse of the oracle and the skew fill for the trader, and
-		/// never realizes more profit than the vault's payable cash.
+		/// profit there exceeds `adl_trigger` of the vault's payable cash. Pro rata: the position
+		/// is reduced by the share of every winner's position that brings the ratio back to
+		/// `adl_target` (the profit to realize over traders' net profit), at most once per
+		/// episode (an episode ends at the first block whose refresh finds the profit back
+		/// under the trigger); what would be left below the minimum notional closes too. The
+		/// caller (anyone but `who`; keepers read candidates from the runtime API) picks the
+		/// order, never how much one trader loses. The reduction fills at the worse of the
+		/// oracle and the skew fill for the trader, with no fee, and never realizes more profit
+		/// than the vault's payable cash.
 		///
 		/// Errors: `SelfDeleverage`, `MarketNotEnabled`, `NoPrice`, `PriceNotUsable`,
-		/// `DeleverageNotNeeded`, `NoAccount`, `NoPosition`, `NotInProfit`, `VaultCannotPay`,
-		/// `Overflow`. Event: `Deleveraged`.
+		/// `DeleverageNotNeeded`, `NoAccount`, `NoPosition`, `AlreadyDeleveraged`,
+		/// `NotInProfit`, `VaultCannotPay`, `Overflow`. Event: `Deleveraged`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::deleverage(T::MaxPositions::get()))]
 		pub fn deleverage(
@@ -787,6 +851,12 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn day() -> u64 {
 		Self::hour().saturating_mul(24)
+	}
+
+	/// The least collateral an account holds: `MinCollateral`, never under bUSD's existential
+	/// deposit (what a wallet must hold to receive it).
+	pub fn min_collateral() -> Balance {
+		MinCollateral::<T>::get().max(T::Currency::minimum_balance())
 	}
 
 	pub(crate) fn signed(amount: Balance) -> Result<i128, DispatchError> {

@@ -54,7 +54,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Closes `fraction` (10^18 = all) of every position of `account` whose market is not
-	/// `Stale` (a stale leg stays open): `Active` legs at the worse for the trader of the oracle
+	/// `Stale` (a stale leg stays open; a leg that would be left below its market's minimum
+	/// notional closes in full): `Active` legs at the worse for the trader of the oracle
 	/// and the skew fill (the vault marks traders at the skew price: closing at the oracle would
 	/// hand the premium to a self-liquidating hedger), `Halted` legs at their conservative mark.
 	/// Realizes PnL and funding against each market's vault and moves the aggregates. Returns
@@ -77,7 +78,18 @@ impl<T: Config> Pallet<T> {
 				closed.push((0, 0));
 				continue;
 			}
-			let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+			let mut part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+			// A leg the close would leave below its market's minimum notional closes in full:
+			// dust costs keepers more than it holds.
+			let left = FixedI128::from_inner(
+				position.size.into_inner().checked_sub(part.into_inner()).ok_or_else(overflow)?,
+			);
+			if !left.is_zero()
+				&& math::notional(left, price, Rounding::Down).ok_or_else(overflow)?
+					< info.params.min_position_notional
+			{
+				part = position.size;
+			}
 			let fill = Self::liquidation_fill(info, mark, part).ok_or_else(overflow)?;
 			let at_mark =
 				math::unrealized_pnl(part, position.entry_price, price).ok_or_else(overflow)?;
@@ -183,8 +195,12 @@ impl<T: Config> Pallet<T> {
 		// What a partial close restores: each leg's maintenance requirement times 1 + its
 		// market's buffer (never the initial margin, which volatility and a restriction raise).
 		for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
-			let maintenance = math::margin_requirement(position.size, mark.price.price, mark.mmf)
-				.ok_or_else(overflow)?;
+			let maintenance = math::margin_requirement(
+				position.size,
+				mark.price.price,
+				mark.maintenance_fraction(position),
+			)
+			.ok_or_else(overflow)?;
 			target = target
 				.saturating_add(maintenance)
 				.saturating_add(info.params.liquidation_buffer.mul_ceil(maintenance));
@@ -334,10 +350,19 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::Vaults::absorb_bad_debt_weight().saturating_mul(absorbed.into()))
 	}
 
-	/// Traders' unrealized profit in `market` over the vault's payable cash, and whether it is
-	/// above `adl_trigger`: `(profit, payable cash)`.
+	/// Traders' unrealized profit in `market` and the vault's payable cash: `(profit, payable
+	/// cash)`.
 	pub(crate) fn deleverage_pressure(market: MarketId) -> (i128, Balance) {
 		(Self::unrealized_trader_pnl(market), T::Vaults::payable_cash(market))
+	}
+
+	/// Whether traders' unrealized profit in `market` (in state `info`) is above `adl_trigger`
+	/// of the vault's payable cash.
+	pub(crate) fn deleverage_needed(market: MarketId, info: &MarketInfo) -> bool {
+		let Some(price) = T::Prices::price_info(market) else { return false };
+		let profit = Self::trader_pnl_at(info, &price, price.price, Self::now());
+		let payable = T::Vaults::payable_cash(market);
+		Self::signed(info.params.adl_trigger.mul_floor(payable)).is_ok_and(|t| profit > t)
 	}
 
 	pub(crate) fn do_deleverage(
@@ -363,6 +388,7 @@ impl<T: Config> Pallet<T> {
 			.iter_mut()
 			.find(|p| p.market == market)
 			.ok_or(Error::<T>::NoPosition)?;
+		ensure!(position.adl_episode != info.adl_episode, Error::<T>::AlreadyDeleveraged);
 		let index = Self::accrued_index(&info, Self::funding_price(&price), now)?;
 		let funding =
 			math::funding_owed(position.size, position.entry_index, index).ok_or_else(overflow)?;
@@ -373,7 +399,9 @@ impl<T: Config> Pallet<T> {
 
 		// Realizing R moves it out of the profit and out of payable cash alike: the ratio is
 		// at the target once (profit - R) <= target x (payable - R), that is R >= (profit -
-		// target x payable) / (1 - target).
+		// target x payable) / (1 - target). Every winner gives up the same share of its
+		// position, R over traders' net profit (their gains are at least that), once per
+		// episode: the caller picks the order, not who loses how much.
 		let target = params.adl_target;
 		let excess = profit
 			.checked_sub(Self::signed(target.mul_floor(payable))?)
@@ -386,12 +414,22 @@ impl<T: Config> Pallet<T> {
 		let fraction = sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
 			needed,
 			math::SCALE,
-			gain.unsigned_abs(),
+			profit.unsigned_abs(),
 			Rounding::Up,
 		)
 		.ok_or_else(overflow)?
 		.min(math::SCALE);
-		let part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+		let mut part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
+		// What would be left below the minimum notional closes too.
+		let left =
+			position.size.into_inner().checked_sub(part.into_inner()).ok_or_else(overflow)?;
+		if left != 0
+			&& math::notional(FixedI128::from_inner(left), price.price, Rounding::Down)
+				.ok_or_else(overflow)?
+				< params.min_position_notional
+		{
+			part = position.size;
+		}
 		// The reduction fills at the worse of the oracle and the skew fill for the trader: never
 		// better than closing by trading, so nobody deleverages their own position to skip the
 		// premium (no fee is charged: the trader did not choose it).
@@ -406,6 +444,8 @@ impl<T: Config> Pallet<T> {
 		// Never more profit than the vault can pay.
 		ensure!(realized <= 0 || realized.unsigned_abs() <= payable, Error::<T>::VaultCannotPay);
 		Self::shrink_position(&mut info, position, part, realized, index, now)?;
+		position.adl_episode = info.adl_episode;
+		info.adl_in_progress = true;
 		// A realized loss (funding above the gain at the rounding edge) is paid from collateral.
 		let collateral =
 			Self::signed(account.collateral)?.checked_add(realized).ok_or_else(overflow)?;

@@ -78,6 +78,7 @@ impl<T: Config> Pallet<T> {
 			index: Self::accrued_index(info, Self::funding_price(&price), now)?,
 			imf,
 			mmf: Self::effective_mmf(info, target, now),
+			mmf_floor: Self::maintenance_floor(&info.params),
 		})
 	}
 
@@ -105,7 +106,13 @@ impl<T: Config> Pallet<T> {
 			index: Self::accrued_index(info, Self::funding_price(&price), now)?,
 			imf: info.initial_fraction,
 			mmf: info.effective_mmf,
+			mmf_floor: Self::maintenance_floor(&info.params),
 		})
+	}
+
+	/// The governed floor of every position's maintenance fraction in a market of `params`.
+	pub(crate) fn maintenance_floor(params: &MarginParams) -> FixedU128 {
+		math::target_maintenance_fraction(params.base_imf, params.maintenance_fraction)
 	}
 
 	/// The effective maintenance fraction at `now`, ramping from the stored one to `target`.
@@ -139,6 +146,11 @@ impl<T: Config> Pallet<T> {
 				},
 				Err(error) => log::warn!(target: LOG_TARGET, "market {market}: {error:?}"),
 			}
+		}
+		// An auto-deleveraging episode ends once traders' profit is back under the trigger.
+		if info.adl_in_progress && !Self::deleverage_needed(market, &info) {
+			info.adl_episode = info.adl_episode.saturating_add(1);
+			info.adl_in_progress = false;
 		}
 		Self::settle_balances(market, &mut info);
 		Markets::<T>::insert(market, info);

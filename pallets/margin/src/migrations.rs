@@ -2,9 +2,12 @@
 
 use crate::*;
 
-/// Version 1: pending orders live in the account item ([`MarginAccount::orders`]), and each
-/// market's parameters gain the liquidation buffer ([`MarginParams::liquidation_buffer`], the
-/// default 50%).
+/// Version 1: pending orders live in the account item ([`MarginAccount::orders`]); each
+/// position gains its own maintenance fraction ([`Position::mmf`], its market's effective one at
+/// the upgrade) and its deleveraging episode (none); each market gains its deleveraging episode
+/// (the first) and its parameters gain the liquidation buffer
+/// ([`MarginParams::liquidation_buffer`], the default 50%) and the minimum position notional
+/// (the default 10 bUSD).
 pub mod v1 {
 	use super::*;
 	use frame_support::traits::UncheckedOnRuntimeUpgrade;
@@ -57,6 +60,7 @@ pub mod v1 {
 				adl_trigger: self.adl_trigger,
 				adl_target: self.adl_target,
 				liquidation_buffer: MarginParams::default().liquidation_buffer,
+				min_position_notional: MarginParams::default().min_position_notional,
 			}
 		}
 	}
@@ -76,13 +80,23 @@ pub mod v1 {
 		pub insurance_balance: Balance,
 	}
 
+	/// A position of version 0: without its own maintenance fraction.
+	#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+	#[allow(missing_docs)]
+	pub struct PositionV0 {
+		pub market: MarketId,
+		pub size: SignedSize,
+		pub entry_price: Price,
+		pub entry_index: FixedI128,
+	}
+
 	/// The account item of version 0: collateral and positions.
 	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 	pub struct MarginAccountV0<MaxPositions: Get<u32>> {
 		/// bUSD units credited to the trader.
 		pub collateral: Balance,
 		/// Open positions.
-		pub positions: BoundedVec<Position, MaxPositions>,
+		pub positions: BoundedVec<PositionV0, MaxPositions>,
 	}
 
 	/// Rewrites every account with no pending order. Unchecked: run it through
@@ -92,16 +106,11 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for VersionUncheckedMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut translated: u64 = 0;
-			Accounts::<T>::translate::<MarginAccountV0<T::MaxPositions>, _>(|_, old| {
+			// Markets first: each position takes its market's effective fraction.
+			let mut fractions: BTreeMap<MarketId, FixedU128> = BTreeMap::new();
+			Markets::<T>::translate::<MarketInfoV0, _>(|market, old| {
 				translated = translated.saturating_add(1);
-				Some(MarginAccount {
-					collateral: old.collateral,
-					positions: old.positions,
-					orders: BoundedVec::default(),
-				})
-			});
-			Markets::<T>::translate::<MarketInfoV0, _>(|_, old| {
-				translated = translated.saturating_add(1);
+				fractions.insert(market, old.effective_mmf);
 				Some(MarketInfo {
 					params: old.params.upgraded(),
 					aggregates: old.aggregates,
@@ -112,11 +121,34 @@ pub mod v1 {
 					initial_fraction: old.initial_fraction,
 					vault_balance: old.vault_balance,
 					insurance_balance: old.insurance_balance,
+					adl_episode: 1,
+					adl_in_progress: false,
+				})
+			});
+			Accounts::<T>::translate::<MarginAccountV0<T::MaxPositions>, _>(|_, old| {
+				translated = translated.saturating_add(1);
+				let positions: Vec<Position> = old
+					.positions
+					.into_iter()
+					.map(|p| Position {
+						market: p.market,
+						size: p.size,
+						entry_price: p.entry_price,
+						entry_index: p.entry_index,
+						mmf: fractions.get(&p.market).copied().unwrap_or_default(),
+						adl_episode: 0,
+					})
+					.collect();
+				Some(MarginAccount {
+					collateral: old.collateral,
+					// As many as before: the bound is the same.
+					positions: BoundedVec::truncate_from(positions),
+					orders: BoundedVec::default(),
 				})
 			});
 			log::info!(
 				target: LOG_TARGET,
-				"v1: {translated} accounts and markets migrated (pending orders, liquidation buffer)"
+				"v1: {translated} accounts and markets migrated (orders, position fractions, buffer)"
 			);
 			T::DbWeight::get().reads_writes(translated, translated)
 		}

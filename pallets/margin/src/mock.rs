@@ -278,12 +278,14 @@ impl pallet_bulwark_margin::Config for Test {
 	type Restriction = RestrictionStub;
 	type RiskOrigin = EnsureRoot<AccountId>;
 	type PalletId = MarginPalletId;
-	type MaxPositions = ConstU32<3>;
-	type MaxMarkets = ConstU32<8>;
+	type MaxPositions = ConstU32<8>;
+	type MaxMarkets = ConstU32<9>;
 	type BlocksPerHour = BlocksPerHour;
 	type OracleRoundLength = RoundLength;
 	type MaxOrdersPerBlock = MaxOrdersPerBlock;
 	type MaxOrderRounds = ConstU32<10>;
+	type DefaultMinCollateral = ConstU128<BUSD>;
+	type MaxMinCollateral = ConstU128<{ 1_000 * BUSD }>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkMarkets;

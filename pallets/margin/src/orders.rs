@@ -82,6 +82,20 @@ impl<T: Config> Pallet<T> {
 					.ok_or(Error::<T>::Overflow)?
 			},
 		};
+		// No dust legs (checked again at the fill): a position is left at the market's minimum
+		// notional or more, at the median now.
+		let size_after = size
+			.into_inner()
+			.checked_add(delta.into_inner())
+			.map(FixedI128::from_inner)
+			.ok_or(Error::<T>::Overflow)?;
+		ensure!(
+			size_after.is_zero()
+				|| math::notional(size_after, price.price, Rounding::Down)
+					.ok_or(Error::<T>::Overflow)?
+					>= info.params.min_position_notional,
+			Error::<T>::PositionTooSmall
+		);
 		let mut reserved: Balance = 0;
 		if math::increases_exposure(size, delta) {
 			ensure!(

@@ -57,7 +57,8 @@ impl<T: Config> Pallet<T> {
 		let initial =
 			math::margin_requirement(position.size, price, mark.imf).ok_or(Error::<T>::Overflow)?;
 		let maintenance =
-			math::margin_requirement(position.size, price, mark.mmf).ok_or(Error::<T>::Overflow)?;
+			math::margin_requirement(position.size, price, mark.maintenance_fraction(position))
+				.ok_or(Error::<T>::Overflow)?;
 		health.equity = health
 			.equity
 			.checked_add(pnl)
@@ -140,8 +141,15 @@ impl<T: Config> Pallet<T> {
 		let skew_after = math::net_size(&aggregates).ok_or_else(overflow)?;
 		info.aggregates = aggregates;
 
-		let position =
-			Position { market, size: filled.size, entry_price: filled.entry, entry_index: index };
+		// Its own maintenance fraction is set once the block's fraction is known, below.
+		let position = Position {
+			market,
+			size: filled.size,
+			entry_price: filled.entry,
+			entry_index: index,
+			mmf: old.map_or(FixedU128::zero(), |p| p.mmf),
+			adl_episode: old.map_or(0, |p| p.adl_episode),
+		};
 		match (slot, filled.size.is_zero()) {
 			(Some(i), true) => {
 				account.positions.remove(i);
@@ -222,8 +230,29 @@ impl<T: Config> Pallet<T> {
 		let imf =
 			math::restricted_margin_fraction(unrestricted, T::Restriction::imf_multiplier(market));
 		let target = math::target_maintenance_fraction(unrestricted, params.maintenance_fraction);
-		let mark =
-			Mark { price: price_info, index, imf, mmf: Self::effective_mmf(&info, target, now) };
+		let mark = Mark {
+			price: price_info,
+			index,
+			imf,
+			mmf: Self::effective_mmf(&info, target, now),
+			mmf_floor: Self::maintenance_floor(&params),
+		};
+		// Added exposure is held to the fraction of now; what was there keeps its own.
+		if let Some(position) = account.positions.iter_mut().find(|p| p.market == market) {
+			position.mmf = math::added_exposure_fraction(
+				old_size,
+				old.map_or(FixedU128::zero(), |p| p.mmf),
+				position.size,
+				mark.mmf,
+			)
+			.ok_or_else(overflow)?;
+			// No dust legs: a trade leaves a position of at least the market's minimum notional.
+			ensure!(
+				math::notional(position.size, fill, Rounding::Down).ok_or_else(overflow)?
+					>= params.min_position_notional,
+				Error::<T>::PositionTooSmall
+			);
+		}
 		// A reducing trade needs no margin, so it never depends on other markets' prices.
 		let health = if increasing || with_health {
 			// The other markets at the fractions of the block's refresh (as liquidations read

@@ -16,12 +16,14 @@ sp_api::decl_runtime_apis! {
 		/// What a trade of `size_delta` in `market` by `who` would do: fill price, fee, PnL
 		/// realized, equity and IMR after; or the error the trade would get.
 		fn quote(who: AccountId, market: MarketId, size_delta: SignedSize) -> Result<QuoteView, DispatchError>;
-		/// For keepers: up to `limit` liquidatable accounts after `cursor` (from the start
-		/// without one), with their equity and maintenance requirement, and the cursor to
-		/// resume from (`None` at the end).
+		/// For keepers: of at most `limit` accounts read after `cursor` (from the start without
+		/// one; 1,000 at most per call), the liquidatable ones with their equity and maintenance
+		/// requirement, and the cursor to resume from (`None` at the end; a page may be empty
+		/// before it).
 		fn liquidatable(cursor: Option<AccountId>, limit: u32) -> (Vec<LiquidatableView<AccountId>>, Option<AccountId>);
-		/// Accounts auto-deleveraging may reduce in `market`, highest profit x leverage first,
-		/// at most `limit`.
-		fn deleverage_candidates(market: MarketId, limit: u32) -> Vec<DeleverageCandidate<AccountId>>;
+		/// Of at most `limit` accounts read after `cursor` (1,000 at most per call), those
+		/// auto-deleveraging may reduce in `market`, highest profit x leverage first, and the
+		/// cursor to resume from (`None` at the end).
+		fn deleverage_candidates(market: MarketId, cursor: Option<AccountId>, limit: u32) -> (Vec<DeleverageCandidate<AccountId>>, Option<AccountId>);
 	}
 }

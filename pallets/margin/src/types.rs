@@ -77,13 +77,17 @@ pub struct MarginParams {
 	/// requirement times (1 + this buffer) on what remains: never the initial margin, which
 	/// volatility and a monitor restriction raise (Synthetix perps v2's liquidation buffer).
 	pub liquidation_buffer: Perbill,
+	/// Smallest notional (bUSD units, at the fill) a position may be left at by a trade: no dust
+	/// legs that cost keepers more to close than they hold. Liquidation and ADL close a leg in
+	/// full rather than leave it below.
+	pub min_position_notional: Balance,
 }
 
 impl Default for MarginParams {
 	/// The design brief's defaults (section 11): imf 5% to 50%, mmf 60% of imf (3%), vol_coeff
 	/// 0.1, ramp 1 point an hour, taker 0.06%, maker 0.02%, 20% of fees to insurance,
 	/// penalty 1.5%, keeper 0.3% up to 100 bUSD, critical 50% of MMR, ADL 90% / 80%, a partial
-	/// liquidation restores MMR x 1.5. Not in the
+	/// liquidation restores MMR x 1.5, positions of at least 10 bUSD. Not in the
 	/// brief, chosen here: oi_coeff 0.05 (5 points of margin at full utilization), skew scale
 	/// 10,000 units (a 100-unit skew moves the fill 0.5%), funding 1% a day per skew scale,
 	/// capped at 0.3% a day (about 0.1% per 8 hours, the high end of CEX funding).
@@ -108,6 +112,7 @@ impl Default for MarginParams {
 			adl_trigger: Perbill::from_percent(90),
 			adl_target: Perbill::from_percent(80),
 			liquidation_buffer: Perbill::from_percent(50),
+			min_position_notional: 10 * BUSD,
 		}
 	}
 }
@@ -145,6 +150,8 @@ pub mod bounds {
 	/// `critical_fraction`: 10% to 100% of the maintenance requirement.
 	pub const CRITICAL_FRACTION: (Perbill, Perbill) =
 		(Perbill::from_percent(10), Perbill::from_percent(100));
+	/// `min_position_notional` at most 100,000 bUSD.
+	pub const MIN_POSITION_NOTIONAL: Balance = 100_000 * BUSD;
 }
 
 impl MarginParams {
@@ -172,6 +179,7 @@ impl MarginParams {
 			&& self.max_keeper_reward <= bounds::MAX_KEEPER_REWARD
 			&& within(self.critical_fraction, bounds::CRITICAL_FRACTION)
 			&& self.adl_target < self.adl_trigger
+			&& self.min_position_notional <= bounds::MIN_POSITION_NOTIONAL
 	}
 }
 
@@ -231,6 +239,16 @@ pub struct Position {
 	pub entry_price: Price,
 	/// The market's cumulative funding index when the position's funding was last settled.
 	pub entry_index: FixedI128,
+	/// The maintenance fraction fixed when its exposure was added (the size-weighted mean over
+	/// additions of the market's effective fraction then). The position is held to the lower of
+	/// it (never under the governed base, `base_imf x maintenance_fraction`) and the market's
+	/// effective fraction: volatility raises the maintenance of exposure added after it, so
+	/// volatility alone never liquidates a position.
+	pub mmf: FixedU128,
+	/// The market's auto-deleveraging episode ([`MarketInfo::adl_episode`]) in which the
+	/// position was last deleveraged (0: never): once per episode, so that nobody grinds one
+	/// trader's position down while the others keep theirs.
+	pub adl_episode: u32,
 }
 
 /// What an order does when it executes.
@@ -373,6 +391,11 @@ pub struct MarketInfo {
 	pub vault_balance: i128,
 	/// The insurance fund's share of fees held in custody, not yet settled.
 	pub insurance_balance: Balance,
+	/// The auto-deleveraging episode (from 1): it ends, and the next begins, at the first
+	/// block refresh that finds traders' profit back under `adl_trigger` after a deleveraging.
+	pub adl_episode: u32,
+	/// Whether a position was deleveraged in the current episode.
+	pub adl_in_progress: bool,
 }
 
 impl MarketInfo {
@@ -391,6 +414,8 @@ impl MarketInfo {
 			initial_fraction: params.base_imf,
 			vault_balance: 0,
 			insurance_balance: 0,
+			adl_episode: 1,
+			adl_in_progress: false,
 		}
 	}
 
@@ -423,6 +448,9 @@ pub struct PositionView {
 	pub funding_owed: i128,
 	/// Price at which the account reaches its maintenance requirement, other things equal.
 	pub liquidation_price: Option<Price>,
+	/// The maintenance fraction the position is held to now: its own, fixed when its exposure
+	/// was added (at least the governed base), or the market's effective one if lower.
+	pub maintenance_fraction: FixedU128,
 }
 
 /// A margin account's health as the runtime API reports it.
@@ -597,6 +625,7 @@ mod tests {
 			MarginParams { max_keeper_reward: 10_001 * BUSD, ..base },
 			MarginParams { critical_fraction: Perbill::from_percent(5), ..base },
 			MarginParams { adl_target: Perbill::from_percent(90), ..base },
+			MarginParams { min_position_notional: 100_001 * BUSD, ..base },
 		];
 		for params in bad {
 			assert!(!params.validate(), "{params:?}");

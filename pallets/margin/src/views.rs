@@ -4,21 +4,58 @@
 use crate::*;
 
 impl<T: Config> Pallet<T> {
-	/// Accounts in profit in `market`, ranked by profit x leverage (profit x notional /
-	/// equity, as Hyperliquid ranks them), at most `limit`: `(account, profit, score)`.
+	/// Most accounts one page of [`Self::liquidatable_page`] or [`Self::deleverage_candidates`]
+	/// reads: a runtime API call's work is bounded by the keys it reads, not by what it finds.
+	pub const MAX_ACCOUNTS_READ: u32 = 1_000;
+
+	/// The account keys after `cursor` (from the first without one), at most `limit` (and
+	/// [`Self::MAX_ACCOUNTS_READ`]) of them, and the cursor to resume from (`None`: the end).
+	fn account_page(
+		cursor: Option<T::AccountId>,
+		limit: u32,
+	) -> (Vec<T::AccountId>, Option<T::AccountId>) {
+		let limit = limit.min(Self::MAX_ACCOUNTS_READ) as usize;
+		let mut iter = match cursor {
+			Some(who) => Accounts::<T>::iter_keys_from(Accounts::<T>::hashed_key_for(who)),
+			None => Accounts::<T>::iter_keys(),
+		};
+		let keys: Vec<T::AccountId> = iter.by_ref().take(limit).collect();
+		// More to read only if the page is full and a key follows it.
+		let next =
+			if keys.len() == limit && iter.next().is_some() { keys.last().cloned() } else { None };
+		(keys, next)
+	}
+
+	/// Of the accounts after `cursor`, at most `limit` read (and [`Self::MAX_ACCOUNTS_READ`]),
+	/// those in profit in `market`, ranked by profit x leverage (profit x notional / equity, as
+	/// Hyperliquid ranks them), and the cursor to resume from (`None`: the end). Deleveraging
+	/// is pro rata ([`Pallet::deleverage`]), so the ranking only orders a keeper's work.
 	pub fn deleverage_candidates(
 		market: MarketId,
+		cursor: Option<T::AccountId>,
 		limit: u32,
-	) -> Vec<DeleverageCandidate<T::AccountId>> {
-		let mut candidates: Vec<DeleverageCandidate<T::AccountId>> = Accounts::<T>::iter_keys()
+	) -> (Vec<DeleverageCandidate<T::AccountId>>, Option<T::AccountId>) {
+		let (keys, next) = Self::account_page(cursor, limit);
+		let (Some(price), Some(info)) =
+			(T::Prices::price_info(market).map(|p| p.price), Markets::<T>::get(market))
+		else {
+			return (Vec::new(), next);
+		};
+		let mut candidates: Vec<DeleverageCandidate<T::AccountId>> = keys
+			.into_iter()
 			.filter_map(|who| {
+				// Not one already deleveraged in this episode.
+				let account = Accounts::<T>::get(&who)?;
+				let held = account.positions.iter().find(|p| p.market == market)?;
+				if held.adl_episode == info.adl_episode {
+					return None;
+				}
 				let view = Self::account_view(&who)?;
 				let position = view.positions.iter().find(|p| p.market == market)?;
 				let profit = position.unrealized_pnl.saturating_sub(position.funding_owed);
 				if profit <= 0 || view.equity <= 0 {
 					return None;
 				}
-				let price = T::Prices::price_info(market)?.price;
 				let notional = math::notional(position.signed_size, price, Rounding::Down)?;
 				let score = FixedU128::checked_from_rational(
 					profit.unsigned_abs().saturating_mul(notional),
@@ -29,36 +66,30 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		candidates.sort_by_key(|c| core::cmp::Reverse(c.score));
-		candidates.truncate(limit as usize);
-		candidates
+		(candidates, next)
 	}
 
-	/// Up to `limit` liquidatable accounts after `cursor` (from the first without), with their
-	/// equity and maintenance requirement, and the cursor to resume from (`None`: the end).
+	/// Of the accounts after `cursor` (from the first without one), at most `limit` read (and
+	/// [`Self::MAX_ACCOUNTS_READ`]), the liquidatable ones with their equity and maintenance
+	/// requirement, and the cursor to resume from (`None`: the end). A page may hold none and
+	/// still have a cursor: keepers read on until it is `None`.
 	pub fn liquidatable_page(
 		cursor: Option<T::AccountId>,
 		limit: u32,
 	) -> (Vec<LiquidatableView<T::AccountId>>, Option<T::AccountId>) {
-		let mut found = Vec::new();
-		let iter = match cursor {
-			Some(who) => Accounts::<T>::iter_keys_from(Accounts::<T>::hashed_key_for(who)),
-			None => Accounts::<T>::iter_keys(),
-		};
-		let mut last = None;
-		for who in iter {
-			if found.len() >= limit as usize {
-				return (found, last);
-			}
-			if let Some(view) = Self::account_view(&who).filter(|v| v.liquidatable) {
-				found.push(LiquidatableView {
-					who: who.clone(),
+		let (keys, next) = Self::account_page(cursor, limit);
+		let found = keys
+			.into_iter()
+			.filter_map(|who| {
+				let view = Self::account_view(&who).filter(|v| v.liquidatable)?;
+				Some(LiquidatableView {
+					who,
 					equity: view.equity,
 					maintenance_margin: view.maintenance_margin,
-				});
-			}
-			last = Some(who);
-		}
-		(found, None)
+				})
+			})
+			.collect();
+		(found, next)
 	}
 
 	/// Traders' unrealized PnL in `market` net of funding, as the vault marks it (at the price of
@@ -190,7 +221,13 @@ impl<T: Config> Pallet<T> {
 			let maintenance_before = health.maintenance;
 			let (pnl, funding) = Self::add_position(&mut health, position, &mark).ok()?;
 			let own_maintenance = health.maintenance.saturating_sub(maintenance_before);
-			rows.push((*position, mark.mmf, pnl, funding, own_maintenance));
+			rows.push((
+				*position,
+				mark.maintenance_fraction(position),
+				pnl,
+				funding,
+				own_maintenance,
+			));
 		}
 		let positions = rows
 			.iter()
@@ -213,6 +250,7 @@ impl<T: Config> Pallet<T> {
 						rest,
 						*mmf,
 					),
+					maintenance_fraction: *mmf,
 				}
 			})
 			.collect();

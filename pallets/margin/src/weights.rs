@@ -41,6 +41,7 @@ pub trait WeightInfo {
 	fn execute_orders(n: u32, ) -> Weight;
 	fn enable_market() -> Weight;
 	fn set_market_params() -> Weight;
+	fn set_min_collateral() -> Weight;
 	fn settle() -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
 	fn liquidate(p: u32, ) -> Weight;
@@ -195,6 +196,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	fn set_min_collateral() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn settle() -> Weight {
 		// Minimum execution time: 91_016_000 ps.
 		Weight::from_parts(97_105_000, 8799)
@@ -321,6 +326,10 @@ impl WeightInfo for () {
 	fn set_market_params() -> Weight {
 		Weight::from_parts(37_977_000, 3813)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_min_collateral() -> Weight {
+		Weight::from_parts(10_000_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {

@@ -220,6 +220,10 @@ parameter_types! {
 	pub const MaxOrdersPerBlock: u32 = 2_000;
 	/// Orders wait for a new median at most 10 rounds (the brief's order expiry).
 	pub const MaxOrderRounds: bulwark_primitives::RoundIndex = 10;
+	/// What opening a margin account locks (withdrawable in full once nothing is open): 10 bUSD,
+	/// the order of dYdX's and Drift's minimum order notionals.
+	pub const DefaultMinCollateral: Balance = 10 * BUSD;
+	pub const MaxMinCollateral: Balance = 1_000 * BUSD;
 }
 
 impl pallet_bulwark_margin::Config for Runtime {
@@ -240,6 +244,8 @@ impl pallet_bulwark_margin::Config for Runtime {
 	type OracleRoundLength = OracleRoundLength;
 	type MaxOrdersPerBlock = MaxOrdersPerBlock;
 	type MaxOrderRounds = MaxOrderRounds;
+	type DefaultMinCollateral = DefaultMinCollateral;
+	type MaxMinCollateral = MaxMinCollateral;
 	type WeightInfo = pallet_bulwark_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MarginBenchmarks;

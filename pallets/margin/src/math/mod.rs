@@ -245,6 +245,42 @@ pub fn ramped_maintenance_fraction(
 	FixedU128::from_inner(effective_before.into_inner().saturating_add(step)).min(target)
 }
 
+/// The maintenance fraction a position is held to: the lower of its own (fixed when its exposure
+/// was added, raised to the governed `floor`) and the market's `effective` one. Volatility
+/// raises `effective` but not a position's own, so it never liquidates a position by itself;
+/// governance (the floor) applies to every position, ramped like the market's.
+pub fn position_maintenance_fraction(
+	own: FixedU128,
+	floor: FixedU128,
+	effective: FixedU128,
+) -> FixedU128 {
+	own.max(floor).min(effective)
+}
+
+/// A position's own maintenance fraction after a fill that moved it from `old_size` (held to
+/// `old_fraction`) to `new_size`, with the market's effective fraction `now`: an addition of
+/// exposure is held to `now` (the size-weighted mean, rounded up), a reduction keeps the
+/// position's fraction, and a new or flipped position takes `now`.
+pub fn added_exposure_fraction(
+	old_size: SignedSize,
+	old_fraction: FixedU128,
+	new_size: SignedSize,
+	now: FixedU128,
+) -> Option<FixedU128> {
+	let (old, new) = (old_size.into_inner(), new_size.into_inner());
+	if old == 0 || (old > 0) != (new > 0) {
+		return Some(now);
+	}
+	let (old, new) = (old.unsigned_abs(), new.unsigned_abs());
+	if new <= old {
+		return Some(old_fraction);
+	}
+	let added = new - old;
+	let weighted = mul_div(old, old_fraction.into_inner(), SCALE, Rounding::Up)?
+		.checked_add(mul_div(added, now.into_inner(), SCALE, Rounding::Up)?)?;
+	Some(FixedU128::from_inner(mul_div(weighted, SCALE, new, Rounding::Up)?))
+}
+
 /// A margin requirement: `|size| x price x fraction` in bUSD units, rounded up.
 pub fn margin_requirement(size: SignedSize, price: Price, fraction: FixedU128) -> Option<Balance> {
 	let notional = notional(size, price, Rounding::Up)?;

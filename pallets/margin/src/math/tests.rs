@@ -193,6 +193,32 @@ mod margin {
 	}
 
 	#[test]
+	fn a_position_keeps_the_maintenance_fraction_of_when_its_exposure_was_added() {
+		// By hand: held to the lower of its own (floored at the governed 3%) and the market's.
+		let (floor, own) = (fixed(3, 100), fixed(4, 100));
+		assert_eq!(position_maintenance_fraction(own, floor, fixed(12, 100)), fixed(4, 100));
+		assert_eq!(position_maintenance_fraction(own, floor, fixed(35, 1_000)), fixed(35, 1_000));
+		assert_eq!(position_maintenance_fraction(fixed(2, 100), floor, fixed(12, 100)), floor);
+		// 19 held at 3% plus 1 at 12%: (0.57 + 0.12) / 20 = 3.45%; growing a short alike.
+		let mean = added_exposure_fraction(size(19), fixed(3, 100), size(20), fixed(12, 100));
+		assert_eq!(mean, Some(fixed(345, 10_000)));
+		let short = added_exposure_fraction(size(-19), fixed(3, 100), size(-20), fixed(12, 100));
+		assert_eq!(short, Some(fixed(345, 10_000)));
+		// 1 at 3% plus 2 at 4%: 11 / 300 = 3.6667%, rounded up in the last digit.
+		let third = added_exposure_fraction(size(1), fixed(3, 100), size(3), fixed(4, 100));
+		assert_eq!(third, Some(FixedU128::from_inner(36_666_666_666_666_667)));
+		// A reduction keeps its own; a new or flipped position takes the market's.
+		let reduced = added_exposure_fraction(size(19), fixed(3, 100), size(5), fixed(12, 100));
+		assert_eq!(reduced, Some(fixed(3, 100)));
+		let flipped = added_exposure_fraction(size(19), fixed(3, 100), size(-5), fixed(12, 100));
+		assert_eq!(flipped, Some(fixed(12, 100)));
+		assert_eq!(
+			added_exposure_fraction(size(0), fixed(0, 1), size(5), fixed(7, 100)),
+			Some(fixed(7, 100))
+		);
+	}
+
+	#[test]
 	fn requirements_pnl_and_equity() {
 		// By hand: 2 BTC at 30,000 = 60,000 bUSD notional; 5% = 3,000 bUSD.
 		assert_eq!(margin_requirement(size(2), price(30_000), fixed(5, 100)), Some(3_000_000_000));

@@ -8,7 +8,7 @@ use crate::{math, mock::*, Accounts, Error, Event, Markets};
 use bulwark_primitives::{currency::BUSD, MarketStatus};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::Perbill;
-use sp_runtime::{FixedI128, FixedPointNumber, FixedU128, Rounding};
+use sp_runtime::{traits::Zero, FixedI128, FixedPointNumber, FixedU128, Rounding};
 
 const ALICE: AccountId = 1;
 const BOB: AccountId = 2;
@@ -42,19 +42,21 @@ fn liquidated_event() -> (FixedU128, u128) {
 #[test]
 fn a_halted_dust_leg_does_not_shield_the_account() {
 	ExtBuilder::default().build_and_execute(|| {
-		// Alice: long 19 at about 100 on 100 bUSD, and a dust ETH leg.
+		// Alice: long 19 at about 100 on 100 bUSD, and the smallest ETH leg allowed (10 bUSD).
 		deposit(ALICE, 100);
 		fill(ALICE, 0, size(19));
-		fill(ALICE, 1, size_rational(1, 1_000_000));
+		fill(ALICE, 1, size_rational(1, 200));
 		// ETH halts; BTC falls 3%: below maintenance.
 		set_status(1, MarketStatus::Halted);
 		set_price(0, price(97));
 		assert!(Margin::is_liquidatable(&ALICE));
 		assert_ok!(liquidate(KEEPER, ALICE));
-		// Partly closed: BTC and the halted dust leg alike (at its conservative mark).
+		// BTC partly closed; the halted leg (at its conservative mark) in full, as what a
+		// partial close would leave of it is below the minimum notional.
 		let account = Accounts::<Test>::get(ALICE).unwrap();
 		assert!(account.size_in(0) < size(19));
-		assert!(account.size_in(1) < size_rational(1, 1_000_000));
+		assert!(account.size_in(0) > size(0));
+		assert_eq!(account.size_in(1), size(0));
 	});
 }
 
@@ -63,14 +65,14 @@ fn a_stale_dust_leg_does_not_shield_the_account_and_stays_open() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, 100);
 		fill(ALICE, 0, size(19));
-		fill(ALICE, 1, size_rational(1, 1_000_000));
+		fill(ALICE, 1, size_rational(1, 200));
 		set_status(1, MarketStatus::Stale);
 		set_price(0, price(97));
 		assert!(Margin::is_liquidatable(&ALICE));
 		assert_ok!(liquidate(KEEPER, ALICE));
 		let account = Accounts::<Test>::get(ALICE).unwrap();
 		assert!(account.size_in(0) < size(19));
-		assert_eq!(account.size_in(1), size_rational(1, 1_000_000));
+		assert_eq!(account.size_in(1), size_rational(1, 200));
 	});
 }
 
@@ -79,7 +81,7 @@ fn a_stale_leg_makes_an_account_that_would_end_below_zero_wait() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, 100);
 		fill(ALICE, 0, size(19));
-		fill(ALICE, 1, size_rational(1, 1_000_000));
+		fill(ALICE, 1, size_rational(1, 200));
 		set_status(1, MarketStatus::Stale);
 		// A gap to 90: the closed leg alone would leave the collateral negative.
 		set_price(0, price(90));
@@ -240,9 +242,18 @@ fn collateral_below_the_existential_deposit_stays_collateral_until_the_wallet_ca
 	};
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, 1);
-		// Alice empties her wallet; half an existential deposit of collateral cannot be paid
-		// to it (the wallet would be below the ED): a typed error, nothing moves.
-		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), BUSD - ED / 2));
+		// A loss paid to the vault leaves Alice half an existential deposit of collateral
+		// (a withdrawal cannot: it must leave `MinCollateral` or nothing).
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), BUSD - ED / 2),
+			Error::<Test>::BelowMinimumCollateral
+		);
+		Accounts::<Test>::mutate(ALICE, |a| a.as_mut().unwrap().collateral = ED / 2);
+		Markets::<Test>::mutate(0, |m| {
+			m.as_mut().unwrap().vault_balance += i128::try_from(BUSD - ED / 2).unwrap()
+		});
+		// Alice empties her wallet; her collateral cannot be paid to it (the wallet would be
+		// below the ED): a typed error, nothing moves.
 		let wallet = Balances::balance(&ALICE);
 		assert_ok!(Balances::transfer(&ALICE, &BOB, wallet, Preservation::Expendable));
 		assert_noop!(
@@ -255,5 +266,183 @@ fn collateral_below_the_existential_deposit_stays_collateral_until_the_wallet_ca
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), ED / 2));
 		assert_eq!(Accounts::<Test>::get(ALICE), None);
 		assert_eq!(Balances::balance(&ALICE), ED + ED / 2);
+	});
+}
+
+#[test]
+fn volatility_alone_never_liquidates_a_19x_long_in_a_day() {
+	ExtBuilder::default().build_and_execute(|| {
+		Markets::<Test>::mutate(0, |m| {
+			m.as_mut().unwrap().params.funding_coeff = FixedU128::zero()
+		});
+		// Alice: long 19 at about 100 on 100 bUSD, in calm (imf 5%, her own mmf 3%).
+		deposit(ALICE, 100);
+		fill(ALICE, 0, size(19));
+		// 3% and a little utilization (open interest over the vault's capacity).
+		let own = Accounts::<Test>::get(ALICE).unwrap().positions[0].mmf;
+		assert!(
+			own >= FixedU128::from_rational(3, 100) && own < FixedU128::from_rational(31, 1_000)
+		);
+		// Volatility 1.5: the market's maintenance target is 12% (about 5.3% was reached
+		// after 2.2 hours on commit 8fbebc7, liquidating her with a 23% penalty).
+		set_volatility(0, FixedU128::from_rational(15, 10));
+		for _ in 0..24 * HOUR {
+			run_blocks(1);
+			assert!(!Margin::is_liquidatable(&ALICE));
+		}
+		let market_mmf = Markets::<Test>::get(0).unwrap().effective_mmf;
+		assert!(market_mmf >= FixedU128::from_rational(12, 100));
+		assert_eq!(Margin::account_view(&ALICE).unwrap().positions[0].maintenance_fraction, own);
+		// Exposure added now is held to the market's fraction: Bob's new position, and the
+		// size-weighted mean for Alice's addition (she adds 1 to her 19 with new collateral: at volatility 1.5 the initial margin is 20%).
+		deposit(BOB, 1_000);
+		fill(BOB, 0, size(1));
+		let bobs = Margin::account_view(&BOB).unwrap().positions[0].maintenance_fraction;
+		assert!(bobs >= FixedU128::from_rational(12, 100));
+		deposit(ALICE, 400);
+		fill(ALICE, 0, size(1));
+		let added = Accounts::<Test>::get(ALICE).unwrap().positions[0].mmf;
+		// (19 x own + 1 x the market's now) / 20, rounded up: about 3.45%.
+		let now = Markets::<Test>::get(0).unwrap().effective_mmf;
+		let expected = (19 * own.into_inner() + now.into_inner()).div_ceil(20);
+		assert_eq!(added.into_inner(), expected);
+		assert!(added > FixedU128::from_rational(345, 10_000));
+		assert!(added < FixedU128::from_rational(35, 1_000));
+		// Governance raising the base applies to every position (ramped like the market's).
+		Markets::<Test>::mutate(0, |m| {
+			m.as_mut().unwrap().params.base_imf = FixedU128::from_rational(10, 100)
+		});
+		assert_eq!(
+			Margin::account_view(&ALICE).unwrap().positions[0].maintenance_fraction,
+			FixedU128::from_rational(6, 100)
+		);
+	});
+}
+
+#[test]
+fn a_dust_leg_cannot_be_planted_or_left_by_a_trade() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, 1_000);
+		// 1e-6 ETH at 2,000 is 0.002 bUSD: refused at placement and at a fill alike.
+		let dust = size_rational(1, 1_000_000);
+		assert_noop!(
+			Margin::place_order(RuntimeOrigin::signed(ALICE), 1, dust, price(3_000), 10)
+				.map_err(|e| e.error),
+			Error::<Test>::PositionTooSmall
+		);
+		let account = Accounts::<Test>::get(ALICE).unwrap();
+		assert_noop!(
+			Margin::do_trade(&ALICE, account, 1, dust, Some(price(3_000)), 0),
+			Error::<Test>::PositionTooSmall
+		);
+		// A leg of 10 bUSD opens; reducing it to dust is refused, closing it is not.
+		fill(ALICE, 1, size_rational(1, 200));
+		let account = Accounts::<Test>::get(ALICE).unwrap();
+		let almost = size_rational(-1, 200) + dust;
+		assert_noop!(
+			Margin::do_trade(&ALICE, account.clone(), 1, almost, Some(price(0)), 0),
+			Error::<Test>::PositionTooSmall
+		);
+		assert_ok!(Margin::do_trade(&ALICE, account, 1, size_rational(-1, 200), Some(price(0)), 0));
+		assert!(Accounts::<Test>::get(ALICE).unwrap().positions.is_empty());
+	});
+}
+
+#[test]
+fn an_account_locks_the_minimum_collateral_and_only_the_risk_origin_sets_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		// The mock's minimum: 1 bUSD.
+		assert_eq!(Margin::min_collateral(), BUSD);
+		assert_noop!(
+			Margin::deposit(RuntimeOrigin::signed(ALICE), BUSD / 2),
+			Error::<Test>::DepositTooSmall
+		);
+		deposit(ALICE, 1);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), BUSD / 2).map_err(|e| e.error),
+			Error::<Test>::BelowMinimumCollateral
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), BUSD));
+		assert_eq!(Accounts::<Test>::get(ALICE), None);
+		// Governed within bounds, by the risk origin only.
+		assert_noop!(
+			Margin::set_min_collateral(RuntimeOrigin::signed(ALICE), 5 * BUSD),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Margin::set_min_collateral(RuntimeOrigin::root(), ED - 1),
+			Error::<Test>::InvalidParams
+		);
+		assert_noop!(
+			Margin::set_min_collateral(RuntimeOrigin::root(), 1_001 * BUSD),
+			Error::<Test>::InvalidParams
+		);
+		assert_ok!(Margin::set_min_collateral(RuntimeOrigin::root(), 5 * BUSD));
+		assert_eq!(margin_events().last(), Some(&Event::MinCollateralSet { amount: 5 * BUSD }));
+		assert_noop!(
+			Margin::deposit(RuntimeOrigin::signed(ALICE), 4 * BUSD),
+			Error::<Test>::DepositTooSmall
+		);
+		deposit(ALICE, 5);
+	});
+}
+
+/// ADL parameters that trigger at 10% of the vault's payable cash and aim at 5%, on a deep
+/// market (skew scale 1,000,000).
+fn adl_market() {
+	Markets::<Test>::mutate(0, |m| {
+		let params = &mut m.as_mut().unwrap().params;
+		params.adl_trigger = Perbill::from_percent(10);
+		params.adl_target = Perbill::from_percent(5);
+		params.skew_scale = FixedU128::from_u32(1_000_000);
+	});
+}
+
+#[test]
+fn the_adl_caller_cannot_close_a_competitors_small_winner_or_grind_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		use bulwark_primitives::{UnrealizedPnl, VaultSettlement};
+		adl_market();
+		// Alice: a large winner; Bob: a competitor's small one; Carol calls ADL.
+		deposit(ALICE, 50_000);
+		deposit(BOB, 1_000);
+		fill(ALICE, 0, size(5_000));
+		fill(BOB, 0, size(10));
+		set_price(0, price(130));
+		let payable = VaultStub::payable_cash(0) as i128;
+		assert!(Margin::unrealized_trader_pnl(0) * 10 > payable);
+		// On commit 8fbebc7 the caller's pick lost everything the market needed: Bob's whole
+		// position. Now he gives up the share every winner gives up, R over traders' profit.
+		let bob_before = Accounts::<Test>::get(BOB).unwrap().positions[0].size;
+		assert_ok!(Margin::deleverage(RuntimeOrigin::signed(4), 0, BOB));
+		let bob_after = Accounts::<Test>::get(BOB).unwrap().positions[0].size;
+		assert!(bob_after > size(0), "Bob keeps part of his position");
+		// Once per episode: the caller cannot grind him down while Alice keeps hers.
+		assert_noop!(
+			Margin::deleverage(RuntimeOrigin::signed(4), 0, BOB).map_err(|e| e.error),
+			Error::<Test>::AlreadyDeleveraged
+		);
+		// Alice gives up (nearly, the share falls as the pressure does) the same share.
+		let alice_before = Accounts::<Test>::get(ALICE).unwrap().positions[0].size;
+		assert_ok!(Margin::deleverage(RuntimeOrigin::signed(4), 0, ALICE));
+		let alice_after = Accounts::<Test>::get(ALICE).unwrap().positions[0].size;
+		let share = |before: FixedI128, after: FixedI128| {
+			FixedU128::from_rational(
+				(before.into_inner() - after.into_inner()) as u128,
+				before.into_inner() as u128,
+			)
+		};
+		let (bobs, alices) = (share(bob_before, bob_after), share(alice_before, alice_after));
+		assert!(
+			alices <= bobs && alices * FixedU128::from_rational(11, 10) >= bobs,
+			"{alices:?} {bobs:?}"
+		);
+		// Back under the trigger, the next block's refresh ends the episode: a later episode
+		// may deleverage Bob again.
+		assert!(!Margin::market_view(0).unwrap().deleverage_needed);
+		let episode = Markets::<Test>::get(0).unwrap().adl_episode;
+		run_blocks(1);
+		assert_eq!(Markets::<Test>::get(0).unwrap().adl_episode, episode + 1);
+		assert!(!Markets::<Test>::get(0).unwrap().adl_in_progress);
 	});
 }

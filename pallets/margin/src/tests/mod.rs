@@ -55,6 +55,15 @@ fn close(who: AccountId, market: u32) -> sp_runtime::DispatchResult {
 	close_at(who, market, limit)
 }
 
+/// Turns `market`'s funding off, so that only the price and volatility move an account.
+fn without_funding(market: u32) {
+	crate::Markets::<Test>::mutate(market, |info| {
+		if let Some(info) = info {
+			info.params.funding_coeff = FixedU128::zero();
+		}
+	});
+}
+
 fn collateral(who: AccountId) -> u128 {
 	crate::Accounts::<Test>::get(who).map_or(0, |a| a.collateral)
 }
@@ -353,13 +362,27 @@ mod trades {
 	#[test]
 	fn the_account_holds_at_most_max_positions() {
 		ExtBuilder::default().build_and_execute(|| {
-			deposit(ALICE, 10_000);
-			for m in 0..3 {
-				assert_ok!(trade(ALICE, m, size_rational(1, 10)));
+			// Nine markets: the four of the mock and five more, priced at 100 with funded vaults.
+			for m in 4..9 {
+				assert_ok!(Margin::enable_market(RuntimeOrigin::root(), m, None));
+				set_price(m, price(100));
+				assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::mint_into(
+					&vault_of(m),
+					VAULT_FUNDS
+				));
 			}
-			assert_noop!(trade(ALICE, 3, size(1)), Error::<Test>::TooManyPositions);
+			deposit(ALICE, 50_000);
+			// Eight positions, the runtime's `MaxPositions`.
+			for (m, p) in [100, 2_000, 10, 1, 100, 100, 100, 100].into_iter().enumerate() {
+				assert_ok!(trade(ALICE, m as u32, size_rational(100, p)));
+			}
+			assert_eq!(
+				<<Test as crate::Config>::MaxPositions as frame_support::traits::Get<u32>>::get(),
+				8
+			);
+			assert_noop!(trade(ALICE, 8, size(1)), Error::<Test>::TooManyPositions);
 			// Growing one held is fine.
-			assert_ok!(trade(ALICE, 0, size_rational(1, 10)));
+			assert_ok!(trade(ALICE, 0, size(1)));
 		});
 	}
 
@@ -998,6 +1021,20 @@ mod liquidation {
 			let (rest, end) = Margin::liquidatable_page(cursor, 2);
 			assert_eq!(rest.len(), 1);
 			assert_eq!(end, None);
+			// A page is bounded by the accounts it reads, not by those it finds: with a fourth,
+			// healthy account, pages of one read four accounts in four calls (one page empty).
+			deposit(4, 1_000);
+			let (mut pages, mut listed, mut cursor) = (0, 0, None);
+			loop {
+				let (found, next) = Margin::liquidatable_page(cursor, 1);
+				pages += 1;
+				listed += found.len();
+				if next.is_none() {
+					break;
+				}
+				cursor = next;
+			}
+			assert_eq!((pages, listed), (4, 3));
 			for view in page.iter().chain(rest.iter()) {
 				assert!(view.equity < view.maintenance_margin as i128);
 				assert_ok!(liquidate(view.who));
@@ -1099,10 +1136,23 @@ mod deleveraging {
 			assert_ok!(trade(BOB, 0, size(500)));
 			assert_ok!(trade(CAROL, 0, size(-100)));
 			set_price(0, price(110));
-			let ranked = Margin::deleverage_candidates(0, 10);
+			let (ranked, end) = Margin::deleverage_candidates(0, None, 10);
 			assert_eq!(ranked.iter().map(|c| c.who).collect::<Vec<_>>(), vec![ALICE, BOB]);
 			assert!(ranked[0].score > ranked[1].score);
-			assert_eq!(Margin::deleverage_candidates(0, 1).len(), 1);
+			assert_eq!(end, None);
+			// A page reads at most `limit` accounts: three pages of one account each, the last
+			// ending the scan.
+			let mut cursor = None;
+			let mut found = Vec::new();
+			for page in 0..3 {
+				let (candidates, next) = Margin::deleverage_candidates(0, cursor, 1);
+				assert!(candidates.len() <= 1);
+				found.extend(candidates.into_iter().map(|c| c.who));
+				assert_eq!(next.is_none(), page == 2);
+				cursor = next;
+			}
+			found.sort();
+			assert_eq!(found, vec![ALICE, BOB]);
 		});
 	}
 }
@@ -1134,7 +1184,7 @@ mod settlement {
 			// Bob trades market 0 (custody will owe vault 0 his fee); Alice wins in market 1
 			// (vault 1 will owe custody her profit) and withdraws it at once from Bob's cash.
 			deposit(BOB, 10);
-			assert_ok!(trade(BOB, 0, size_rational(1, 100)));
+			assert_ok!(trade(BOB, 0, size_rational(1, 10)));
 			deposit(ALICE, 1_000);
 			// Long 1 at 2,000, closed at 2,200: about 200 bUSD of profit, more than Bob's cash.
 			assert_ok!(trade(ALICE, 1, size(1)));
@@ -1227,12 +1277,12 @@ mod governance {
 				margin_events(),
 				vec![Event::MarketEnabled { market: 4, params: MarginParams::default() }]
 			);
-			// Eight markets fill the bound.
-			for m in 5..8 {
+			// Nine markets fill the bound.
+			for m in 5..9 {
 				assert_ok!(Margin::enable_market(RuntimeOrigin::root(), m, None));
 			}
 			assert_noop!(
-				Margin::enable_market(RuntimeOrigin::root(), 8, None),
+				Margin::enable_market(RuntimeOrigin::root(), 9, None),
 				Error::<Test>::TooManyMarkets
 			);
 		});
@@ -1402,6 +1452,7 @@ mod properties {
 								Error::<Test>::MarginTooLow.into(),
 								Error::<Test>::SettlementPending.into(),
 								Error::<Test>::NoAccount.into(),
+								Error::<Test>::BelowMinimumCollateral.into(),
 							]), "{:?}", result);
 						},
 						Op::Trade(w, m, n) => {
@@ -1416,6 +1467,7 @@ mod properties {
 								Error::<Test>::TooManyPositions.into(),
 								Error::<Test>::SkewCapExceeded.into(),
 								Error::<Test>::NoAccount.into(),
+								Error::<Test>::PositionTooSmall.into(),
 							]), "{:?}", result);
 						},
 						Op::Close(w, m) => {
@@ -1488,29 +1540,41 @@ mod properties {
 			})?;
 		}
 
-		/// A volatility rise alone, the price unchanged, never makes an account opened within
-		/// its initial margin liquidatable within the hour.
+		/// A volatility rise alone, the price unchanged and funding off, never makes an account
+		/// opened within its initial margin liquidatable, however long it lasts: each position
+		/// keeps the maintenance fraction of when its exposure was added (issue 22 item 5). On
+		/// commit 8fbebc7, whose ramp only delayed it, this fails within hours (at 1.5
+		/// volatility a 19x long is liquidated after about 2.2 hours).
 		#[test]
-		fn volatility_alone_never_liquidates_within_the_hour(
+		fn volatility_alone_never_liquidates(
 			sizes in proptest::collection::vec(-400i128..400, 1..4),
 			volatility in 0u32..200,
 			spike in 50u32..2_000,
+			hours in 1u32..12,
 		) {
 			ExtBuilder::default().build().execute_with(|| {
+				without_funding(0);
 				deposit(ALICE, 1_000);
 				set_volatility(0, FixedU128::from_rational(volatility as u128, 100));
-				// A small position always opens; the random ones as far as margin allows.
-				prop_assert!(trade(ALICE, 0, size_rational(1, 10)).is_ok());
-				for s in sizes {
-					let result = trade(ALICE, 0, size_rational(s, 10));
-					let allowed = [Error::<Test>::MarginTooLow.into(), Error::<Test>::ZeroSize.into()];
+				// A position of 80% of what the initial margin allows (the rest for the fee and
+				// the fill premium) always opens; the random ones as far as margin allows.
+				let imf = Margin::market_view(0).unwrap().initial_margin_fraction;
+				let units = (FixedU128::from_u32(10) / imf).into_inner() * 80 / 100;
+				prop_assert!(trade(ALICE, 0, FixedI128::from_inner(units as i128)).is_ok());
+				for s in sizes.iter() {
+					let result = trade(ALICE, 0, size_rational(*s, 10));
+					let allowed = [
+						Error::<Test>::MarginTooLow.into(),
+						Error::<Test>::ZeroSize.into(),
+						Error::<Test>::PositionTooSmall.into(),
+					];
 					prop_assert!(expected(result, &allowed), "{:?}", result);
 				}
 				prop_assert!(!Margin::is_liquidatable(&ALICE));
 				set_volatility(0, FixedU128::from_rational(spike as u128, 100));
-				for _ in 0..(HOUR - 1) {
+				for _ in 0..(hours * HOUR) {
 					run_blocks(1);
-					prop_assert!(!Margin::is_liquidatable(&ALICE));
+					prop_assert!(!Margin::is_liquidatable(&ALICE), "{:?}", Margin::account_view(&ALICE));
 				}
 				Ok(())
 			})?;

@@ -394,18 +394,35 @@ fn the_account_view_lists_pending_orders_with_their_due_round() {
 }
 
 #[test]
-fn the_v1_migration_gives_accounts_an_empty_order_list_and_markets_the_default_buffer() {
-	use crate::migrations::v1::{MarginAccountV0, MarginParamsV0, MarketInfoV0, MigrateV0ToV1};
+fn the_v1_migration_gives_accounts_an_empty_order_list_positions_their_markets_fraction_and_markets_the_default_buffer(
+) {
+	use crate::migrations::v1::{
+		MarginAccountV0, MarginParamsV0, MarketInfoV0, MigrateV0ToV1, PositionV0,
+	};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, 1_000);
 		let account = Accounts::<Test>::get(ALICE).unwrap();
 		assert_ok!(Margin::do_trade(&ALICE, account, 0, size(1), Some(price(110)), 0));
-		let account = Accounts::<Test>::get(ALICE).unwrap();
-		let old = MarginAccountV0::<frame_support::traits::ConstU32<3>> {
+		let mut account = Accounts::<Test>::get(ALICE).unwrap();
+		let old_positions: Vec<PositionV0> = account
+			.positions
+			.iter()
+			.map(|p| PositionV0 {
+				market: p.market,
+				size: p.size,
+				entry_price: p.entry_price,
+				entry_index: p.entry_index,
+			})
+			.collect();
+		let old = MarginAccountV0::<<Test as crate::Config>::MaxPositions> {
 			collateral: account.collateral,
-			positions: account.positions.clone(),
+			positions: old_positions.try_into().unwrap(),
 		};
+		// Each position takes its market's effective fraction at the upgrade.
+		for position in account.positions.iter_mut() {
+			position.mmf = crate::Markets::<Test>::get(position.market).unwrap().effective_mmf;
+		}
 		frame_support::storage::unhashed::put(&Accounts::<Test>::hashed_key_for(ALICE), &old);
 		StorageVersion::new(0).put::<Margin>();
 		// Every market as version 0 stored it, parameters without the buffer.
@@ -432,6 +449,7 @@ fn the_v1_migration_gives_accounts_an_empty_order_list_and_markets_the_default_b
 				adl_trigger: p.adl_trigger,
 				adl_target: p.adl_target,
 			};
+			assert_eq!(old_params.upgraded(), p, "the defaults of the new fields");
 			let old_market = MarketInfoV0 {
 				params: old_params,
 				aggregates: market.aggregates,
@@ -581,6 +599,7 @@ mod properties {
 									Error::<Test>::OrderQueueFull.into(),
 									Error::<Test>::TooManyPositions.into(),
 									Error::<Test>::NoAccount.into(),
+									Error::<Test>::PositionTooSmall.into(),
 								].contains(&result.unwrap_err()),
 								"{:?}", result
 							);
