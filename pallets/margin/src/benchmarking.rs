@@ -295,6 +295,27 @@ mod benchmarks {
 		assert!(Accounts::<T>::get(&keeper).is_some_and(|a| a.collateral > 100 * BUSD));
 	}
 
+	/// A liquidation refused once the account is valued: `p` positions, healthy (what a keeper
+	/// that lost the race for an account pays).
+	#[benchmark]
+	fn liquidate_refused(p: Linear<1, { T::MaxPositions::get() }>) {
+		setup_markets::<T>(p);
+		let who = trader::<T>(0, 200 * BUSD);
+		fill::<T>(&who, 0, FixedI128::from_u32(10));
+		for market in 1..p {
+			open::<T>(&who, market);
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::on_initialize(now);
+		let keeper = trader::<T>(1, 100 * BUSD);
+		#[block]
+		{
+			let refused = Pallet::<T>::liquidate(RawOrigin::Signed(keeper).into(), who.clone());
+			assert!(refused.is_err());
+		}
+		assert!(Accounts::<T>::get(&who).is_some_and(|a| a.positions.len() == p as usize));
+	}
+
 	/// Reducing a profitable position in market 0 of an account holding `p` positions, with
 	/// the ADL trigger at its lowest.
 	#[benchmark]

@@ -306,6 +306,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMinCollateral: Get<Balance>;
 
+		/// The flat fee a keeper earns for liquidating an account with bad debt (whose equity
+		/// leaves no penalty to pay it from), charged with the bad debt: to insurance, then the
+		/// vault. Without it nobody is paid to realize a loss the vault's mark still counts.
+		#[pallet::constant]
+		type BankruptcyKeeperFee: Get<Balance>;
+
 		/// Weights of the calls and the hook.
 		type WeightInfo: WeightInfo;
 
@@ -429,8 +435,9 @@ pub mod pallet {
 			penalty: Balance,
 			keeper_reward: Balance,
 		},
-		/// A liquidated account's loss beyond its collateral in `market`: insurance covered
-		/// some into the vault, the vault absorbed the rest.
+		/// A liquidated account's loss beyond its collateral in `market` (with its share of the
+		/// keeper's flat `BankruptcyKeeperFee`): insurance covered some into the vault, the vault
+		/// absorbed the rest.
 		BadDebt {
 			who: T::AccountId,
 			market: MarketId,
@@ -733,7 +740,10 @@ pub mod pallet {
 		/// left, pays the caller `keeper_reward` of the notional (at most `max_keeper_reward`,
 		/// credited to the caller's margin account) and the rest to each market's insurance fund.
 		/// A loss beyond the collateral is bad debt, pro rata over the losing markets: each
-		/// market's insurance covers it into the vault and the vault absorbs the rest.
+		/// market's insurance covers it into the vault and the vault absorbs the rest; with it
+		/// the caller earns the flat `BankruptcyKeeperFee` (charged the same way). A call
+		/// refused before any close is worked out (`NoAccount`, `NotLiquidatable`, every leg
+		/// stale) is charged its benchmarked weight, `liquidate_refused`.
 		///
 		/// Errors: `NoAccount`, `NotLiquidatable`, `MarketNotEnabled`, `NoPrice`,
 		/// `PriceNotUsable`, `Overflow`. Events: `Liquidated`, and `BadDebt` per market.

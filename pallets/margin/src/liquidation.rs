@@ -156,16 +156,25 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResultWithPostInfo {
 		let overflow = || DispatchError::from(Error::<T>::Overflow);
 		let now = Self::now();
-		let account = Accounts::<T>::get(&who).ok_or(Error::<T>::NoAccount)?;
+		// Refused before any close is worked out: charged what it read (keepers race for the
+		// same accounts, and the loser should not pay for a liquidation).
+		let refused = |positions: u32, error: Error<T>| sp_runtime::DispatchErrorWithPostInfo {
+			post_info: Some(T::WeightInfo::liquidate_refused(positions)).into(),
+			error: error.into(),
+		};
+		let account = Accounts::<T>::get(&who).ok_or_else(|| refused(0, Error::<T>::NoAccount))?;
 		let positions: u32 = account.positions.len().saturated_into();
-		ensure!(positions > 0, Error::<T>::NotLiquidatable);
+		ensure!(positions > 0, refused(0, Error::<T>::NotLiquidatable));
 		let (marked, health) = Self::mark_for_liquidation(&account, now)?;
-		ensure!(health.equity < Self::signed(health.maintenance)?, Error::<T>::NotLiquidatable);
+		ensure!(
+			health.equity < Self::signed(health.maintenance)?,
+			refused(positions, Error::<T>::NotLiquidatable)
+		);
 
 		// Nothing to close while every leg is stale.
 		ensure!(
 			marked.iter().any(|(_, mark)| mark.price.status != MarketStatus::Stale),
-			Error::<T>::PriceNotUsable
+			refused(positions, Error::<T>::PriceNotUsable)
 		);
 		let stale_leg = marked.iter().any(|(_, mark)| mark.price.status == MarketStatus::Stale);
 
@@ -233,8 +242,12 @@ impl<T: Config> Pallet<T> {
 		// Bad debt: the loss the collateral cannot pay, pro rata over the losing markets (their
 		// realized losses), so that the trader does not choose which market's insurance pays.
 		let mut bad_debts: Vec<(MarketId, Balance)> = Vec::new();
+		// A keeper liquidating a bankrupt account (not its own) earns the flat fee, charged
+		// with the bad debt.
+		let bankruptcy_fee =
+			if collateral < 0 && keeper != who { T::BankruptcyKeeperFee::get() } else { 0 };
 		if collateral < 0 {
-			let shortfall = collateral.unsigned_abs();
+			let shortfall = collateral.unsigned_abs().saturating_add(bankruptcy_fee);
 			let losses: Balance = closed
 				.iter()
 				.filter(|(_, realized)| *realized < 0)
@@ -306,6 +319,7 @@ impl<T: Config> Pallet<T> {
 			}
 			keeper_reward = 0;
 		}
+		keeper_reward = keeper_reward.checked_add(bankruptcy_fee).ok_or_else(overflow)?;
 
 		for (position, (info, _)) in liquidated.positions.iter().zip(markets.iter()) {
 			Markets::<T>::insert(position.market, info);

@@ -286,6 +286,7 @@ impl pallet_bulwark_margin::Config for Test {
 	type MaxOrderRounds = ConstU32<10>;
 	type DefaultMinCollateral = ConstU128<BUSD>;
 	type MaxMinCollateral = ConstU128<{ 1_000 * BUSD }>;
+	type BankruptcyKeeperFee = ConstU128<{ 5 * BUSD }>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkMarkets;

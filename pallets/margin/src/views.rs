@@ -153,7 +153,11 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			liquidatable_accounts = liquidatable_accounts.saturating_add(1);
+			// A bankrupt account's bad debt, with the keeper's flat fee charged along with it.
 			let mut shortfall = health.equity.min(0).unsigned_abs();
+			if !shortfall.is_zero() {
+				shortfall = shortfall.saturating_add(T::BankruptcyKeeperFee::get());
+			}
 			for (position, leg) in account.positions.iter().zip(realized.iter()) {
 				let row = markets.iter_mut().find(|m| m.market == position.market);
 				if let Some(row) = row {

@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn enable_market() -> Weight;
 	fn set_market_params() -> Weight;
 	fn set_min_collateral() -> Weight;
+	fn liquidate_refused(p: u32, ) -> Weight;
 	fn settle() -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
 	fn liquidate(p: u32, ) -> Weight;
@@ -196,6 +197,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	fn liquidate_refused(p: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
+	}
 	fn set_min_collateral() -> Weight {
 		Weight::from_parts(10_000_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -327,6 +334,12 @@ impl WeightInfo for () {
 		Weight::from_parts(37_977_000, 3813)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn liquidate_refused(p: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 	}
 	fn set_min_collateral() -> Weight {
 		Weight::from_parts(10_000_000, 0)

@@ -538,7 +538,8 @@ pub mod pallet {
 		}
 
 		/// Burn the caller's matured chunks in `market`'s vault (within their withdrawal
-		/// window) for their value at NAV, at least `min_amount`.
+		/// window) for their value at the exit NAV (the NAV without traders' unrealized losses,
+		/// which may be bad debt until realized), at least `min_amount`.
 		///
 		/// Frozen while a slash of the vault is pending or the market's price is not `Active`
 		/// (unless nothing is exposed to the price: a market never priced, or without positions
@@ -586,7 +587,9 @@ pub mod pallet {
 				}
 				return Err(Error::<T>::NothingToWithdraw.into());
 			}
-			let amount = mul_div_floor(matured, book.nav(), vault.total_shares);
+			// At the exit NAV: traders' unrealized losses (some of which may be bad debt) are
+			// not paid out before they are realized.
+			let amount = mul_div_floor(matured, book.exit_nav(), vault.total_shares);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroValue);
 			ensure!(amount >= min_amount, Error::<T>::SlippageExceeded);
 			ensure!(amount <= book.withdrawable(&Params::<T>::get()), Error::<T>::CashReserved);
@@ -711,6 +714,20 @@ impl VaultBook {
 	/// Net asset value: the equity floored at zero.
 	pub fn nav(&self) -> Balance {
 		self.equity().max(0).unsigned_abs()
+	}
+
+	/// What a leaving staker's shares are worth: the NAV without traders' unrealized losses,
+	/// their unrealized profit still owed. A loss beyond a trader's collateral is never paid
+	/// (insurance and the vault absorb it at the liquidation), and marking cannot tell it from
+	/// the rest in O(1): until it is realized, no staker leaves with it, and the stakers who
+	/// stay keep it once it is.
+	pub fn exit_nav(&self) -> Balance {
+		i128::try_from(self.held)
+			.unwrap_or(i128::MAX)
+			.saturating_add(self.unsettled)
+			.saturating_sub(self.trader_pnl.max(0))
+			.max(0)
+			.unsigned_abs()
 	}
 
 	/// Cash the vault owes or may owe traders: realized profits not yet paid (negative

@@ -151,6 +151,30 @@ mod unstaking {
 	}
 
 	#[test]
+	fn a_leaving_staker_is_not_paid_traders_unrealized_losses() {
+		ExtBuilder.build_and_execute(|| {
+			stake(1, 1_000);
+			stake(2, 1_000);
+			unstake_all_and_wait(1);
+			// Traders are down 500 unrealized: NAV 2,500, but some of it may be a loss beyond a
+			// trader's collateral (bad debt). On commit 8fbebc7 staker 1 left with 1,250.
+			TraderPnl::set(-500);
+			assert_eq!(Vaults::nav_of(BTC), 2_500);
+			assert_ok!(withdraw(1));
+			assert_eq!(Balances::balance(&1), ENDOWMENT - 1_000 - ED + 1_000);
+			// The losses stay with staker 2: worth 1,500 marked.
+			assert_eq!(Vaults::value_of(BTC, shares_of(2)), 1_500);
+			// Traders' unrealized profit is still owed by a leaver: at +200, 1,000 shares of
+			// 1,000 held are worth 800.
+			TraderPnl::set(200);
+			unstake_all_and_wait(2);
+			assert_ok!(withdraw(2));
+			assert_eq!(Balances::balance(&2), ENDOWMENT - 1_000 + 800);
+			TraderPnl::set(0);
+		});
+	}
+
+	#[test]
 	fn a_slash_during_unbonding_hits_the_chunk_like_active_stake() {
 		ExtBuilder.build_and_execute(|| {
 			stake(1, 1_000);

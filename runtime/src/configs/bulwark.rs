@@ -224,6 +224,9 @@ parameter_types! {
 	/// the order of dYdX's and Drift's minimum order notionals.
 	pub const DefaultMinCollateral: Balance = 10 * BUSD;
 	pub const MaxMinCollateral: Balance = 1_000 * BUSD;
+	/// A keeper's fee for liquidating a bankrupt account: 5 bUSD, several times a liquidation's
+	/// transaction fee.
+	pub const BankruptcyKeeperFee: Balance = 5 * BUSD;
 }
 
 impl pallet_bulwark_margin::Config for Runtime {
@@ -246,6 +249,7 @@ impl pallet_bulwark_margin::Config for Runtime {
 	type MaxOrderRounds = MaxOrderRounds;
 	type DefaultMinCollateral = DefaultMinCollateral;
 	type MaxMinCollateral = MaxMinCollateral;
+	type BankruptcyKeeperFee = BankruptcyKeeperFee;
 	type WeightInfo = pallet_bulwark_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MarginBenchmarks;

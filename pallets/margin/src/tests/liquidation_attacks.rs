@@ -446,3 +446,29 @@ fn the_adl_caller_cannot_close_a_competitors_small_winner_or_grind_it() {
 		assert!(!Markets::<Test>::get(0).unwrap().adl_in_progress);
 	});
 }
+
+#[test]
+fn a_refused_liquidation_is_charged_what_it_read_not_a_liquidation() {
+	use crate::WeightInfo;
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, 1_000);
+		fill(ALICE, 0, size(1));
+		fill(ALICE, 1, size_rational(1, 100));
+		// A healthy account: refused, charged `liquidate_refused` for its two positions
+		// (a keeper that lost the race for an account pays that much, not the worst case).
+		let refused = Margin::liquidate(RuntimeOrigin::signed(KEEPER), ALICE).unwrap_err();
+		assert_eq!(refused.error, Error::<Test>::NotLiquidatable.into());
+		assert_eq!(refused.post_info.actual_weight, Some(<() as WeightInfo>::liquidate_refused(2)));
+		assert!(
+			<() as WeightInfo>::liquidate_refused(2).ref_time()
+				< Margin::liquidate_weight(8, 8).ref_time()
+		);
+		// A stranger: the weight of reading nothing.
+		let stranger = Margin::liquidate(RuntimeOrigin::signed(KEEPER), 99).unwrap_err();
+		assert_eq!(stranger.error, Error::<Test>::NoAccount.into());
+		assert_eq!(
+			stranger.post_info.actual_weight,
+			Some(<() as WeightInfo>::liquidate_refused(0))
+		);
+	});
+}

@@ -979,9 +979,16 @@ mod liquidation {
 			let vault_before = market(0).vault_balance;
 			assert_ok!(liquidate(ALICE));
 			let loss = 19 * 60_095_000u128;
-			let shortfall = loss - collateral_before;
+			// The keeper's flat fee for a bankrupt account is charged with the bad debt.
+			let fee = 5 * BUSD;
+			let shortfall = loss - collateral_before + fee;
 			let covered = INSURANCE_FUNDS - ED;
-			assert!(margin_events().contains(&Event::BadDebt {
+			let events = margin_events();
+			assert!(events.iter().any(|e| matches!(
+				e,
+				Event::Liquidated { penalty: 0, keeper_reward, .. } if *keeper_reward == fee
+			)));
+			assert!(events.contains(&Event::BadDebt {
 				who: ALICE,
 				market: 0,
 				shortfall,
@@ -989,9 +996,13 @@ mod liquidation {
 				absorbed: shortfall - covered,
 			}));
 			assert_eq!(BadDebtAbsorbed::get(), (covered, shortfall - covered));
-			// The vault was credited the collateral only; no penalty, no reward.
-			assert_eq!(market(0).vault_balance, vault_before + collateral_before as i128);
-			assert_eq!(collateral(KEEPER), 0);
+			// The vault was credited the collateral less the keeper's fee; no penalty, and the
+			// keeper earns the flat fee only.
+			assert_eq!(
+				market(0).vault_balance,
+				vault_before + collateral_before as i128 - fee as i128
+			);
+			assert_eq!(collateral(KEEPER), fee);
 			assert!(crate::Accounts::<Test>::get(ALICE).is_none());
 		});
 	}
