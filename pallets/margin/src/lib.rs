@@ -544,6 +544,9 @@ pub mod pallet {
 		BelowMinimumCollateral,
 		/// The position was already deleveraged in this auto-deleveraging episode.
 		AlreadyDeleveraged,
+		/// A market of the account reached its `liquidation_cap` for the window: the partial
+		/// liquidation waits for the next.
+		LiquidationCapReached,
 	}
 
 	#[pallet::hooks]
@@ -743,10 +746,13 @@ pub mod pallet {
 		/// market's insurance covers it into the vault and the vault absorbs the rest; with it
 		/// the caller earns the flat `BankruptcyKeeperFee` (charged the same way). A call
 		/// refused before any close is worked out (`NoAccount`, `NotLiquidatable`, every leg
-		/// stale) is charged its benchmarked weight, `liquidate_refused`.
+		/// stale, `LiquidationCapReached`) is charged its benchmarked weight,
+		/// `liquidate_refused`. A partial liquidation closes no more of a market than its
+		/// `liquidation_cap` has left in the window; a full close is never delayed and counts.
 		///
 		/// Errors: `NoAccount`, `NotLiquidatable`, `MarketNotEnabled`, `NoPrice`,
-		/// `PriceNotUsable`, `Overflow`. Events: `Liquidated`, and `BadDebt` per market.
+		/// `PriceNotUsable`, `LiquidationCapReached`, `Overflow`. Events: `Liquidated`, and
+		/// `BadDebt` per market.
 		#[pallet::call_index(7)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxPositions::get(), T::MaxPositions::get()))]
 		pub fn liquidate(origin: OriginFor<T>, who: T::AccountId) -> DispatchResultWithPostInfo {

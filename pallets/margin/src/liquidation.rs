@@ -108,11 +108,36 @@ impl<T: Config> Pallet<T> {
 				realized = realized.min(payable.max(0));
 			}
 			Self::shrink_position(info, position, part, realized, mark.index, now)?;
+			Self::count_liquidated(info, part, now);
 			collateral = collateral.checked_add(realized).ok_or_else(overflow)?;
 			closed
 				.push((math::notional(part, price, Rounding::Up).ok_or_else(overflow)?, realized));
 		}
 		Ok((collateral, closed, premium))
+	}
+
+	/// Size (`FixedI128` inner) partial liquidations may still close in `info`'s market in the
+	/// window open at `now`.
+	pub(crate) fn liquidation_cap_left(info: &MarketInfo, now: BlockNumber) -> u128 {
+		let params = &info.params;
+		let cap = params.liquidation_cap.mul_floor(params.skew_scale.into_inner());
+		if now >= info.liquidation_window_start.saturating_add(params.liquidation_window) {
+			cap
+		} else {
+			cap.saturating_sub(info.liquidated_in_window)
+		}
+	}
+
+	/// Counts `part` closed by a liquidation at `now` in `info`'s window (a new one if the last
+	/// has passed).
+	pub(crate) fn count_liquidated(info: &mut MarketInfo, part: SignedSize, now: BlockNumber) {
+		let closed = part.into_inner().unsigned_abs();
+		if now >= info.liquidation_window_start.saturating_add(info.params.liquidation_window) {
+			info.liquidation_window_start = now;
+			info.liquidated_in_window = closed;
+		} else {
+			info.liquidated_in_window = info.liquidated_in_window.saturating_add(closed);
+		}
 	}
 
 	/// Takes `part` off `position` at its entry price, settling its funding at `index` (now):
@@ -222,6 +247,25 @@ impl<T: Config> Pallet<T> {
 			critical,
 		)
 		.ok_or_else(overflow)?;
+		// The per-window cap: a partial liquidation closes no more of a market than its
+		// window has left (a full close is never delayed: it only deepens the loss).
+		if fraction < math::SCALE {
+			for (position, (info, mark)) in account.positions.iter().zip(marked.iter()) {
+				if mark.price.status == MarketStatus::Stale {
+					continue;
+				}
+				let size = position.size.into_inner().unsigned_abs();
+				let allowed = math::mul_div(
+					Self::liquidation_cap_left(info, now),
+					math::SCALE,
+					size,
+					Rounding::Down,
+				)
+				.ok_or_else(overflow)?;
+				fraction = fraction.min(allowed);
+			}
+			ensure!(fraction > 0, refused(positions, Error::<T>::LiquidationCapReached));
+		}
 		let mut liquidated = account.clone();
 		let mut markets = marked.clone();
 		let (mut collateral, mut closed, mut premium) =

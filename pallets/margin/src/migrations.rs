@@ -5,9 +5,10 @@ use crate::*;
 /// Version 1: pending orders live in the account item ([`MarginAccount::orders`]); each
 /// position gains its own maintenance fraction ([`Position::mmf`], its market's effective one at
 /// the upgrade) and its deleveraging episode (none); each market gains its deleveraging episode
-/// (the first) and its parameters gain the liquidation buffer
-/// ([`MarginParams::liquidation_buffer`], the default 50%) and the minimum position notional
-/// (the default 10 bUSD).
+/// (the first) and an empty liquidation window, and its parameters gain the liquidation buffer
+/// ([`MarginParams::liquidation_buffer`], the default 50%), the minimum position notional
+/// (the default 10 bUSD) and the liquidation cap (the default 10% of the skew scale per 10
+/// blocks).
 pub mod v1 {
 	use super::*;
 	use frame_support::traits::UncheckedOnRuntimeUpgrade;
@@ -61,6 +62,8 @@ pub mod v1 {
 				adl_target: self.adl_target,
 				liquidation_buffer: MarginParams::default().liquidation_buffer,
 				min_position_notional: MarginParams::default().min_position_notional,
+				liquidation_cap: MarginParams::default().liquidation_cap,
+				liquidation_window: MarginParams::default().liquidation_window,
 			}
 		}
 	}
@@ -123,6 +126,8 @@ pub mod v1 {
 					insurance_balance: old.insurance_balance,
 					adl_episode: 1,
 					adl_in_progress: false,
+					liquidation_window_start: 0,
+					liquidated_in_window: 0,
 				})
 			});
 			Accounts::<T>::translate::<MarginAccountV0<T::MaxPositions>, _>(|_, old| {

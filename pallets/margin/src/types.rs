@@ -81,14 +81,21 @@ pub struct MarginParams {
 	/// legs that cost keepers more to close than they hold. Liquidation and ADL close a leg in
 	/// full rather than leave it below.
 	pub min_position_notional: Balance,
+	/// Most a partial liquidation closes in the market per `liquidation_window`, as a share of
+	/// `skew_scale` (Synthetix v3's liquidation limit): a burst of liquidations cannot walk the
+	/// skew. A full close (an account below `critical_fraction` or bankrupt) is never delayed,
+	/// and counts.
+	pub liquidation_cap: Perbill,
+	/// The window of `liquidation_cap`, in blocks.
+	pub liquidation_window: BlockNumber,
 }
 
 impl Default for MarginParams {
 	/// The design brief's defaults (section 11): imf 5% to 50%, mmf 60% of imf (3%), vol_coeff
 	/// 0.1, ramp 1 point an hour, taker 0.06%, maker 0.02%, 20% of fees to insurance,
 	/// penalty 1.5%, keeper 0.3% up to 100 bUSD, critical 50% of MMR, ADL 90% / 80%, a partial
-	/// liquidation restores MMR x 1.5, positions of at least 10 bUSD. Not in the
-	/// brief, chosen here: oi_coeff 0.05 (5 points of margin at full utilization), skew scale
+	/// liquidation restores MMR x 1.5. Not in the brief, chosen here: positions of at least 10
+	/// bUSD, partial liquidations of at most 10% of the skew scale per 10 blocks, oi_coeff 0.05 (5 points of margin at full utilization), skew scale
 	/// 10,000 units (a 100-unit skew moves the fill 0.5%), funding 1% a day per skew scale,
 	/// capped at 0.3% a day (about 0.1% per 8 hours, the high end of CEX funding).
 	fn default() -> Self {
@@ -113,6 +120,8 @@ impl Default for MarginParams {
 			adl_target: Perbill::from_percent(80),
 			liquidation_buffer: Perbill::from_percent(50),
 			min_position_notional: 10 * BUSD,
+			liquidation_cap: Perbill::from_percent(10),
+			liquidation_window: 10,
 		}
 	}
 }
@@ -152,6 +161,11 @@ pub mod bounds {
 		(Perbill::from_percent(10), Perbill::from_percent(100));
 	/// `min_position_notional` at most 100,000 bUSD.
 	pub const MIN_POSITION_NOTIONAL: Balance = 100_000 * BUSD;
+	/// `liquidation_cap`: 0.1% to 100% of the skew scale.
+	pub const LIQUIDATION_CAP: (Perbill, Perbill) =
+		(Perbill::from_perthousand(1), Perbill::from_percent(100));
+	/// `liquidation_window`: 1 to 1,000 blocks.
+	pub const LIQUIDATION_WINDOW: (BlockNumber, BlockNumber) = (1, 1_000);
 }
 
 impl MarginParams {
@@ -180,6 +194,8 @@ impl MarginParams {
 			&& within(self.critical_fraction, bounds::CRITICAL_FRACTION)
 			&& self.adl_target < self.adl_trigger
 			&& self.min_position_notional <= bounds::MIN_POSITION_NOTIONAL
+			&& within(self.liquidation_cap, bounds::LIQUIDATION_CAP)
+			&& within(self.liquidation_window, bounds::LIQUIDATION_WINDOW)
 	}
 }
 
@@ -396,6 +412,10 @@ pub struct MarketInfo {
 	pub adl_episode: u32,
 	/// Whether a position was deleveraged in the current episode.
 	pub adl_in_progress: bool,
+	/// First block of the current liquidation window.
+	pub liquidation_window_start: BlockNumber,
+	/// Size (`FixedI128` inner, absolute) closed by liquidations in the current window.
+	pub liquidated_in_window: u128,
 }
 
 impl MarketInfo {
@@ -416,6 +436,8 @@ impl MarketInfo {
 			insurance_balance: 0,
 			adl_episode: 1,
 			adl_in_progress: false,
+			liquidation_window_start: now,
+			liquidated_in_window: 0,
 		}
 	}
 
@@ -626,6 +648,9 @@ mod tests {
 			MarginParams { critical_fraction: Perbill::from_percent(5), ..base },
 			MarginParams { adl_target: Perbill::from_percent(90), ..base },
 			MarginParams { min_position_notional: 100_001 * BUSD, ..base },
+			MarginParams { liquidation_cap: Perbill::zero(), ..base },
+			MarginParams { liquidation_window: 0, ..base },
+			MarginParams { liquidation_window: 1_001, ..base },
 		];
 		for params in bad {
 			assert!(!params.validate(), "{params:?}");

@@ -472,3 +472,58 @@ fn a_refused_liquidation_is_charged_what_it_read_not_a_liquidation() {
 		);
 	});
 }
+
+#[test]
+fn a_burst_of_partial_liquidations_cannot_walk_the_skew_past_the_window_cap() {
+	ExtBuilder::default().build_and_execute(|| {
+		// A deep market (skew scale 1,000,000) whose partial liquidations may close 0.1% of it,
+		// 1,000 units, per 10 blocks.
+		Markets::<Test>::mutate(0, |m| {
+			let params = &mut m.as_mut().unwrap().params;
+			params.skew_scale = FixedU128::from_u32(1_000_000);
+			params.liquidation_cap = Perbill::from_perthousand(1);
+		});
+		let cap = size(1_000).into_inner().unsigned_abs();
+		// Three accounts long 1,900 at about 100 on 12,000 bUSD each; at 96.5 each is between
+		// the critical fraction and maintenance: a partial liquidation of over half of each.
+		for who in [ALICE, BOB, 3] {
+			deposit(who, 12_000);
+			fill(who, 0, size(1_900));
+		}
+		set_price(0, FixedU128::from_rational(965, 10));
+		for who in [ALICE, BOB, 3] {
+			let view = Margin::account_view(&who).unwrap();
+			assert!(
+				view.liquidatable && view.equity * 2 > view.maintenance_margin as i128,
+				"{view:?}"
+			);
+		}
+		let sizes = || [ALICE, BOB, 3].map(|w| Accounts::<Test>::get(w).unwrap().size_in(0));
+		let before = sizes();
+		// The first liquidation is capped at 1,000 units; the window is then full.
+		assert_ok!(liquidate(KEEPER, ALICE));
+		assert_noop!(liquidate(KEEPER, BOB), Error::<Test>::LiquidationCapReached);
+		assert_noop!(liquidate(KEEPER, 3), Error::<Test>::LiquidationCapReached);
+		let after = sizes();
+		let closed: u128 = before
+			.iter()
+			.zip(after.iter())
+			.map(|(b, a)| (b.into_inner() - a.into_inner()).unsigned_abs())
+			.sum();
+		// The cap, less the rounding down of the fraction (never more than the cap).
+		assert!(closed <= cap && cap - closed < 1_000_000, "{closed}");
+		assert_eq!(Markets::<Test>::get(0).unwrap().liquidated_in_window, closed);
+		// The next window, the next 1,000 units.
+		run_blocks(10);
+		assert_ok!(liquidate(KEEPER, BOB));
+		let bobs = (before[1].into_inner()
+			- Accounts::<Test>::get(BOB).unwrap().size_in(0).into_inner())
+		.unsigned_abs();
+		assert!(bobs <= cap && cap - bobs < 1_000_000, "{bobs}");
+		// A bankrupt account is never delayed (waiting only deepens the loss): Carol, at a gap
+		// to 90, closes in full although the window is full.
+		set_price(0, price(90));
+		assert_ok!(liquidate(KEEPER, 3));
+		assert!(Accounts::<Test>::get(3).is_none_or(|a| a.positions.is_empty()));
+	});
+}
