@@ -38,7 +38,7 @@
 //! |---|---|---|
 //! | `Active` | allowed within the caps and the initial margin | allowed at the fill price |
 //! | restricted by the monitor | refused (`ReduceOnly`) | allowed at the fill price |
-//! | `Halted` | refused (`ReduceOnly`) | at the worse of median and EMA for the trader, no premium |
+//! | `Halted` | refused (`ReduceOnly`) | at the worse of median and EMA for the trader, and of the skew fill at it |
 //! | `Stale` | refused (`PriceStale`) | refused (`PriceStale`): positions are frozen |
 //!
 //! An exposure-increasing trade also needs: open interest (longs plus shorts notional) after

@@ -36,18 +36,17 @@ impl<T: Config> Pallet<T> {
 		math::conservative_price(price.price, price.ema_price, size.is_negative())
 	}
 
-	/// The price a liquidation closes `part` of a position in `info`'s market at: in an `Active`
-	/// market the worse for the trader of the oracle and the skew fill, otherwise the
-	/// conservative mark.
+	/// The price a liquidation closes `part` of a position in `info`'s market at: the worse for
+	/// the trader of the mark (the oracle in an `Active` market, the conservative mark in a
+	/// `Halted` one) and the skew fill at it. A halted close pays the skew premium too:
+	/// otherwise a hedged owner's other leg, closed later through the skew the halted close
+	/// left, would collect it.
 	pub(crate) fn liquidation_fill(
 		info: &MarketInfo,
 		mark: &Mark,
 		part: SignedSize,
 	) -> Option<Price> {
 		let price = mark.price.price;
-		if mark.price.status != MarketStatus::Active {
-			return Some(price);
-		}
 		let skew = math::net_size(&info.aggregates)?;
 		let delta = FixedI128::from_inner(part.into_inner().checked_neg()?);
 		math::forced_fill(price, skew, delta, info.params.skew_scale)

@@ -107,7 +107,10 @@ impl<T: Config> Pallet<T> {
 		let skew_before = math::net_size(&info.aggregates).ok_or_else(overflow)?;
 		let buy = delta.into_inner() > 0;
 		let fill = if price_info.status == MarketStatus::Halted {
-			math::conservative_price(price, price_info.ema_price, buy)
+			// The worse of median and EMA, and no better than the skew fill at it.
+			let conservative = math::conservative_price(price, price_info.ema_price, buy);
+			math::forced_fill(conservative, skew_before, delta, params.skew_scale)
+				.ok_or_else(overflow)?
 		} else {
 			math::fill_price(price, skew_before, delta, params.skew_scale).ok_or_else(overflow)?
 		};

@@ -491,9 +491,10 @@ pub struct AccountView {
 	pub margin_ratio: Option<FixedU128>,
 	/// Whether equity is below the maintenance requirement.
 	pub below_maintenance: bool,
-	/// Whether `liquidate` would accept the account now: below maintenance, legs whose market is
-	/// not `Active` valued at the price worse for the trader (a stale leg stays open, and an
-	/// account below zero with one waits for its price).
+	/// Whether `liquidate` would accept the account now (a dry run of it, rolled back): below
+	/// maintenance, legs whose market is not `Active` valued at the price worse for the trader
+	/// (a stale leg stays open, and an account that would end below zero with one waits for its
+	/// price), and within its markets' liquidation caps.
 	pub liquidatable: bool,
 	/// The open positions.
 	pub positions: Vec<PositionView>,

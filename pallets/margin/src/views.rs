@@ -207,12 +207,10 @@ impl<T: Config> Pallet<T> {
 		let mut health =
 			Health { equity: Self::signed(account.collateral).ok()?, ..Default::default() };
 		let mut rows = Vec::new();
-		let mut stale_leg = false;
 		let mut closeable_leg = false;
 		for position in account.positions.iter() {
 			let info = Markets::<T>::get(position.market)?;
 			let price = T::Prices::price_info(position.market)?;
-			stale_leg |= price.status == MarketStatus::Stale;
 			closeable_leg |= price.status != MarketStatus::Stale;
 			// The initial fraction a trade or withdrawal now needs, and the maintenance
 			// fraction a liquidation in this block would use; a leg whose market is not
@@ -276,7 +274,12 @@ impl<T: Config> Pallet<T> {
 			margin_ratio,
 			below_maintenance,
 			// With a stale leg (which stays open) an account below zero waits for its price.
-			liquidatable: below_maintenance && closeable_leg && (!stale_leg || health.equity >= 0),
+			// What `liquidate` does, not an estimate of it: a dry run, rolled back (a keeper
+			// must never pay for a refusal the view did not predict: a stale leg with a close
+			// that would end below zero, or a market's liquidation cap).
+			liquidatable: below_maintenance
+				&& closeable_leg
+				&& Self::liquidation_would_succeed(who),
 			positions,
 			reserved_margin: account.reserved(),
 			orders: account
@@ -297,6 +300,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `who`'s equity is below its maintenance requirement.
+	/// Whether `liquidate` of `who` would succeed now: run and rolled back.
+	fn liquidation_would_succeed(who: &T::AccountId) -> bool {
+		frame_support::storage::with_transaction(|| {
+			let succeeded = Self::do_liquidate(who.clone(), who.clone()).is_ok();
+			sp_runtime::TransactionOutcome::Rollback(Ok::<bool, DispatchError>(succeeded))
+		})
+		.unwrap_or(false)
+	}
+
 	pub fn is_liquidatable(who: &T::AccountId) -> bool {
 		Self::account_view(who).is_some_and(|view| view.liquidatable)
 	}

@@ -452,9 +452,10 @@ pub fn forced_fill(
 	Some(if size_delta.into_inner() > 0 { fill.max(oracle) } else { fill.min(oracle) })
 }
 
-/// The price a reducing trade fills at while the market is Halted: the worse of the median and
-/// its EMA for the trader (the lower for a sell, the higher for a buy), with no premium, so that
-/// a manipulated print cannot pay out.
+/// The price a reducing trade or liquidation starts from while the market is Halted: the worse
+/// of the median and its EMA for the trader (the lower for a sell, the higher for a buy), so
+/// that a manipulated print cannot pay out (the fill is then no better than the skew fill at
+/// it, [`forced_fill`]).
 pub fn conservative_price(price: Price, ema: Price, buy: bool) -> Price {
 	if buy {
 		price.max(ema)

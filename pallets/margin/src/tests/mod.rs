@@ -6,6 +6,7 @@
 
 mod liquidation_attacks;
 mod orders;
+mod value;
 
 use crate::{mock::*, Error, Event, MarginParams, Markets};
 use bulwark_primitives::{currency::BUSD, MarketStatus, OpenInterest, UnrealizedPnl};
@@ -437,18 +438,21 @@ mod trades {
 			assert_noop!(trade(BOB, 0, size(-1)), Error::<Test>::ReduceOnly);
 			// A flip adds exposure too.
 			assert_noop!(trade(ALICE, 0, size(-20)), Error::<Test>::ReduceOnly);
-			// Alice's long sells at min(150, 101) = 101, no premium.
+			// Alice's long sells at min(150, 101) = 101 (the skew fill there, with her sale
+			// reducing a skew of 5, would be better for her: 101.025).
 			assert_ok!(trade(ALICE, 0, size(-5)));
 			let traded = margin_events();
 			assert!(traded.iter().any(|e| matches!(
 				e,
 				Event::Traded { who: ALICE, fill_price, .. } if *fill_price == price(101)
 			)));
-			// Bob's short buys back at max(150, 101) = 150: the print cannot pay him out.
+			// Bob's short buys back at max(150, 101) = 150, plus the skew premium of taking the
+			// skew from 0 to 5 of 10,000 (0.025%): 150.0375. The print cannot pay him out.
 			assert_ok!(close(BOB, 0));
 			assert!(margin_events().iter().any(|e| matches!(
 				e,
-				Event::Traded { who: BOB, fill_price, .. } if *fill_price == price(150)
+				Event::Traded { who: BOB, fill_price, .. }
+					if *fill_price == FixedU128::from_rational(1_500_375, 10_000)
 			)));
 		});
 	}
