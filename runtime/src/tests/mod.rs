@@ -1,5 +1,6 @@
 //! Tests of the composed runtime, on the `dev` genesis preset.
 
+mod bad_debt;
 mod fees;
 mod governance;
 mod orders;
