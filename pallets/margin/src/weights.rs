@@ -42,10 +42,10 @@ pub trait WeightInfo {
 	fn enable_market() -> Weight;
 	fn set_market_params() -> Weight;
 	fn set_min_collateral() -> Weight;
-	fn liquidate_refused(p: u32, ) -> Weight;
 	fn settle() -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
 	fn liquidate(p: u32, ) -> Weight;
+	fn liquidate_refused(p: u32, ) -> Weight;
 	fn deleverage(p: u32, ) -> Weight;
 }
 
@@ -55,19 +55,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MinCollateral` (r:1 w:0)
+	/// Proof: `Margin::MinCollateral` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 42_804_000 ps.
-		Weight::from_parts(45_878_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 41_582_000 ps.
+		Weight::from_parts(44_837_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MinCollateral` (r:1 w:0)
+	/// Proof: `Margin::MinCollateral` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:0)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
@@ -82,18 +86,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 76_925_000 ps.
-		Weight::from_parts(56_256_369, 6196)
-			.saturating_add(Weight::from_parts(24_852_318, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 76_574_000 ps.
+		Weight::from_parts(57_237_570, 6196)
+			.saturating_add(Weight::from_parts(23_752_004, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:0)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Monitor::Restricted` (r:1 w:0)
@@ -102,22 +106,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn place_order(p: u32, ) -> Weight {
-		// Minimum execution time: 32_729_000 ps.
-		Weight::from_parts(29_570_460, 75479)
-			.saturating_add(Weight::from_parts(6_599_052, 0).saturating_mul(p.into()))
+		// Minimum execution time: 32_038_000 ps.
+		Weight::from_parts(29_351_501, 75479)
+			.saturating_add(Weight::from_parts(6_262_425, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::OrderQueue` (r:1 w:1)
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Monitor::Restricted` (r:1 w:0)
 	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
@@ -126,22 +130,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn execute_order(p: u32, ) -> Weight {
-		// Minimum execution time: 57_055_000 ps.
-		Weight::from_parts(56_151_249, 75479)
-			.saturating_add(Weight::from_parts(6_965_443, 0).saturating_mul(p.into()))
+		// Minimum execution time: 56_945_000 ps.
+		Weight::from_parts(55_915_167, 75479)
+			.saturating_add(Weight::from_parts(6_775_955, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::OrderQueue` (r:1 w:1)
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:100 w:100)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Monitor::Restricted` (r:1 w:0)
 	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
@@ -150,29 +154,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 100]`.
 	fn execute_orders(n: u32, ) -> Weight {
-		// Minimum execution time: 60_680_000 ps.
-		Weight::from_parts(61_823_000, 75479)
-			.saturating_add(Weight::from_parts(44_310_553, 0).saturating_mul(n.into()))
+		// Minimum execution time: 60_170_000 ps.
+		Weight::from_parts(45_191_500, 75479)
+			.saturating_add(Weight::from_parts(43_122_822, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3477).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::Markets` (r:1 w:0)
 	/// Proof: `Oracle::Markets` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 24_156_000 ps.
-		Weight::from_parts(33_650_000, 3813)
+		// Minimum execution time: 22_824_000 ps.
+		Weight::from_parts(25_138_000, 3866)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
@@ -182,13 +186,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Monitor::Restricted` (r:1 w:0)
 	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 35_263_000 ps.
-		Weight::from_parts(37_977_000, 3813)
+		// Minimum execution time: 33_069_000 ps.
+		Weight::from_parts(36_254_000, 3866)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Margin::MinCollateral` (r:0 w:1)
+	/// Proof: `Margin::MinCollateral` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	fn set_min_collateral() -> Weight {
+		// Minimum execution time: 3_736_000 ps.
+		Weight::from_parts(4_307_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:3 w:3)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:1 w:0)
@@ -197,26 +208,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	fn liquidate_refused(p: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 0)
-			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
-	}
-	fn set_min_collateral() -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	fn settle() -> Weight {
-		// Minimum execution time: 91_016_000 ps.
-		Weight::from_parts(97_105_000, 8799)
+		// Minimum execution time: 90_976_000 ps.
+		Weight::from_parts(96_244_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:0)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:32 w:32)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:32 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
@@ -235,9 +236,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 120_049_000 ps.
-		Weight::from_parts(121_421_000, 75479)
-			.saturating_add(Weight::from_parts(101_666_078, 0).saturating_mul(m.into()))
+		// Minimum execution time: 121_932_000 ps.
+		Weight::from_parts(123_915_000, 75479)
+			.saturating_add(Weight::from_parts(104_399_038, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -245,41 +246,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:8)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Params` (r:1 w:0)
-	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Busd::Holds` (r:8 w:0)
+	/// Storage: `Busd::Holds` (r:7 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:8 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 50_946_000 ps.
-		Weight::from_parts(27_641_591, 7944)
-			.saturating_add(Weight::from_parts(30_013_272, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+		// Minimum execution time: 31_787_000 ps.
+		Weight::from_parts(20_466_349, 8264)
+			.saturating_add(Weight::from_parts(14_304_982, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
+	}
+	/// Storage: `Margin::Accounts` (r:1 w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:8 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:8 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Component `p` ranges over `[1, 8]`.
+	fn liquidate_refused(p: u32, ) -> Weight {
+		// Minimum execution time: 17_636_000 ps.
+		Weight::from_parts(12_918_691, 4627)
+			.saturating_add(Weight::from_parts(6_404_512, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(348), added: 2823, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1002), added: 3477, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		// Minimum execution time: 31_177_000 ps.
-		Weight::from_parts(33_371_796, 4467)
-			.saturating_add(Weight::from_parts(1_023_584, 0).saturating_mul(p.into()))
+		// Minimum execution time: 30_525_000 ps.
+		Weight::from_parts(31_890_358, 4627)
+			.saturating_add(Weight::from_parts(1_110_009, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -288,71 +300,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(45_878_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(44_837_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(56_256_369, 6196)
-			.saturating_add(Weight::from_parts(24_852_318, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		Weight::from_parts(57_237_570, 6196)
+			.saturating_add(Weight::from_parts(23_752_004, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn place_order(p: u32, ) -> Weight {
-		Weight::from_parts(29_570_460, 75479)
-			.saturating_add(Weight::from_parts(6_599_052, 0).saturating_mul(p.into()))
+		Weight::from_parts(29_351_501, 75479)
+			.saturating_add(Weight::from_parts(6_262_425, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_order(p: u32, ) -> Weight {
-		Weight::from_parts(56_151_249, 75479)
-			.saturating_add(Weight::from_parts(6_965_443, 0).saturating_mul(p.into()))
+		Weight::from_parts(55_915_167, 75479)
+			.saturating_add(Weight::from_parts(6_775_955, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_orders(n: u32, ) -> Weight {
-		Weight::from_parts(61_823_000, 75479)
-			.saturating_add(Weight::from_parts(44_310_553, 0).saturating_mul(n.into()))
+		Weight::from_parts(45_191_500, 75479)
+			.saturating_add(Weight::from_parts(43_122_822, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3477).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(33_650_000, 3813)
+		Weight::from_parts(25_138_000, 3866)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(37_977_000, 3813)
+		Weight::from_parts(36_254_000, 3866)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	fn liquidate_refused(p: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 0)
-			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
-	}
 	fn set_min_collateral() -> Weight {
-		Weight::from_parts(10_000_000, 0)
+		Weight::from_parts(4_307_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(97_105_000, 8799)
+		Weight::from_parts(96_244_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(121_421_000, 75479)
-			.saturating_add(Weight::from_parts(101_666_078, 0).saturating_mul(m.into()))
+		Weight::from_parts(123_915_000, 75479)
+			.saturating_add(Weight::from_parts(104_399_038, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -360,17 +366,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(27_641_591, 7944)
-			.saturating_add(Weight::from_parts(30_013_272, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+		Weight::from_parts(20_466_349, 8264)
+			.saturating_add(Weight::from_parts(14_304_982, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2823).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
+	}
+	fn liquidate_refused(p: u32, ) -> Weight {
+		Weight::from_parts(12_918_691, 4627)
+			.saturating_add(Weight::from_parts(6_404_512, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(33_371_796, 4467)
-			.saturating_add(Weight::from_parts(1_023_584, 0).saturating_mul(p.into()))
+		Weight::from_parts(31_890_358, 4627)
+			.saturating_add(Weight::from_parts(1_110_009, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

@@ -421,3 +421,70 @@ fn a_forced_fill_is_the_worse_of_oracle_and_skew_fill_for_the_trader() {
 	// Selling 10 out of a long skew of 100 would fill at 100.95: the oracle's 100 instead.
 	assert_eq!(forced_fill(oracle, units(100), units(-10), scale), Some(oracle));
 }
+
+/// Every rounding goes against the trader, checked where the two directions differ by one unit
+/// (10^-6 bUSD): a wrong direction fails these, which a tolerance would not see.
+mod rounding {
+	use super::*;
+
+	/// A third of a unit: `1/3 x 10^18` inner, so products with it are never whole.
+	fn third() -> SignedSize {
+		FixedI128::from_inner(333_333_333_333_333_333)
+	}
+
+	#[test]
+	fn requirements_and_notionals_round_up_for_the_protocol() {
+		// 1/3 unit at 1 bUSD: 333,333.333... units; up 333,334, down 333,333.
+		assert_eq!(notional(third(), price(1), Rounding::Up), Some(333_334));
+		assert_eq!(notional(third(), price(1), Rounding::Down), Some(333_333));
+		// Its 5% requirement on the rounded-up notional, rounded up: 16,666.7 -> 16,667.
+		assert_eq!(margin_requirement(third(), price(1), fixed(5, 100)), Some(16_667));
+	}
+
+	#[test]
+	fn pnl_rounds_gains_down_and_losses_up() {
+		// Long 1/3 from 1 to 2: a gain of 333,333.33 units, paid 333,333.
+		assert_eq!(unrealized_pnl(third(), price(1), price(2)), Some(333_333));
+		// Long 1/3 from 2 to 1: a loss of 333,333.33, charged 333,334.
+		assert_eq!(unrealized_pnl(third(), price(2), price(1)), Some(-333_334));
+		// A short alike.
+		let short = FixedI128::from_inner(-333_333_333_333_333_333);
+		assert_eq!(unrealized_pnl(short, price(2), price(1)), Some(333_333));
+		assert_eq!(unrealized_pnl(short, price(1), price(2)), Some(-333_334));
+	}
+
+	#[test]
+	fn funding_rounds_what_is_paid_up_and_what_is_received_down() {
+		// The index moved by 1 bUSD a unit: a third of a unit long owes 333,333.33 -> 333,334;
+		// a third short is owed it -> 333,333 (negative: received).
+		let moved = FixedI128::saturating_from_integer(1);
+		assert_eq!(funding_owed(third(), FixedI128::zero(), moved), Some(333_334));
+		let short = FixedI128::from_inner(-333_333_333_333_333_333);
+		assert_eq!(funding_owed(short, FixedI128::zero(), moved), Some(-333_333));
+	}
+
+	#[test]
+	fn fees_round_up() {
+		// A taker third of a unit at 1 bUSD: notional up to 333,334, 0.06% = 200.0004 -> 201.
+		let taker = Perbill::from_parts(600_000);
+		assert_eq!(trade_fee(size(0), third(), price(1), taker, taker), Some(201));
+	}
+
+	#[test]
+	fn fills_round_against_the_trader() {
+		// From skew 0, a buy of 1 at 3 with a scale of 7: 3 x (1 + 1/14) = 3.2142857142857142857...
+		// up for a buy; a sell of 1: 3 x (1 - 1/14) = 2.7857142857142857142... down.
+		// The premium and the product each round against the trader, so a fill may sit one
+		// more 10^-18 step away; rounding towards the trader would give ...285 and ...715.
+		let buy = fill_price(price(3), size(0), size(1), price(7)).unwrap();
+		assert!(
+			(3_214_285_714_285_714_286..=3_214_285_714_285_714_287).contains(&buy.into_inner()),
+			"{buy:?}"
+		);
+		let sell = fill_price(price(3), size(0), size(-1), price(7)).unwrap();
+		assert!(
+			(2_785_714_285_714_285_713..=2_785_714_285_714_285_714).contains(&sell.into_inner()),
+			"{sell:?}"
+		);
+	}
+}

@@ -564,6 +564,7 @@ mod properties {
 									Error::<Test>::MarginTooLow.into(),
 									Error::<Test>::SettlementPending.into(),
 									Error::<Test>::NoAccount.into(),
+									Error::<Test>::BelowMinimumCollateral.into(),
 								].contains(&result.unwrap_err()),
 								"{:?}", result
 							);
