@@ -392,7 +392,6 @@ impl<T: Config> Pallet<T> {
 	///
 	/// - Parameters, if set, are within their hard bounds.
 	/// - The last global draw is not in the future.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		if let Some(params) = Params::<T>::get() {
 			ensure!(params.validate(T::MaxGlobalDrawHardCap::get()), "parameters out of bounds");

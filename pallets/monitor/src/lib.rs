@@ -404,7 +404,6 @@ impl<T: Config> Pallet<T> {
 	/// - The parameters are within their hard bounds.
 	/// - A market is restricted only if it has ratios (it was seen by a period).
 	/// - At most `MaxMarkets` markets have ratios.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		ensure!(Params::<T>::get().validate(), "parameters outside their bounds");
 		for market in Restricted::<T>::iter_keys() {

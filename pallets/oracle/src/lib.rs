@@ -1042,7 +1042,6 @@ impl<T: Config> Pallet<T> {
 	///   every market id.
 	/// - Submissions and prices exist only for listed markets, and come from operators; each
 	///   price carries its market's `max_price_age`.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut active_total: Balance = 0;
 		for (operator, info) in Operators::<T>::iter() {

@@ -750,7 +750,6 @@ impl<T: Config> Pallet<T> {
 	/// - This pallet's account holds at least its existential deposit plus the undelivered
 	///   proceeds (anyone may send it more).
 	/// - Every offender's span takes no more than its largest report.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let queue = Queue::<T>::get();
 		ensure!(queue.head <= queue.next_id, "queue head beyond the next id");

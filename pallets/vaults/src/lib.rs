@@ -953,7 +953,6 @@ impl<T: Config> Pallet<T> {
 	/// - Every vault's `total_shares` is the sum of its current-epoch stakers' active and
 	///   unbonding shares; no staker is of a later epoch than its vault.
 	/// - Parameters are within their hard bounds.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		ensure!(Params::<T>::get().validate(), "vault parameters out of bounds");
 		for (market, vault) in Vaults::<T>::iter() {

@@ -1,0 +1,67 @@
+//! The named checks run after every block. Each returns `Err(message)` when broken; the runner
+//! prints the check's name with the seed, the block and the calls that led there.
+
+use bulwark_runtime::{Busd, Runtime};
+use frame_support::traits::fungible::Inspect;
+
+/// A broken invariant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Break {
+	/// The check's name.
+	pub check: &'static str,
+	/// What it found.
+	pub message: String,
+}
+
+impl Break {
+	/// A break of `check`.
+	pub fn new(check: &'static str, message: impl Into<String>) -> Self {
+		Self { check, message: message.into() }
+	}
+}
+
+/// `issuance`: each token's total issuance equals the sum of its accounts (free and reserved,
+/// holds included).
+pub fn issuance() -> Result<(), Break> {
+	let bwk: u128 = frame_system::Account::<Runtime>::iter_values()
+		.map(|info| info.data.free.saturating_add(info.data.reserved))
+		.sum();
+	let bwk_issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+	if bwk != bwk_issuance {
+		return Err(Break::new(
+			"issuance",
+			format!("BWK: accounts hold {bwk}, total issuance is {bwk_issuance}"),
+		));
+	}
+	let busd: u128 = pallet_balances::Account::<Runtime, pallet_balances::Instance2>::iter_values()
+		.map(|data| data.free.saturating_add(data.reserved))
+		.sum();
+	let busd_issuance = <Busd as Inspect<_>>::total_issuance();
+	if busd != busd_issuance {
+		return Err(Break::new(
+			"issuance",
+			format!("bUSD: accounts hold {busd}, total issuance is {busd_issuance}"),
+		));
+	}
+	Ok(())
+}
+
+/// A pallet's `try_state` check.
+type TryState = fn() -> Result<(), sp_runtime::TryRuntimeError>;
+
+/// `try-state`: every Bulwark pallet's `try_state` (custody = ledger + unsettled, vault holds,
+/// fund balances, aggregates = sums over positions, the order queue, bonds).
+pub fn try_state() -> Result<(), Break> {
+	let checks: [(&str, TryState); 6] = [
+		("margin", pallet_bulwark_margin::Pallet::<Runtime>::do_try_state),
+		("oracle", pallet_bulwark_oracle::Pallet::<Runtime>::do_try_state),
+		("vaults", pallet_bulwark_vaults::Pallet::<Runtime>::do_try_state),
+		("insurance", pallet_bulwark_insurance::Pallet::<Runtime>::do_try_state),
+		("slashing", pallet_bulwark_slashing::Pallet::<Runtime>::do_try_state),
+		("monitor", pallet_bulwark_monitor::Pallet::<Runtime>::do_try_state),
+	];
+	for (pallet, check) in checks {
+		check().map_err(|e| Break::new("try-state", format!("{pallet}: {e:?}")))?;
+	}
+	Ok(())
+}
