@@ -65,3 +65,73 @@ pub fn try_state() -> Result<(), Break> {
 	}
 	Ok(())
 }
+
+/// What a balances event announces about the total issuance: minted (+) or burned (-).
+fn announced<I: 'static>(event: &pallet_balances::Event<Runtime, I>) -> i128
+where
+	Runtime: pallet_balances::Config<I, Balance = u128>,
+{
+	use pallet_balances::Event::*;
+	let signed = |amount: &u128| i128::try_from(*amount).unwrap_or(i128::MAX);
+	match event {
+		Minted { amount, .. } | MintedCredit { amount } | Issued { amount } => signed(amount),
+		Burned { amount, .. } | BurnedDebt { amount } | Rescinded { amount } => -signed(amount),
+		_ => 0,
+	}
+}
+
+/// `issuance-events`: each token's total issuance moves only by what the block's events announce
+/// (mints, burns, credits issued, debts rescinded: staking rewards, slashes, fees).
+pub struct IssuanceTracker {
+	bwk: u128,
+	busd: u128,
+}
+
+impl IssuanceTracker {
+	/// Starts from the issuance now.
+	pub fn new() -> Self {
+		Self {
+			bwk: pallet_balances::TotalIssuance::<Runtime>::get(),
+			busd: <Busd as Inspect<_>>::total_issuance(),
+		}
+	}
+
+	/// Checks the issuance after a block against the block's events, and moves on to it.
+	pub fn check(&mut self) -> Result<(), Break> {
+		let (mut bwk_announced, mut busd_announced) = (0i128, 0i128);
+		for record in frame_system::Pallet::<Runtime>::read_events_no_consensus() {
+			match &record.event {
+				bulwark_runtime::RuntimeEvent::Balances(event) => bwk_announced += announced(event),
+				bulwark_runtime::RuntimeEvent::Busd(event) => busd_announced += announced(event),
+				_ => {},
+			}
+		}
+		let bwk = pallet_balances::TotalIssuance::<Runtime>::get();
+		let busd = <Busd as Inspect<_>>::total_issuance();
+		let moved = |now: u128, before: u128| {
+			i128::try_from(now).unwrap_or(i128::MAX) - i128::try_from(before).unwrap_or(i128::MAX)
+		};
+		let (bwk_moved, busd_moved) = (moved(bwk, self.bwk), moved(busd, self.busd));
+		self.bwk = bwk;
+		self.busd = busd;
+		if bwk_moved != bwk_announced {
+			return Err(Break::new(
+				"issuance-events",
+				format!("BWK issuance moved {bwk_moved}, the events announce {bwk_announced}"),
+			));
+		}
+		if busd_moved != busd_announced {
+			return Err(Break::new(
+				"issuance-events",
+				format!("bUSD issuance moved {busd_moved}, the events announce {busd_announced}"),
+			));
+		}
+		Ok(())
+	}
+}
+
+impl Default for IssuanceTracker {
+	fn default() -> Self {
+		Self::new()
+	}
+}

@@ -11,7 +11,7 @@ pub enum Episode {
 	Calm,
 	/// Steps with a drift, in basis points a round.
 	Trend(i64),
-	/// Steps of -2% to -5% a round.
+	/// Steps of -1% to -3% a round.
 	Crash,
 	/// One jump of 12% to 30% (either way), then calm: the breaker halts the market.
 	Jump,
@@ -46,12 +46,15 @@ pub struct Path {
 	pub left: u32,
 	/// The price it started from (the floor of a crash is a fraction of it).
 	pub start: u128,
+	/// Consecutive rounds of honest prices a quorum submits (calm, trend, one deviating
+	/// operator): what a halted or stale market needs to resume.
+	pub honest_rounds: u32,
 }
 
 impl Path {
 	/// A calm path at `price` (bUSD, millionths).
 	pub fn new(price: u128) -> Self {
-		Self { price, episode: Episode::Calm, left: 5, start: price }
+		Self { price, episode: Episode::Calm, left: 5, start: price, honest_rounds: 0 }
 	}
 
 	/// Moves to the next round: maybe a new episode, then the honest price moves. Returns the
@@ -59,7 +62,7 @@ impl Path {
 	pub fn advance(&mut self, rng: &mut Rng) -> Option<Episode> {
 		let mut started = None;
 		if self.left == 0 {
-			let episode = match rng.weighted(&[60, 15, 6, 4, 6, 9]) {
+			let episode = match rng.weighted(&[55, 15, 8, 5, 7, 10]) {
 				0 => Episode::Calm,
 				1 => Episode::Trend(rng.range(-15, 15)),
 				2 => Episode::Crash,
@@ -80,11 +83,19 @@ impl Path {
 			started = Some(episode);
 		}
 		self.left = self.left.saturating_sub(1);
+		self.honest_rounds = match self.episode {
+			Episode::Calm | Episode::Trend(_) | Episode::Deviate => {
+				self.honest_rounds.saturating_add(1)
+			},
+			Episode::Crash | Episode::Jump | Episode::Stale => 0,
+		};
 		let bps: i64 = match self.episode {
 			// A round is 6 s on the dev chain: 4 bps a round is about 90% a year annualized.
 			Episode::Calm | Episode::Deviate | Episode::Stale => rng.range(-4, 4),
 			Episode::Trend(drift) => drift.saturating_add(rng.range(-4, 4)),
-			Episode::Crash => rng.range(-500, -200),
+			// Under the breaker's 10% while the EMA follows: longs are liquidated while the
+			// market is still `Active`, then it halts.
+			Episode::Crash => rng.range(-300, -100),
 			Episode::Jump => {
 				let size = rng.range(1_200, 3_000);
 				if rng.chance(50) {

@@ -27,6 +27,9 @@ use std::{
 const MARKETS: [(MarketId, u128); 2] = [(0, 100), (1, 2_000)];
 /// Calls kept for a break's report.
 const RECENT: usize = 64;
+/// Rounds of honest prices within which a halted or stale market must be `Active` again: the
+/// breaker's cooldown (20 blocks, 10 rounds) and its 3 confirming rounds, with room to spare.
+const RESUME_ROUNDS: u32 = 30;
 
 /// What to run.
 #[derive(Clone, Copy, Debug)]
@@ -161,6 +164,7 @@ pub struct Run {
 	report: Report,
 	recent: VecDeque<String>,
 	last_round: u32,
+	issuance: Option<invariants::IssuanceTracker>,
 }
 
 fn fixed_busd(micro: u128) -> FixedU128 {
@@ -180,10 +184,12 @@ impl Run {
 			report: Report { seed: config.seed, ..Report::default() },
 			recent: VecDeque::with_capacity(RECENT),
 			last_round: 0,
+			issuance: None,
 		};
 		let started = Instant::now();
 		ext.execute_with(|| {
 			run.setup();
+			run.issuance = Some(invariants::IssuanceTracker::new());
 			while run.report.calls < run.config.calls && run.report.broken.is_none() {
 				let outcome = catch_unwind(AssertUnwindSafe(|| run.block()));
 				if let Err(panic) = outcome {
@@ -275,7 +281,10 @@ impl Run {
 		self.chain.close();
 		self.report.blocks += 1;
 		self.count_events();
-		if let Err(broken) = invariants::issuance().and_then(|()| invariants::try_state()) {
+		let issuance_events = self.issuance.as_mut().map_or(Ok(()), |tracker| tracker.check());
+		if let Err(broken) =
+			invariants::issuance().and(issuance_events).and_then(|()| invariants::try_state())
+		{
 			self.broken(broken);
 		}
 	}
@@ -312,13 +321,101 @@ impl Run {
 				RuntimeCall::Oracle(pallet_bulwark_oracle::Call::submit { round, prices }),
 			);
 		}
+		self.check_markets_resume();
+		self.keeper_pass();
+	}
+
+	/// `liveness`: a market whose operators have submitted honest prices for
+	/// [`RESUME_ROUNDS`] rounds is `Active`.
+	fn check_markets_resume(&mut self) {
+		for (index, (market, _)) in MARKETS.iter().enumerate() {
+			if self.paths[index].honest_rounds < RESUME_ROUNDS {
+				continue;
+			}
+			let status =
+				pallet_bulwark_oracle::Pallet::<Runtime>::price_info(*market).map(|p| p.status);
+			if status != Some(bulwark_primitives::MarketStatus::Active) {
+				self.broken(Break::new(
+					"liveness",
+					format!(
+						"market {market} is {status:?} after {} rounds of honest prices",
+						self.paths[index].honest_rounds
+					),
+				));
+			}
+		}
+	}
+
+	/// A keeper's pass in the first block of each round: every account the runtime API lists
+	/// is liquidated. Then `liveness`: no account below maintenance whose prices are all usable
+	/// is left that `liquidate` would take (the API missed it) or refuses for any reason but
+	/// its market's liquidation cap.
+	fn keeper_pass(&mut self) {
+		let keeper = self.actors.keepers[0].clone();
+		let mut cursor = None;
+		loop {
+			let (listed, next) =
+				pallet_bulwark_margin::Pallet::<Runtime>::liquidatable_page(cursor, 1_000);
+			for account in listed {
+				self.apply(
+					&keeper,
+					RuntimeCall::Margin(pallet_bulwark_margin::Call::liquidate {
+						who: account.who,
+					}),
+				);
+			}
+			match next {
+				Some(next) => cursor = Some(next),
+				None => break,
+			}
+		}
+		let accounts: Vec<AccountId> = self.actors.everyone().map(|a| a.id.clone()).collect();
+		for who in accounts {
+			let Some(view) = pallet_bulwark_margin::Pallet::<Runtime>::account_view(&who) else {
+				continue;
+			};
+			let usable = view.positions.iter().all(|p| {
+				pallet_bulwark_oracle::Pallet::<Runtime>::price_info(p.market)
+					.is_some_and(|i| i.status == bulwark_primitives::MarketStatus::Active)
+			});
+			if !view.below_maintenance || !usable {
+				continue;
+			}
+			let refused = frame_support::storage::with_transaction(|| {
+				let result = RuntimeCall::Margin(pallet_bulwark_margin::Call::liquidate {
+					who: who.clone(),
+				})
+				.dispatch(RuntimeOrigin::signed(keeper.id.clone()));
+				sp_runtime::TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(
+					result.err().map(|e| e.error),
+				))
+			})
+			.ok()
+			.flatten();
+			let cap: sp_runtime::DispatchError =
+				pallet_bulwark_margin::Error::<Runtime>::LiquidationCapReached.into();
+			match refused {
+				Some(error) if error == cap => {},
+				other => self.broken(Break::new(
+					"liveness",
+					format!(
+						"after a keeper pass {who:?} is below maintenance with usable prices: \
+						 liquidate would {}",
+						match other {
+							None => "succeed (the keeper API did not list it)".to_string(),
+							Some(error) => format!("fail with {error:?}"),
+						}
+					),
+				)),
+			}
+		}
 	}
 
 	/// The next random call and who makes it.
 	fn next_call(&mut self) -> Option<(Actor, RuntimeCall)> {
 		use pallet_bulwark_margin::Call as Margin;
 		let rng = &mut self.rng;
-		let weights = [2, 3, 20, 6, 5, 6, 3, 1, 2, 2, 2, 1, 3, 1, 1];
+		let weights = [2, 3, 20, 2, 5, 6, 3, 1, 2, 2, 2, 1, 3, 1, 1];
 		let market = rng.pick(&MARKETS).0;
 		let trader = rng.pick(&self.actors.traders).clone();
 		let keeper = rng.pick(&self.actors.keepers).clone();
@@ -340,11 +437,11 @@ impl Run {
 					.map_or(0, |a| a.collateral);
 				let imf = pallet_bulwark_margin::Pallet::<Runtime>::market_view(market)
 					.map_or(FixedU128::from_rational(1, 20), |v| v.initial_margin_fraction);
-				let notional = if rng.chance(50) {
-					// 50% to 100% of what the initial margin allows.
+				let notional = if rng.chance(80) {
+					// 30% to 90% of what the initial margin allows.
 					let most = collateral.saturating_mul(1_000_000_000_000_000_000)
 						/ imf.into_inner().max(1);
-					most.saturating_mul(rng.range(50, 100) as u128) / 100
+					most.saturating_mul(rng.range(30, 90) as u128) / 100
 				} else {
 					rng.range(5, 50_000) as u128 * BUSD
 				};
