@@ -19,4 +19,4 @@ pub mod prices;
 pub mod rng;
 pub mod run;
 
-pub use run::{Config, Report, Run};
+pub use run::{Config, Fault, Report, Run};

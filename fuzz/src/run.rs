@@ -42,12 +42,25 @@ pub struct Config {
 	pub calls_per_block: u64,
 	/// Share of calls applied as signed extrinsics through the transaction extensions, percent.
 	pub signed_percent: u64,
+	/// A fault injected into the state at a block, to show that an invariant catches it.
+	pub fault: Option<(u64, Fault)>,
+}
+
+/// A fault written straight into the state, as a bug would leave it: each breaks one invariant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+	/// bUSD credited to an account without the issuance knowing (`issuance`).
+	UnbackedBalance,
+	/// bUSD minted into an account and the issuance raised, with no event (`issuance-events`).
+	SilentMint,
+	/// A market's open-interest aggregate no longer the sum over its positions (`try-state`).
+	CorruptAggregates,
 }
 
 impl Config {
 	/// `calls` calls from `seed`, 40 a block on average, 10% signed.
 	pub fn new(seed: u64, calls: u64) -> Self {
-		Self { seed, calls, calls_per_block: 40, signed_percent: 10 }
+		Self { seed, calls, calls_per_block: 40, signed_percent: 10, fault: None }
 	}
 }
 
@@ -105,6 +118,25 @@ impl Report {
 			},
 		}
 		out
+	}
+}
+
+/// Writes `fault` into the state, touching `who`'s balance where it needs an account.
+fn inject(fault: Fault, who: &AccountId) {
+	type BusdAccount = pallet_balances::Account<Runtime, pallet_balances::Instance2>;
+	match fault {
+		Fault::UnbackedBalance => BusdAccount::mutate(who, |data| data.free += BUSD),
+		Fault::SilentMint => {
+			BusdAccount::mutate(who, |data| data.free += BUSD);
+			pallet_balances::TotalIssuance::<Runtime, pallet_balances::Instance2>::mutate(|t| {
+				*t += BUSD
+			});
+		},
+		Fault::CorruptAggregates => pallet_bulwark_margin::Markets::<Runtime>::mutate(0, |info| {
+			if let Some(info) = info {
+				info.aggregates.long_size += 1;
+			}
+		}),
 	}
 }
 
@@ -276,6 +308,11 @@ impl Run {
 		for _ in 0..count {
 			if let Some((actor, call)) = self.next_call() {
 				self.apply(&actor, call);
+			}
+		}
+		if let Some((block, fault)) = self.config.fault {
+			if block == self.report.blocks {
+				inject(fault, &self.actors.traders[0].id);
 			}
 		}
 		self.chain.close();
