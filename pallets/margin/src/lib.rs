@@ -60,10 +60,14 @@
 //! / vault capacity; the target maintenance fraction is `imf x maintenance_fraction`. The IMR
 //! follows `imf` at once (no new exposure into a volatility spike). The **effective** maintenance
 //! fraction ([`MarketInfo::effective_mmf`]) is brought towards its target every block by
-//! `on_initialize`: it falls at once and rises by at most `mmf_ramp_per_hour` per hour, so a
-//! volatility spike alone never makes liquidatable a position the price did not move against.
-//! IMR and MMR sum `|size| x price x fraction` over positions; equity is `collateral + unrealized
-//! PnL - funding owed`.
+//! `on_initialize`: it falls at once and rises by at most `mmf_ramp_per_hour` per hour. Each
+//! position keeps the fraction of when its exposure was added ([`Position::mmf`], a size-weighted
+//! mean over additions) and is held to the lower of it (never under the governed base) and the
+//! market's: a volatility spike raises the maintenance of exposure added after it only, so
+//! volatility alone never makes liquidatable a position the price did not move against. IMR and
+//! MMR sum `|size| x price x fraction` over positions; equity is `collateral + unrealized PnL -
+//! funding owed`. Dust is refused: a trade leaves a position of at least
+//! `min_position_notional`, and an account holds at least [`MinCollateral`] (or nothing).
 //!
 //! ## Funding
 //!
@@ -94,14 +98,17 @@
 //! every closeable position that restores the maintenance requirement times (1 +
 //! `liquidation_buffer`) on what remains ([`math::liquidation_fraction`]; never the initial
 //! margin, which volatility and a restriction raise), or everything below `critical_fraction`
-//! of the requirement: `Active` legs at the worse for the trader of the oracle and the skew
-//! fill, `Halted` legs at their conservative mark; `Stale` legs stay open. The penalty
+//! of the requirement: every leg at the worse for the trader of its mark (the oracle, or a
+//! `Halted` market's conservative mark) and the skew fill at it; `Stale` legs stay open; a leg
+//! that would be left below the minimum notional closes in full. Partial liquidations close at
+//! most `liquidation_cap` of a market's skew scale per `liquidation_window`. The penalty
 //! (`liquidation_penalty` of the notional closed, rounded up, never more than the equity left)
 //! pays the keeper `keeper_reward` of the notional, up to `max_keeper_reward`, into its margin
 //! account, and the rest to each market's insurance fund. A loss beyond the collateral is bad
-//! debt, pro rata over the losing markets: insurance covers it into the vault, the vault absorbs
-//! the rest ([`VaultSettlement::absorb_bad_debt`]), with an event per market. The runtime API
-//! pages liquidatable accounts for keepers.
+//! debt, pro rata over the losing markets, with the keeper's flat `BankruptcyKeeperFee`:
+//! insurance covers it into the vault, the vault absorbs the rest
+//! ([`VaultSettlement::absorb_bad_debt`]), with an event per market. The runtime API pages
+//! liquidatable accounts for keepers, bounded by the accounts it reads.
 //!
 //! [`Call::deleverage`]: while traders' unrealized profit in a market (as the vault marks it)
 //! exceeds `adl_trigger` of the vault's payable cash, anyone may reduce a profitable position
@@ -113,8 +120,9 @@
 //!
 //! ## Governance
 //!
-//! [`Call::enable_market`] and [`Call::set_market_params`] are the risk origin's: parameters
-//! within the hard bounds of [`MarginParams::validate`], with an event.
+//! [`Call::enable_market`], [`Call::set_market_params`] and [`Call::set_min_collateral`] are the
+//! risk origin's: parameters within the hard bounds of [`MarginParams::validate`] (and
+//! `MaxMinCollateral`), with an event.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
