@@ -77,18 +77,13 @@ impl<T: Config> Pallet<T> {
 				closed.push((0, 0));
 				continue;
 			}
-			let mut part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
-			// A leg the close would leave below its market's minimum notional closes in full:
-			// dust costs keepers more than it holds.
-			let left = FixedI128::from_inner(
-				position.size.into_inner().checked_sub(part.into_inner()).ok_or_else(overflow)?,
-			);
-			if !left.is_zero()
-				&& math::notional(left, price, Rounding::Down).ok_or_else(overflow)?
-					< info.params.min_position_notional
-			{
-				part = position.size;
-			}
+			let part = math::closed_part_without_dust(
+				position.size,
+				fraction,
+				price,
+				info.params.min_position_notional,
+			)
+			.ok_or_else(overflow)?;
 			let fill = Self::liquidation_fill(info, mark, part).ok_or_else(overflow)?;
 			let at_mark =
 				math::unrealized_pnl(part, position.entry_price, price).ok_or_else(overflow)?;
@@ -476,17 +471,13 @@ impl<T: Config> Pallet<T> {
 		)
 		.ok_or_else(overflow)?
 		.min(math::SCALE);
-		let mut part = math::closed_part(position.size, fraction).ok_or_else(overflow)?;
-		// What would be left below the minimum notional closes too.
-		let left =
-			position.size.into_inner().checked_sub(part.into_inner()).ok_or_else(overflow)?;
-		if left != 0
-			&& math::notional(FixedI128::from_inner(left), price.price, Rounding::Down)
-				.ok_or_else(overflow)?
-				< params.min_position_notional
-		{
-			part = position.size;
-		}
+		let part = math::closed_part_without_dust(
+			position.size,
+			fraction,
+			price.price,
+			params.min_position_notional,
+		)
+		.ok_or_else(overflow)?;
 		// The reduction fills at the worse of the oracle and the skew fill for the trader: never
 		// better than closing by trading, so nobody deleverages their own position to skip the
 		// premium (no fee is charged: the trader did not choose it).

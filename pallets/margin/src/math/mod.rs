@@ -565,3 +565,20 @@ pub fn closed_part(size: SignedSize, fraction: u128) -> Option<SignedSize> {
 	let magnitude = i128::try_from(magnitude).ok()?;
 	Some(FixedI128::from_inner(if size.into_inner() < 0 { -magnitude } else { magnitude }))
 }
+
+/// [`closed_part`] of `size`, or all of it when what would be left is worth less than
+/// `min_notional` at `price`: a forced close (liquidation, ADL) never leaves dust, which costs
+/// keepers more than it holds.
+pub fn closed_part_without_dust(
+	size: SignedSize,
+	fraction: u128,
+	price: Price,
+	min_notional: Balance,
+) -> Option<SignedSize> {
+	let part = closed_part(size, fraction)?;
+	let left = FixedI128::from_inner(size.into_inner().checked_sub(part.into_inner())?);
+	if !left.is_zero() && notional(left, price, Rounding::Down)? < min_notional {
+		return Some(size);
+	}
+	Some(part)
+}
