@@ -62,9 +62,9 @@ impl Path {
 	pub fn advance(&mut self, rng: &mut Rng) -> Option<Episode> {
 		let mut started = None;
 		if self.left == 0 {
-			let episode = match rng.weighted(&[55, 15, 8, 5, 7, 10]) {
+			let episode = match rng.weighted(&[45, 15, 12, 6, 7, 10]) {
 				0 => Episode::Calm,
-				1 => Episode::Trend(rng.range(-15, 15)),
+				1 => Episode::Trend(rng.range(-30, 30)),
 				2 => Episode::Crash,
 				3 => Episode::Jump,
 				4 => Episode::Stale,

@@ -3,6 +3,7 @@
 use crate::{
 	chain::{self, BlockBuilder},
 	invariants::{self, Break},
+	owner::{self, OwnerLedger, OWNER_MARKET},
 	prices::Path,
 	rng::Rng,
 };
@@ -16,7 +17,7 @@ use frame_support::{
 };
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::Dispatchable, FixedI128, FixedU128};
+use sp_runtime::{traits::Dispatchable, FixedU128};
 use std::{
 	collections::{BTreeMap, VecDeque},
 	panic::{catch_unwind, AssertUnwindSafe},
@@ -46,7 +47,9 @@ pub struct Config {
 	pub fault: Option<(u64, Fault)>,
 }
 
-/// A fault written straight into the state, as a bug would leave it: each breaks one invariant.
+/// A fault written into the state (or, for `weight`, into what a call declares) as a bug would
+/// leave it: each breaks one invariant. Injected in the first block from the configured one on
+/// where it applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
 	/// bUSD credited to an account without the issuance knowing (`issuance`).
@@ -55,6 +58,19 @@ pub enum Fault {
 	SilentMint,
 	/// A market's open-interest aggregate no longer the sum over its positions (`try-state`).
 	CorruptAggregates,
+	/// Aura's slot set past the next block's (a migration that wrote the wrong slot): the next
+	/// block's `on_initialize` panics (`no-panic`).
+	SlotInTheFuture,
+	/// Every call of the block declares a tenth of its benchmarked weight (a benchmark that
+	/// missed the worst case), so a call that reports its actual weight (or is charged its
+	/// declared weight) exceeds it (`weight`).
+	UnderstatedWeight,
+	/// The owner's long entry booked 1% better than its fill, in the position and the market's
+	/// aggregates alike, while the owner is hedged (`no-risk-free-profit`).
+	BetterEntry,
+	/// Market 0's circuit breaker holding it until the last block (a cooldown a migration
+	/// wrote wrong): it never resumes (`liveness`).
+	StuckBreaker,
 }
 
 impl Config {
@@ -83,6 +99,11 @@ pub struct Report {
 	pub events: BTreeMap<&'static str, u64>,
 	/// The first broken invariant, with its block and the calls before it.
 	pub broken: Option<(Break, u64, Vec<String>)>,
+	/// The block in which the configured fault went in.
+	pub fault_at: Option<u64>,
+	/// The hedged owner at the end, everything closed: what it gained (bUSD units, negative
+	/// for a loss) and what the run allowed it.
+	pub owner: Option<(i128, i128)>,
 }
 
 impl Report {
@@ -102,6 +123,13 @@ impl Report {
 			self.calls_per_second()
 		);
 		out.push_str(&format!("episodes: {:?}\nevents: {:?}\n", self.episodes, self.events));
+		if let Some((gained, allowed)) = self.owner {
+			out.push_str(&format!(
+				"hedged owner: {:+.2} bUSD after closing (allowed {:.2})\n",
+				gained as f64 / BUSD as f64,
+				allowed as f64 / BUSD as f64
+			));
+		}
 		for (call, outcomes) in &self.outcomes {
 			out.push_str(&format!("  {call}: {outcomes:?}\n"));
 		}
@@ -121,9 +149,10 @@ impl Report {
 	}
 }
 
-/// Writes `fault` into the state, touching `who`'s balance where it needs an account.
-fn inject(fault: Fault, who: &AccountId) {
+/// Writes `fault` into the state; `false` if it does not apply yet.
+fn inject(fault: Fault, actors: &Actors) -> bool {
 	type BusdAccount = pallet_balances::Account<Runtime, pallet_balances::Instance2>;
+	let who = &actors.traders[0].id;
 	match fault {
 		Fault::UnbackedBalance => BusdAccount::mutate(who, |data| data.free += BUSD),
 		Fault::SilentMint => {
@@ -137,14 +166,32 @@ fn inject(fault: Fault, who: &AccountId) {
 				info.aggregates.long_size += 1;
 			}
 		}),
+		Fault::SlotInTheFuture => {
+			pallet_aura::CurrentSlot::<Runtime>::put(sp_consensus_aura::Slot::from(u64::MAX / 2))
+		},
+		Fault::UnderstatedWeight => {},
+		Fault::BetterEntry => {
+			let ledger = OwnerLedger::new(actors.owner.clone().map(|a| a.id));
+			if ledger.current_net() != 0 {
+				return false;
+			}
+			return owner::book_better_entry(&actors.owner[0].id).is_some();
+		},
+		Fault::StuckBreaker => pallet_bulwark_oracle::Prices::<Runtime>::mutate(0, |state| {
+			if let Some(state) = state {
+				state.halt =
+					Some(pallet_bulwark_oracle::Halt { cooldown_until: u32::MAX, candidate: None });
+			}
+		}),
 	}
+	true
 }
 
 /// An account of the run and its key.
 #[derive(Clone)]
-struct Actor {
-	id: AccountId,
-	pair: sr25519::Pair,
+pub(crate) struct Actor {
+	pub(crate) id: AccountId,
+	pub(crate) pair: sr25519::Pair,
 }
 
 impl Actor {
@@ -159,11 +206,19 @@ impl Actor {
 }
 
 /// The pool of actors.
-struct Actors {
-	operators: Vec<Actor>,
-	stakers: Vec<Actor>,
-	traders: Vec<Actor>,
-	keepers: Vec<Actor>,
+pub(crate) struct Actors {
+	/// Oracle operators, also the risk council.
+	pub(crate) operators: Vec<Actor>,
+	/// Vault stakers (and BWK nominators).
+	pub(crate) stakers: Vec<Actor>,
+	/// Traders of market 0.
+	pub(crate) traders: Vec<Actor>,
+	/// Third-party keepers.
+	pub(crate) keepers: Vec<Actor>,
+	/// Funds insurance.
+	pub(crate) insurer: Actor,
+	/// The hedged owner: its long leg, its short leg, its keeper and vault staker.
+	pub(crate) owner: [Actor; 3],
 }
 
 impl Actors {
@@ -174,6 +229,12 @@ impl Actors {
 			stakers: vec![Actor::dev(Dave), Actor::dev(Eve)],
 			traders: (0..8).map(|i| Actor::derived(&format!("//Trader{i}"))).collect(),
 			keepers: vec![Actor::dev(Ferdie), Actor::derived("//Keeper")],
+			insurer: Actor::derived("//Insurer"),
+			owner: [
+				Actor::derived("//OwnerLong"),
+				Actor::derived("//OwnerShort"),
+				Actor::derived("//OwnerKeeper"),
+			],
 		}
 	}
 
@@ -183,24 +244,45 @@ impl Actors {
 			.chain(self.stakers.iter())
 			.chain(self.traders.iter())
 			.chain(self.keepers.iter())
+			.chain(std::iter::once(&self.insurer))
+			.chain(self.owner.iter())
 	}
 }
+
+/// Blocks between commits of the externalities' overlay into their backend: the storage root
+/// each block computes is over the overlay, which otherwise grows with every key the run
+/// touched (throughput fell from 10,000 to 3,000 calls a second over a million calls).
+const COMMIT_EVERY: u64 = 50;
 
 /// A run under way.
 pub struct Run {
 	config: Config,
-	rng: Rng,
+	pub(crate) rng: Rng,
 	chain: BlockBuilder,
-	actors: Actors,
-	paths: Vec<Path>,
+	pub(crate) actors: Actors,
+	pub(crate) paths: Vec<Path>,
 	report: Report,
 	recent: VecDeque<String>,
 	last_round: u32,
 	issuance: Option<invariants::IssuanceTracker>,
+	owner: Option<OwnerLedger>,
+	/// Whether the configured fault went in, and in which block.
+	fault_at: Option<u64>,
+	/// Bad debt the block's events recorded for the owner's accounts.
+	owner_bad_debt: u128,
 }
 
-fn fixed_busd(micro: u128) -> FixedU128 {
+/// A price in bUSD units as a fixed-point bUSD price.
+pub(crate) fn fixed_busd(micro: u128) -> FixedU128 {
 	FixedU128::from_rational(micro, BUSD)
+}
+
+/// The name of a dispatch error: `Pallet.Error` for a module error.
+fn error_name(error: sp_runtime::DispatchError) -> String {
+	match bulwark_runtime::RuntimeError::from_dispatch_error(error) {
+		Some(error) => format!("{error:?}"),
+		None => format!("{error:?}"),
+	}
 }
 
 impl Run {
@@ -217,24 +299,49 @@ impl Run {
 			recent: VecDeque::with_capacity(RECENT),
 			last_round: 0,
 			issuance: None,
+			owner: None,
+			fault_at: None,
+			owner_bad_debt: 0,
 		};
 		let started = Instant::now();
 		ext.execute_with(|| {
 			run.setup();
 			run.issuance = Some(invariants::IssuanceTracker::new());
-			while run.report.calls < run.config.calls && run.report.broken.is_none() {
-				let outcome = catch_unwind(AssertUnwindSafe(|| run.block()));
-				if let Err(panic) = outcome {
+			run.owner = Some(OwnerLedger::new(run.actors.owner.clone().map(|a| a.id)));
+		});
+		let mut finished = false;
+		while run.report.broken.is_none() && !finished {
+			let ending = run.report.calls >= run.config.calls;
+			let outcome = ext.execute_with(|| {
+				catch_unwind(AssertUnwindSafe(|| {
+					if ending {
+						run.finish();
+						true
+					} else {
+						run.block();
+						false
+					}
+				}))
+			});
+			match outcome {
+				Ok(done) => finished = done,
+				Err(panic) => {
 					let message = panic
 						.downcast_ref::<String>()
 						.cloned()
 						.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
 						.unwrap_or_default();
 					run.broken(Break::new("no-panic", message));
+				},
+			}
+			if run.report.blocks.is_multiple_of(COMMIT_EVERY) && run.report.broken.is_none() {
+				if let Err(error) = ext.commit_all() {
+					run.broken(Break::new("no-panic", format!("committing the state: {error}")));
 				}
 			}
-		});
+		}
 		run.report.elapsed = started.elapsed();
+		run.report.fault_at = run.fault_at;
 		run.report
 	}
 
@@ -246,7 +353,8 @@ impl Run {
 	}
 
 	/// Funds the actors and opens the markets: operators bonded and feeding, vaults staked,
-	/// insurance funded, traders' margin deposited.
+	/// insurance funded, traders' margin deposited, the owner's legs funded and its stake in
+	/// its market's vault.
 	fn setup(&mut self) {
 		self.chain.open();
 		for actor in self.actors.everyone() {
@@ -274,25 +382,38 @@ impl Run {
 				staker,
 				RuntimeCall::Vaults(pallet_bulwark_vaults::Call::stake {
 					market: *market,
-					amount: 300_000 * BUSD,
+					amount: 40_000 * BUSD,
 					min_shares: 0,
 				}),
 			);
+		}
+		let insurer = self.actors.insurer.clone();
+		for (market, _) in MARKETS.iter() {
 			self.setup_call(
-				staker,
+				&insurer,
 				RuntimeCall::Insurance(pallet_bulwark_insurance::Call::contribute {
 					fund: pallet_bulwark_insurance::Fund::Market(*market),
 					amount: 5_000 * BUSD,
 				}),
 			);
 		}
+		let [long, short, owner_keeper] = self.actors.owner.clone();
 		let traders = self.actors.traders.clone();
-		for trader in traders.iter().chain(self.actors.keepers.clone().iter()) {
+		let keepers = self.actors.keepers.clone();
+		for trader in traders.iter().chain(keepers.iter()).chain([&long, &short]) {
 			self.setup_call(
 				trader,
 				RuntimeCall::Margin(pallet_bulwark_margin::Call::deposit { amount: 2_000 * BUSD }),
 			);
 		}
+		self.setup_call(
+			&owner_keeper,
+			RuntimeCall::Vaults(pallet_bulwark_vaults::Call::stake {
+				market: OWNER_MARKET,
+				amount: 20_000 * BUSD,
+				min_shares: 0,
+			}),
+		);
 		self.chain.close();
 	}
 
@@ -301,28 +422,73 @@ impl Run {
 		assert!(result.is_ok(), "setup call {call:?}: {result:?}");
 	}
 
+	/// Whether the configured fault is due in this block (and not in yet).
+	fn fault_due(&self) -> Option<Fault> {
+		let (from, fault) = self.config.fault?;
+		(self.fault_at.is_none() && self.report.blocks >= from).then_some(fault)
+	}
+
 	fn block(&mut self) {
 		self.chain.open();
 		self.feed_prices();
 		let count = self.rng.below(self.config.calls_per_block.saturating_mul(2) + 1);
 		for _ in 0..count {
-			if let Some((actor, call)) = self.next_call() {
+			for (actor, call) in self.next_calls() {
 				self.apply(&actor, call);
 			}
 		}
-		if let Some((block, fault)) = self.config.fault {
-			if block == self.report.blocks {
-				inject(fault, &self.actors.traders[0].id);
+		if let Some(fault) = self.fault_due() {
+			if inject(fault, &self.actors) {
+				self.fault_at = Some(self.report.blocks);
 			}
 		}
+		self.end_block();
+	}
+
+	/// Closes the block and checks every invariant.
+	fn end_block(&mut self) {
 		self.chain.close();
 		self.report.blocks += 1;
 		self.count_events();
 		let issuance_events = self.issuance.as_mut().map_or(Ok(()), |tracker| tracker.check());
-		if let Err(broken) =
-			invariants::issuance().and(issuance_events).and_then(|()| invariants::try_state())
+		let bad_debt = std::mem::take(&mut self.owner_bad_debt);
+		let owner = self.owner.as_mut().map_or(Ok(()), |owner| owner.check(bad_debt));
+		if let Err(broken) = invariants::issuance()
+			.and(issuance_events)
+			.and_then(|()| invariants::try_state())
+			.and(owner)
 		{
 			self.broken(broken);
+		}
+	}
+
+	/// The end of the run: the owner closes both legs and the chain runs on (prices, keepers,
+	/// nothing else) until they are closed, at most 100 blocks; then the owner's value is
+	/// checked against what the whole run allowed.
+	fn finish(&mut self) {
+		let mut closing = 0u32;
+		while self.report.broken.is_none() && closing < 100 {
+			let open = self.owner.as_ref().is_some_and(|owner| owner.has_positions());
+			if !open {
+				break;
+			}
+			self.chain.open();
+			self.feed_prices();
+			if closing.is_multiple_of(4) {
+				for (actor, call) in self.owner_close() {
+					self.apply(&actor, call);
+				}
+			}
+			self.end_block();
+			closing += 1;
+		}
+		if self.report.broken.is_none() {
+			if let Some(owner) = &self.owner {
+				self.report.owner = Some((owner.value - owner.start, owner.allowed));
+				if let Err(broken) = owner.check_end() {
+					self.broken(broken);
+				}
+			}
 		}
 	}
 
@@ -394,6 +560,12 @@ impl Run {
 			let (listed, next) =
 				pallet_bulwark_margin::Pallet::<Runtime>::liquidatable_page(cursor, 1_000);
 			for account in listed {
+				let own = self.actors.owner[..2].iter().any(|leg| leg.id == account.who);
+				let keeper = if own && self.rng.chance(50) {
+					self.actors.owner[2].clone()
+				} else {
+					keeper.clone()
+				};
 				self.apply(
 					&keeper,
 					RuntimeCall::Margin(pallet_bulwark_margin::Call::liquidate {
@@ -448,187 +620,64 @@ impl Run {
 		}
 	}
 
-	/// The next random call and who makes it.
-	fn next_call(&mut self) -> Option<(Actor, RuntimeCall)> {
-		use pallet_bulwark_margin::Call as Margin;
-		let rng = &mut self.rng;
-		let weights = [2, 3, 20, 2, 5, 6, 3, 1, 2, 2, 2, 1, 3, 1, 1];
-		let market = rng.pick(&MARKETS).0;
-		let trader = rng.pick(&self.actors.traders).clone();
-		let keeper = rng.pick(&self.actors.keepers).clone();
-		let staker = rng.pick(&self.actors.stakers).clone();
-		let median = self.paths.get(market as usize).map_or(100 * BUSD, |p| p.price);
-		let call = match rng.weighted(&weights) {
-			0 => (
-				trader,
-				RuntimeCall::Margin(Margin::deposit { amount: rng.range(10, 300) as u128 * BUSD }),
-			),
-			1 => (
-				trader,
-				RuntimeCall::Margin(Margin::withdraw { amount: rng.range(1, 500) as u128 * BUSD }),
-			),
-			2 => {
-				// Either way, 5 to 50,000 bUSD of notional at the honest price, or (half the
-				// orders) 1x to 25x the trader's collateral: leverage that crashes liquidate.
-				let collateral = pallet_bulwark_margin::Accounts::<Runtime>::get(&trader.id)
-					.map_or(0, |a| a.collateral);
-				let imf = pallet_bulwark_margin::Pallet::<Runtime>::market_view(market)
-					.map_or(FixedU128::from_rational(1, 20), |v| v.initial_margin_fraction);
-				let notional = if rng.chance(80) {
-					// 30% to 90% of what the initial margin allows.
-					let most = collateral.saturating_mul(1_000_000_000_000_000_000)
-						/ imf.into_inner().max(1);
-					most.saturating_mul(rng.range(30, 90) as u128) / 100
-				} else {
-					rng.range(5, 50_000) as u128 * BUSD
-				};
-				let units = notional.saturating_mul(1_000_000_000_000_000_000) / median.max(1);
-				let size = i128::try_from(units).unwrap_or(i128::MAX);
-				let buy = rng.chance(50);
-				let slack = rng.range(-1, 10) as u128;
-				let limit = if buy {
-					median.saturating_mul(100 + slack) / 100
-				} else {
-					median.saturating_mul(100u128.saturating_sub(slack)) / 100
-				};
-				(
-					trader,
-					RuntimeCall::Margin(Margin::place_order {
-						market,
-						size_delta: FixedI128::from_inner(if buy { size } else { -size }),
-						limit_price: fixed_busd(limit),
-						expires_in_rounds: rng.range(0, 11) as u32,
-					}),
-				)
-			},
-			3 => {
-				let long = pallet_bulwark_margin::Accounts::<Runtime>::get(&trader.id)
-					.is_some_and(|a| a.size_in(market).into_inner() > 0);
-				let limit = if long { median / 2 } else { median.saturating_mul(2) };
-				(
-					trader,
-					RuntimeCall::Margin(Margin::place_close_order {
-						market,
-						limit_price: fixed_busd(limit),
-						expires_in_rounds: rng.range(1, 10) as u32,
-					}),
-				)
-			},
-			4 => {
-				let who = rng.pick(&self.actors.traders).id.clone();
-				(keeper, RuntimeCall::Margin(Margin::liquidate { who }))
-			},
-			5 => {
-				// A keeper pass: the first account the runtime API lists.
-				let (listed, _) =
-					pallet_bulwark_margin::Pallet::<Runtime>::liquidatable_page(None, 100);
-				let who = listed.first()?.who.clone();
-				(keeper, RuntimeCall::Margin(Margin::liquidate { who }))
-			},
-			6 => {
-				let who = rng.pick(&self.actors.traders).id.clone();
-				(keeper, RuntimeCall::Margin(Margin::deleverage { market, who }))
-			},
-			7 => (keeper, RuntimeCall::Margin(Margin::settle { market })),
-			8 => (
-				staker,
-				RuntimeCall::Vaults(pallet_bulwark_vaults::Call::stake {
-					market,
-					amount: rng.range(10, 50_000) as u128 * BUSD,
-					min_shares: 0,
-				}),
-			),
-			9 => {
-				let shares = pallet_bulwark_vaults::Stakers::<Runtime>::get(market, &staker.id)
-					.map_or(1, |s| s.active);
-				(
-					staker,
-					RuntimeCall::Vaults(pallet_bulwark_vaults::Call::request_unstake {
-						market,
-						shares: shares.saturating_mul(rng.range(1, 50) as u128) / 100,
-					}),
-				)
-			},
-			10 => (
-				staker,
-				RuntimeCall::Vaults(pallet_bulwark_vaults::Call::withdraw {
-					market,
-					min_amount: 0,
-				}),
-			),
-			11 => (
-				staker,
-				RuntimeCall::Insurance(pallet_bulwark_insurance::Call::contribute {
-					fund: pallet_bulwark_insurance::Fund::Market(market),
-					amount: rng.range(1, 1_000) as u128 * BUSD,
-				}),
-			),
-			12 => {
-				let to = rng.pick(&self.actors.traders).id.clone();
-				(
-					trader,
-					RuntimeCall::Busd(pallet_balances::Call::transfer_keep_alive {
-						dest: to.into(),
-						value: rng.range(1, 1_000) as u128 * BUSD,
-					}),
-				)
-			},
-			13 => {
-				let to = rng.pick(&self.actors.traders).id.clone();
-				(
-					trader,
-					RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-						dest: to.into(),
-						value: rng.range(1, 100) as u128 * BWK,
-					}),
-				)
-			},
-			_ => {
-				let operator = rng.pick(&self.actors.operators).clone();
-				(
-					operator,
-					RuntimeCall::Oracle(pallet_bulwark_oracle::Call::top_up {
-						amount: rng.range(1, 100) as u128 * BUSD,
-					}),
-				)
-			},
-		};
-		Some(call)
-	}
-
 	/// Applies `call` from `actor`: dispatched with a signed origin, or (a share) as a signed
 	/// extrinsic. Checks the weight it reports against the weight it declared.
 	fn apply(&mut self, actor: &Actor, call: RuntimeCall) {
+		// Another staker's call into the owner's vault may move value into the owner's shares.
+		let other_staker = matches!(call, RuntimeCall::Vaults(_))
+			&& !self.actors.owner.iter().any(|a| a.id == actor.id);
+		let stakes_before = match (&self.owner, other_staker) {
+			(Some(owner), true) => Some(owner.stakes_value()),
+			_ => None,
+		};
+		self.dispatch(actor, call);
+		if let (Some(before), Some(owner)) = (stakes_before, self.owner.as_mut()) {
+			let moved = owner.stakes_value().saturating_sub(before).max(0);
+			owner.from_other_stakers = owner.from_other_stakers.saturating_add(moved);
+		}
+	}
+
+	fn dispatch(&mut self, actor: &Actor, call: RuntimeCall) {
 		let metadata = call.get_call_metadata();
 		let name = format!("{}.{}", metadata.pallet_name, metadata.function_name);
 		let outcome = if self.rng.chance(self.config.signed_percent) {
 			match chain::apply(chain::signed(call.clone(), &actor.pair)) {
 				Ok(Ok(())) => "ok".to_string(),
-				Ok(Err(error)) => <&'static str>::from(error).to_string(),
+				Ok(Err(error)) => error_name(error),
 				// A session's first block is full (`pallet_session` charges the whole block for
 				// the rotation): every extrinsic is `ExhaustsResources` there.
 				Err(invalid) => format!("invalid: {invalid:?}"),
 			}
 		} else {
-			let declared = call.get_dispatch_info().call_weight;
+			let mut declared = call.get_dispatch_info().call_weight;
+			if self.fault_due() == Some(Fault::UnderstatedWeight) {
+				declared = declared / 10;
+				self.fault_at = Some(self.report.blocks);
+			}
 			let result = call.clone().dispatch(RuntimeOrigin::signed(actor.id.clone()));
+			// A call that reports no actual weight is charged its declared weight.
 			let actual = match &result {
 				Ok(post) => post.actual_weight,
 				Err(error) => error.post_info.actual_weight,
-			};
-			if let Some(actual) = actual {
-				if actual.any_gt(declared) {
-					self.broken(Break::new(
-						"weight",
-						format!("{name} reported {actual:?}, declared {declared:?}"),
-					));
-				}
+			}
+			.unwrap_or_else(|| call.get_dispatch_info().call_weight);
+			if actual.any_gt(declared) {
+				self.broken(Break::new(
+					"weight",
+					format!("{name} reported {actual:?}, declared {declared:?}"),
+				));
 			}
 			match result {
 				Ok(_) => "ok".to_string(),
-				Err(error) => <&'static str>::from(error.error).to_string(),
+				Err(error) => error_name(error.error),
 			}
 		};
+		if outcome == "ok" && is_privileged(&metadata) {
+			self.broken(Break::new(
+				"origin",
+				format!("{name} succeeded from a signed origin: {call:?}"),
+			));
+		}
 		if self.recent.len() == RECENT {
 			self.recent.pop_front();
 		}
@@ -637,13 +686,24 @@ impl Run {
 		self.report.calls += 1;
 	}
 
+	/// Counts the block's events: fills, cancelled orders, liquidations, bad debts (the
+	/// owner's recorded for its check), deleveragings, council motions executed.
 	fn count_events(&mut self) {
 		for record in System::events() {
 			let name = match record.event {
 				RuntimeEvent::Margin(pallet_bulwark_margin::Event::Liquidated { .. }) => {
 					"liquidated"
 				},
-				RuntimeEvent::Margin(pallet_bulwark_margin::Event::BadDebt { .. }) => "bad debt",
+				RuntimeEvent::Margin(pallet_bulwark_margin::Event::BadDebt {
+					ref who,
+					shortfall,
+					..
+				}) => {
+					if self.actors.owner.iter().any(|a| &a.id == who) {
+						self.owner_bad_debt = self.owner_bad_debt.saturating_add(shortfall);
+					}
+					"bad debt"
+				},
 				RuntimeEvent::Margin(pallet_bulwark_margin::Event::Deleveraged { .. }) => {
 					"deleveraged"
 				},
@@ -651,9 +711,31 @@ impl Run {
 				RuntimeEvent::Margin(pallet_bulwark_margin::Event::OrderCancelled { .. }) => {
 					"order cancelled"
 				},
+				RuntimeEvent::Council(pallet_collective::Event::Executed {
+					ref result, ..
+				}) => {
+					if result.is_ok() {
+						"motion executed"
+					} else {
+						"motion failed"
+					}
+				},
 				_ => continue,
 			};
 			*self.report.events.entry(name).or_default() += 1;
 		}
 	}
+}
+
+/// Calls that only the risk origin (or root) may make: from a signed origin they must fail.
+fn is_privileged(metadata: &frame_support::traits::CallMetadata) -> bool {
+	matches!(
+		(metadata.pallet_name, metadata.function_name),
+		("Margin", "set_min_collateral" | "set_market_params" | "enable_market")
+			| ("Oracle", "set_market_params" | "create_market" | "set_operator_params")
+			| ("Vaults", "write_off" | "set_params")
+			| ("Slashing", "cancel_slashes" | "governance_slash" | "set_schedule")
+			| ("Insurance", "set_params" | "transfer_between_funds")
+			| ("Monitor", "set_params")
+	)
 }
