@@ -15,27 +15,12 @@ use sp_runtime::{
 	MultiSignature,
 };
 
-/// Merges a preset's JSON patch into the default genesis config, as the node does.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
 /// Externalities holding the `dev` genesis state.
 pub fn dev_genesis() -> sp_io::TestExternalities {
-	let patch = bulwark_runtime::genesis_config_presets::get_preset(
+	let config = bulwark_runtime::genesis_config_presets::full_preset(
 		&sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
 	)
 	.expect("the dev preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
-	let config = serde_json::to_vec(&config).expect("serializes");
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(config).expect("the dev preset builds");

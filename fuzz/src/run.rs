@@ -97,6 +97,8 @@ pub struct Report {
 	pub episodes: BTreeMap<&'static str, u64>,
 	/// Events counted: liquidations, bad debts, deleveragings, fills, cancelled orders.
 	pub events: BTreeMap<&'static str, u64>,
+	/// Orders cancelled at their fill, by reason.
+	pub cancelled: BTreeMap<String, u64>,
 	/// The first broken invariant, with its block and the calls before it.
 	pub broken: Option<(Break, u64, Vec<String>)>,
 	/// The block in which the configured fault went in.
@@ -122,7 +124,10 @@ impl Report {
 			self.elapsed.as_secs_f64(),
 			self.calls_per_second()
 		);
-		out.push_str(&format!("episodes: {:?}\nevents: {:?}\n", self.episodes, self.events));
+		out.push_str(&format!(
+			"episodes: {:?}\nevents: {:?}\norders cancelled at their fill: {:?}\n",
+			self.episodes, self.events, self.cancelled
+		));
 		if let Some((gained, allowed)) = self.owner {
 			out.push_str(&format!(
 				"hedged owner: {:+.2} bUSD after closing (allowed {:.2})\n",
@@ -708,7 +713,11 @@ impl Run {
 					"deleveraged"
 				},
 				RuntimeEvent::Margin(pallet_bulwark_margin::Event::Traded { .. }) => "filled",
-				RuntimeEvent::Margin(pallet_bulwark_margin::Event::OrderCancelled { .. }) => {
+				RuntimeEvent::Margin(pallet_bulwark_margin::Event::OrderCancelled {
+					reason,
+					..
+				}) => {
+					*self.report.cancelled.entry(error_name(reason)).or_default() += 1;
 					"order cancelled"
 				},
 				RuntimeEvent::Council(pallet_collective::Event::Executed {

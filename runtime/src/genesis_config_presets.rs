@@ -150,6 +150,26 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	serde_json::to_string(&patch).ok().map(String::into_bytes)
 }
 
+/// The whole genesis config of preset `id` as JSON: its patch merged into the default config,
+/// as the node merges it. What in-process tests and the fuzzer build their genesis from.
+pub fn full_preset(id: &PresetId) -> Option<Vec<u8>> {
+	/// Merges `patch` into `base`, objects key by key.
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(base), Value::Object(patch)) => {
+				for (key, value) in patch {
+					merge(base.entry(key).or_insert(Value::Null), value);
+				}
+			},
+			(base, patch) => *base = patch,
+		}
+	}
+	let patch: Value = serde_json::from_slice(&get_preset(id)?).ok()?;
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).ok()?;
+	merge(&mut config, patch);
+	serde_json::to_string(&config).ok().map(String::into_bytes)
+}
+
 /// Names of the presets.
 pub fn preset_names() -> Vec<PresetId> {
 	vec![

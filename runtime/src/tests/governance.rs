@@ -84,13 +84,10 @@ fn the_council_reaches_root_through_the_whitelist_and_nobody_else_does() {
 
 #[test]
 fn the_local_preset_has_four_validators_and_no_sudo() {
-	let patch = crate::genesis_config_presets::get_preset(
+	let config = crate::genesis_config_presets::full_preset(
 		&sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET.into(),
 	)
 	.expect("the local preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
-	let config = serde_json::to_vec(&config).expect("serializes");
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(config).expect("the local preset builds");

@@ -22,25 +22,10 @@ use frame_support::{
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
 use sp_runtime::{traits::Hash, DispatchError, Perbill};
 
-/// Merges a preset's JSON patch into the default genesis config, as the node does.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
 pub(crate) fn dev_ext() -> sp_io::TestExternalities {
-	let patch =
-		crate::genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
+	let config =
+		crate::genesis_config_presets::full_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
 			.expect("the dev preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
-	let config = serde_json::to_vec(&config).expect("serializes");
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(config).expect("the dev preset builds");
