@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bulwark/target}"
 # shellcheck source=scripts/cargo-flags.sh
 source scripts/cargo-flags.sh
-SKIP_WASM_BUILD=1 cargo build "${CARGO_FLAGS[@]}" --bins
+SKIP_WASM_BUILD=1 cargo build "${CARGO_FLAGS[@]}" --bin bulwark-fuzz
 exec "$CARGO_TARGET_DIR/release/bulwark-fuzz" "$@"
