@@ -406,6 +406,10 @@ pub trait OpenInterest {
 	/// Net skew notional, `|longs - shorts|`, of `market` in bUSD at the current price: what
 	/// the vault holds as the other side.
 	fn net_skew(market: MarketId) -> Balance;
+
+	/// The larger side's notional, `max(longs, shorts)`, of `market` in bUSD at the current
+	/// price: the most one price move can win (a hedged book wins nothing from it).
+	fn largest_side(market: MarketId) -> Balance;
 }
 
 /// `()` reports no open interest: for runtimes or mocks without a margin engine.
@@ -415,6 +419,10 @@ impl OpenInterest for () {
 	}
 
 	fn net_skew(_: MarketId) -> Balance {
+		0
+	}
+
+	fn largest_side(_: MarketId) -> Balance {
 		0
 	}
 }
@@ -453,6 +461,13 @@ pub trait MarketRestriction {
 	/// What the market's initial margin fraction is multiplied by (1 unless restricted).
 	fn imf_multiplier(_market: MarketId) -> FixedU128 {
 		FixedU128::from_u32(1)
+	}
+
+	/// The most the market's larger side may hold, in bUSD notional, for attacking its oracle
+	/// to still cost more than it wins (`None`: no limit): an order that takes the larger side
+	/// beyond it is refused.
+	fn open_interest_capacity(_market: MarketId) -> Option<Balance> {
+		None
 	}
 }
 

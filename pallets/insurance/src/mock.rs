@@ -58,6 +58,9 @@ impl OpenInterest for OpenInterestStub {
 	fn net_skew(_: MarketId) -> Balance {
 		0
 	}
+	fn largest_side(_: MarketId) -> Balance {
+		OpenInterestOfEveryMarket::get()
+	}
 }
 
 impl pallet_bulwark_insurance::Config for Test {

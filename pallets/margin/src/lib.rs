@@ -511,6 +511,9 @@ pub mod pallet {
 		MarginTooLow,
 		/// Open interest after would exceed what the vault may back.
 		OpenInterestCapExceeded,
+		/// The market's larger side after would exceed what its oracle's security allows: an
+		/// attack on its price would win more than it costs (the monitor's oracle ACR floor).
+		SecurityCapExceeded,
 		/// |Skew| after would exceed what the vault may back, or half the skew scale.
 		SkewCapExceeded,
 		/// The vault could not pay the profit the trade realizes.

@@ -65,6 +65,8 @@ parameter_types! {
 	pub static MaxOrdersPerBlock: u32 = 100;
 	/// Markets the monitor restricted.
 	pub static Restricted: Vec<MarketId> = Vec::new();
+	/// The monitor's open-interest capacity per market (none: no limit).
+	pub static SecurityCapacity: BTreeMap<MarketId, Balance> = BTreeMap::new();
 	/// Vault open-interest capacity as a multiple of NAV, and skew capacity.
 	pub static VaultLeverage: u128 = 5;
 	pub static VaultSkewRatio: u128 = 1;
@@ -154,6 +156,10 @@ impl MarketRestriction for RestrictionStub {
 	/// Restricted markets double their initial margin, as the monitor's default does.
 	fn imf_multiplier(market: MarketId) -> FixedU128 {
 		FixedU128::from_u32(if Self::is_restricted(market) { 2 } else { 1 })
+	}
+
+	fn open_interest_capacity(market: MarketId) -> Option<Balance> {
+		SecurityCapacity::get().get(&market).copied()
 	}
 }
 

@@ -141,6 +141,10 @@ impl<T: Config> Pallet<T> {
 		let oi_before =
 			math::aggregate_open_interest(&info.aggregates, price).ok_or_else(overflow)?;
 		let oi_after = math::aggregate_open_interest(&aggregates, price).ok_or_else(overflow)?;
+		let side_before =
+			math::largest_side_open_interest(&info.aggregates, price).ok_or_else(overflow)?;
+		let side_after =
+			math::largest_side_open_interest(&aggregates, price).ok_or_else(overflow)?;
 		let skew_after = math::net_size(&aggregates).ok_or_else(overflow)?;
 		info.aggregates = aggregates;
 
@@ -208,6 +212,13 @@ impl<T: Config> Pallet<T> {
 		if increasing {
 			if oi_after > oi_before {
 				ensure!(oi_after <= capacity, Error::<T>::OpenInterestCapExceeded);
+			}
+			// Enforced at every fill, not once a monitor period: exposure opened right after a
+			// sample and closed before the next is held to the same bound.
+			if side_after > side_before {
+				if let Some(security) = T::Restriction::open_interest_capacity(market) {
+					ensure!(side_after <= security, Error::<T>::SecurityCapExceeded);
+				}
 			}
 			let magnitude = skew_after.into_inner().unsigned_abs();
 			if magnitude > skew_before.into_inner().unsigned_abs() {

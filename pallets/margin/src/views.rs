@@ -440,6 +440,14 @@ impl<T: Config> OpenInterest for Pallet<T> {
 			.and_then(|skew| math::notional(skew, price.price, Rounding::Up))
 			.unwrap_or(Balance::MAX)
 	}
+
+	fn largest_side(market: MarketId) -> Balance {
+		let (Some(info), Some(price)) = (Markets::<T>::get(market), T::Prices::price_info(market))
+		else {
+			return 0;
+		};
+		math::largest_side_open_interest(&info.aggregates, price.price).unwrap_or(Balance::MAX)
+	}
 }
 
 impl<T: Config> UnrealizedPnl for Pallet<T> {

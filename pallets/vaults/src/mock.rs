@@ -83,6 +83,9 @@ impl OpenInterest for MarginStub {
 	fn net_skew(_: MarketId) -> Balance {
 		NetSkew::get()
 	}
+	fn largest_side(_: MarketId) -> Balance {
+		OpenInterestOfEveryMarket::get()
+	}
 }
 
 impl UnrealizedPnl for MarginStub {

@@ -404,6 +404,13 @@ pub fn aggregate_open_interest(aggregates: &MarketAggregates, price: Price) -> O
 	mul_div(total, price.into_inner(), TO_UNITS, Rounding::Up)
 }
 
+/// The larger side's notional `max(longs, shorts) x price` in bUSD units, rounded up: what one
+/// price move can win from the market's positions.
+pub fn largest_side_open_interest(aggregates: &MarketAggregates, price: Price) -> Option<Balance> {
+	let side = aggregates.long_size.max(aggregates.short_size);
+	mul_div(side, price.into_inner(), TO_UNITS, Rounding::Up)
+}
+
 /// Traders' unrealized PnL at `price` from the aggregates, O(1): `net size x price - sum(size x
 /// entry)`, in bUSD units. Equal to the sum of the positions' PnL up to one unit per position.
 /// The vault marks at [`skew_marked_price`].

@@ -1607,3 +1607,30 @@ mod properties {
 		}
 	}
 }
+
+/// Issue 29, item 3: "an attack can finish between samples". No trade checked the monitor's
+/// ratios: open interest opened right after a sample, the price moved, the position closed
+/// before the next sample. Every fill now holds the market's larger side to the capacity the
+/// oracle's security allows; a hedged pair adds to neither side's excess, and reducing trades
+/// always pass.
+#[test]
+fn item_3_every_fill_holds_the_larger_side_to_the_oracle_security_capacity() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, 10_000);
+		deposit(BOB, 10_000);
+		// 20 units at 100: 2,000 bUSD of longs allowed.
+		SecurityCapacity::set([(0, 2_000 * BUSD)].into());
+		assert_ok!(trade(ALICE, 0, size(20)));
+		assert_noop!(trade(ALICE, 0, size(1)), Error::<Test>::SecurityCapExceeded);
+		// The short side may grow up to the same size: the larger side is still 2,000.
+		assert_ok!(trade(BOB, 0, size(-20)));
+		assert_noop!(trade(BOB, 0, size(-1)), Error::<Test>::SecurityCapExceeded);
+		// Reducing always passes, whatever the capacity.
+		SecurityCapacity::set([(0, 0)].into());
+		assert_ok!(trade(ALICE, 0, size(-5)));
+		assert_ok!(close(BOB, 0));
+		// No capacity known (before the monitor's first sample): no limit.
+		SecurityCapacity::set(Default::default());
+		assert_ok!(trade(ALICE, 0, size(100)));
+	});
+}

@@ -212,7 +212,7 @@ fn an_order_waits_for_a_new_median_and_expires_without_one() {
 #[test]
 fn an_order_that_fails_its_checks_at_execution_names_the_reason() {
 	type Setup = fn();
-	let cases: [(&str, Setup, Error<Test>); 5] = [
+	let cases: [(&str, Setup, Error<Test>); 6] = [
 		("halted", || set_status(0, MarketStatus::Halted), Error::<Test>::ReduceOnly),
 		("restricted", || Restricted::set(vec![0]), Error::<Test>::ReduceOnly),
 		("stale", || set_status(0, MarketStatus::Stale), Error::<Test>::PriceStale),
@@ -222,6 +222,11 @@ fn an_order_that_fails_its_checks_at_execution_names_the_reason() {
 			Error::<Test>::MarginTooLow,
 		),
 		("open-interest cap", || VaultLeverage::set(0), Error::<Test>::OpenInterestCapExceeded),
+		(
+			"the oracle's security",
+			|| SecurityCapacity::set([(0, 999 * BUSD)].into()),
+			Error::<Test>::SecurityCapExceeded,
+		),
 	];
 	for (case, setup, reason) in cases {
 		ExtBuilder::default().build_and_execute(|| {
@@ -238,6 +243,7 @@ fn an_order_that_fails_its_checks_at_execution_names_the_reason() {
 			assert_eq!(order(ALICE, 0), None, "{case}");
 			assert_eq!(Accounts::<Test>::get(ALICE).map(|a| a.collateral), Some(100 * BUSD));
 			Restricted::set(vec![]);
+			SecurityCapacity::set(Default::default());
 		});
 	}
 }
