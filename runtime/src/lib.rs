@@ -148,8 +148,12 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on the next runtime upgrade, each versioned (it runs once, from the
-/// storage version it expects): the margin engine's pending orders in the account item.
-type Migrations = (pallet_bulwark_margin::migrations::v1::MigrateV0ToV1<Runtime>,);
+/// storage version it expects): the margin engine's pending orders in the account item, the
+/// monitor's smoothing and breach count.
+type Migrations = (
+	pallet_bulwark_margin::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_bulwark_monitor::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Dispatches extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -1,5 +1,6 @@
 //! Benchmarks of the security monitor: the hook at its worst case (every listed market
-//! recomputed and restricted at once) and `set_params`.
+//! recomputed and restricted at once), the moving averages' step of every block, and
+//! `set_params`.
 
 use super::*;
 use frame_benchmarking::v2::*;
@@ -22,21 +23,27 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A block between two periods.
+	/// The moving averages' step of every block, over `m` watched markets.
 	#[benchmark]
-	fn on_initialize_idle() {
-		let now = T::MonitorPeriod::get().saturating_add(1);
+	fn smooth(m: Linear<3, { T::MaxMarkets::get() }>) {
+		T::BenchmarkHelper::setup(m);
+		Pallet::<T>::refresh(T::MonitorPeriod::get());
+		let params = Params::<T>::get();
+		let smoothed;
 		#[block]
 		{
-			Pallet::<T>::on_initialize(now.into());
+			smoothed = Pallet::<T>::smooth(&params);
 		}
+		assert!(smoothed >= m);
 	}
 
 	/// `m` listed markets (the runtime lists at least 3 at genesis), the BWK price so low that
-	/// every one of them is restricted.
+	/// every one of them is restricted at this sample (a restriction after one sample under the
+	/// floor: the most work a sample does).
 	#[benchmark]
 	fn on_initialize(m: Linear<3, { T::MaxMarkets::get() }>) {
 		T::BenchmarkHelper::setup(m);
+		Params::<T>::put(MonitorParams { breach_samples: 1, ..Default::default() });
 		let now = T::MonitorPeriod::get();
 		#[block]
 		{

@@ -58,6 +58,7 @@
 extern crate alloc;
 
 pub mod math;
+pub mod migrations;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -88,7 +89,7 @@ use sp_runtime::traits::SaturatedConversion;
 pub mod pallet {
 	use super::*;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -160,6 +161,15 @@ pub mod pallet {
 	pub type Restricted<T: Config> =
 		StorageMap<_, Twox64Concat, MarketId, Restriction, OptionQuery>;
 
+	/// Each listed market's smoothed larger side, open-interest capacity and breach count, as
+	/// of the last sample.
+	#[pallet::storage]
+	pub type Watch<T: Config> = StorageMap<_, Twox64Concat, MarketId, MarketWatch, OptionQuery>;
+
+	/// The moving average of the value secured, as of the last sample.
+	#[pallet::storage]
+	pub type SmoothedValueSecured<T: Config> = StorageValue<_, Balance, OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -201,11 +211,13 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let now: BlockNumber = now.saturated_into();
+			let smoothed = Self::smooth(&Params::<T>::get());
+			let smoothing = T::WeightInfo::smooth(smoothed);
 			if !now.is_multiple_of(T::MonitorPeriod::get().max(1)) {
-				return T::WeightInfo::on_initialize_idle();
+				return smoothing;
 			}
 			let markets = Self::refresh(now);
-			T::WeightInfo::on_initialize(markets)
+			smoothing.saturating_add(T::WeightInfo::on_initialize(markets))
 		}
 
 		fn integrity_test() {
@@ -248,12 +260,12 @@ pub trait BenchmarkHelper {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Value the chain secures, in bUSD: trader collateral, every listed market's vault stake and
-	/// insurance fund, and the global fund.
-	pub fn value_secured(markets: &[(MarketId, Balance, sp_arithmetic::Perbill)]) -> Balance {
+	/// Value the chain secures, in bUSD: trader collateral, the vault stake and insurance fund
+	/// of each of `markets`, and the global fund.
+	pub fn value_secured_of(markets: &[MarketId]) -> Balance {
 		markets.iter().fold(
 			T::Margin::total_collateral().saturating_add(T::Insurance::global_balance()),
-			|acc, (market, ..)| {
+			|acc, market| {
 				acc.saturating_add(T::Vaults::held_stake(*market))
 					.saturating_add(T::Insurance::fund_balance(*market))
 			},
@@ -263,9 +275,7 @@ impl<T: Config> Pallet<T> {
 	/// The consensus ACR now: at the lower of the `BWK-USD` median and its EMA while it is
 	/// active, at its EMA while it is halted, and the last measured value while it is stale or
 	/// unpriced.
-	pub fn consensus_acr(
-		markets: &[(MarketId, Balance, sp_arithmetic::Perbill)],
-	) -> Option<FixedU128> {
+	pub fn consensus_acr(value_secured: Balance) -> Option<FixedU128> {
 		let price = T::Prices::price_info(T::BwkMarket::get()).and_then(|info| match info.status {
 			// The lower of the median and its EMA: pumping BWK for a round must not switch the
 			// check off.
@@ -274,79 +284,154 @@ impl<T: Config> Pallet<T> {
 			MarketStatus::Stale => None,
 		});
 		match price {
-			Some(price) => math::consensus_acr(
-				T::Staking::one_third_active_exposure(),
-				price,
-				Self::value_secured(markets),
-			),
+			Some(price) => {
+				math::consensus_acr(T::Staking::one_third_active_exposure(), price, value_secured)
+			},
 			None => ConsensusAcr::<T>::get(),
 		}
 	}
 
-	/// `market`'s ratios now, given the chain's consensus ACR and the market's oracle security.
+	/// `market`'s ratios given the chain's consensus ACR, the market's oracle security and its
+	/// (smoothed) larger side.
 	pub fn market_ratios(
 		(market, control_bond, max_price_jump): (MarketId, Balance, sp_arithmetic::Perbill),
 		consensus_acr: Option<FixedU128>,
+		largest_side: Balance,
 	) -> MarketRatios {
-		let open_interest = T::OpenInterest::open_interest(market);
 		MarketRatios {
 			oracle_acr: math::oracle_acr(
 				control_bond,
 				T::Slashing::max_deviation_slash(),
-				open_interest,
+				largest_side,
 				max_price_jump,
 			),
 			consensus_acr,
-			vault_cover: math::vault_cover(T::Vaults::nav(market), open_interest),
+			vault_cover: math::vault_cover(T::Vaults::nav(market), largest_side),
 		}
 	}
 
-	/// Recomputes every listed market's ratios, restricting and releasing markets. Returns the
+	/// Steps the moving averages of the value secured and of every watched market's larger side
+	/// (every block, so that capital parked for a sample's block barely moves them). Returns the
 	/// number of markets.
+	pub(crate) fn smooth(params: &MonitorParams) -> u32 {
+		let markets: Vec<MarketId> = Watch::<T>::iter_keys().collect();
+		// Before the first sample nothing is watched: the first sample starts the averages.
+		if markets.is_empty() {
+			return 0;
+		}
+		let value_secured = math::moving_average(
+			SmoothedValueSecured::<T>::get(),
+			Self::value_secured_of(&markets),
+			params.smoothing_blocks,
+		);
+		SmoothedValueSecured::<T>::put(value_secured);
+		for market in markets.iter() {
+			Watch::<T>::mutate(market, |watch| {
+				if let Some(watch) = watch {
+					watch.smoothed_largest_side = math::moving_average(
+						Some(watch.smoothed_largest_side),
+						T::OpenInterest::largest_side(*market),
+						params.smoothing_blocks,
+					);
+				}
+			});
+		}
+		markets.len().saturated_into()
+	}
+
+	/// Takes a sample: every listed market's ratios (from the moving averages) and open-interest
+	/// capacity are recomputed, and markets are restricted (after `breach_samples` consecutive
+	/// samples under a floor) or released. A market listed since the last sample starts its
+	/// average at its larger side now. Returns the number of markets.
 	pub(crate) fn refresh(now: BlockNumber) -> u32 {
 		let params = Params::<T>::get();
 		let markets = T::Oracle::market_security();
-		let consensus_acr = Self::consensus_acr(&markets);
+		let value_secured = SmoothedValueSecured::<T>::get().unwrap_or_else(|| {
+			let ids: Vec<MarketId> = markets.iter().map(|(market, ..)| *market).collect();
+			Self::value_secured_of(&ids)
+		});
+		SmoothedValueSecured::<T>::put(value_secured);
+		let consensus_acr = Self::consensus_acr(value_secured);
 		match consensus_acr {
 			Some(acr) => ConsensusAcr::<T>::put(acr),
 			None => ConsensusAcr::<T>::kill(),
 		}
 		for security in markets.iter() {
-			let market = security.0;
-			let ratios = Self::market_ratios(*security, consensus_acr);
+			let (market, control_bond, max_price_jump) = *security;
+			let previous = Watch::<T>::get(market);
+			let smoothed_largest_side = previous
+				.map_or_else(|| T::OpenInterest::largest_side(market), |w| w.smoothed_largest_side);
+			let ratios = Self::market_ratios(*security, consensus_acr, smoothed_largest_side);
 			Ratios::<T>::insert(market, ratios);
+			let breach = math::breach(&ratios, &params);
+			let breach_samples = match breach {
+				Some(_) => previous.map_or(0, |w| w.breach_samples).saturating_add(1),
+				None => 0,
+			};
+			Watch::<T>::insert(
+				market,
+				MarketWatch {
+					smoothed_largest_side,
+					open_interest_capacity: math::open_interest_capacity(
+						control_bond,
+						T::Slashing::max_deviation_slash(),
+						max_price_jump,
+						params.min_oracle_acr,
+					),
+					breach_samples,
+				},
+			);
 			if Restricted::<T>::contains_key(market) {
 				if math::clear_of_hysteresis(&ratios, &params) {
 					Restricted::<T>::remove(market);
 					Self::deposit_event(Event::MarketReleased { market });
 				}
-			} else if let Some((ratio, value, floor)) = math::breach(&ratios, &params) {
-				Restricted::<T>::insert(market, Restriction { ratio, value, floor, since: now });
-				Self::deposit_event(Event::MarketRestricted { market, ratio, value, floor });
+			} else if let Some((ratio, value, floor)) = breach {
+				if breach_samples >= params.breach_samples {
+					Restricted::<T>::insert(
+						market,
+						Restriction { ratio, value, floor, since: now },
+					);
+					Self::deposit_event(Event::MarketRestricted { market, ratio, value, floor });
+				}
 			}
 		}
 		markets.len().saturated_into()
 	}
 
-	/// The runtime API's view of `market`: ratios computed now, floors, restriction.
+	/// The runtime API's view of `market`: ratios computed now from the smoothed inputs of the
+	/// last sample, floors, restriction, open-interest capacity.
 	pub fn security_view(market: MarketId) -> Option<SecurityView> {
 		let markets = T::Oracle::market_security();
 		let security = *markets.iter().find(|(m, ..)| *m == market)?;
-		let consensus_acr = Self::consensus_acr(&markets);
+		let watch = Watch::<T>::get(market);
+		let largest_side = T::OpenInterest::largest_side(market);
+		let smoothed_largest_side = watch.map_or(largest_side, |w| w.smoothed_largest_side);
+		let value_secured = SmoothedValueSecured::<T>::get().unwrap_or_else(|| {
+			let ids: Vec<MarketId> = markets.iter().map(|(market, ..)| *market).collect();
+			Self::value_secured_of(&ids)
+		});
+		let consensus_acr = Self::consensus_acr(value_secured);
 		Some(SecurityView {
-			ratios: Self::market_ratios(security, consensus_acr),
+			ratios: Self::market_ratios(security, consensus_acr, smoothed_largest_side),
 			params: Params::<T>::get(),
 			restriction: Restricted::<T>::get(market),
-			value_secured: Self::value_secured(&markets),
+			value_secured,
 			control_bond: security.1,
 			open_interest: T::OpenInterest::open_interest(market),
+			largest_side,
+			smoothed_largest_side,
+			open_interest_capacity: watch.and_then(|w| w.open_interest_capacity),
+			breach_samples: watch.map_or(0, |w| w.breach_samples),
 		})
 	}
 
 	/// The runtime API's stress test: every market of `shocks` moved by its percentage at once;
 	/// per market the accounts left liquidatable, their bad debt, what insurance would cover of
 	/// it and the vault's NAV after. Reads every account: off-chain only.
-	pub fn stress_test(shocks: Vec<(MarketId, i32)>) -> StressReport {
+	pub fn stress_test(mut shocks: Vec<(MarketId, i32)>) -> StressReport {
+		// At most one shock per market: a longer list only costs the node.
+		shocks.truncate(T::MaxMarkets::get().saturated_into());
 		let mut prices: Vec<(MarketId, Price, Price)> = shocks
 			.iter()
 			.filter_map(|(market, percent)| {
@@ -413,6 +498,10 @@ impl<T: Config> Pallet<T> {
 			Ratios::<T>::iter_keys().count() <= T::MaxMarkets::get() as usize,
 			"more markets than MaxMarkets"
 		);
+		ensure!(
+			Watch::<T>::iter_keys().count() <= T::MaxMarkets::get() as usize,
+			"more watched markets than MaxMarkets"
+		);
 		Ok(())
 	}
 }
@@ -429,5 +518,11 @@ impl<T: Config> MarketRestriction for Pallet<T> {
 		} else {
 			FixedU128::from_u32(1)
 		}
+	}
+
+	/// As of the last sample (one read on the hot path); the control bond moves between samples
+	/// only when an operator registers, leaves or is slashed.
+	fn open_interest_capacity(market: MarketId) -> Option<Balance> {
+		Watch::<T>::get(market).and_then(|w| w.open_interest_capacity)
 	}
 }

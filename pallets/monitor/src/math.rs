@@ -56,6 +56,42 @@ pub fn oracle_acr(
 	ratio(max_deviation_slash.mul_floor(control_bond), max_price_jump.mul_ceil(open_interest))
 }
 
+/// The most the larger side may hold for the oracle ACR to stay at `floor`:
+/// `control_bond x max_deviation_slash / (max_price_jump x floor)`, rounded down. `None` (no
+/// limit) when the breaker allows no jump or the floor is zero.
+pub fn open_interest_capacity(
+	control_bond: Balance,
+	max_deviation_slash: Perbill,
+	max_price_jump: Perbill,
+	floor: FixedU128,
+) -> Option<Balance> {
+	if max_price_jump.is_zero() || floor.into_inner() == 0 {
+		return None;
+	}
+	let slashable = max_deviation_slash.mul_floor(control_bond);
+	let over_floor = multiply_by_rational_with_rounding(
+		slashable,
+		FixedU128::DIV,
+		floor.into_inner(),
+		Rounding::Down,
+	)
+	.unwrap_or(Balance::MAX);
+	Some(max_price_jump.saturating_reciprocal_mul_floor(over_floor))
+}
+
+/// One step of an exponential moving average over `samples` samples (blocks): `previous +
+/// (sample - previous) / samples`, the step rounded up in size so that the average reaches a
+/// constant input; the first sample is taken as it is.
+pub fn moving_average(previous: Option<Balance>, sample: Balance, samples: u32) -> Balance {
+	let Some(previous) = previous else { return sample };
+	let samples = Balance::from(samples.max(1));
+	if sample >= previous {
+		previous.saturating_add((sample - previous).div_ceil(samples))
+	} else {
+		previous.saturating_sub((previous - sample).div_ceil(samples))
+	}
+}
+
 /// Vault cover: `vault_nav / open_interest`.
 pub fn vault_cover(vault_nav: Balance, open_interest: Balance) -> Option<FixedU128> {
 	ratio(vault_nav, open_interest)
@@ -108,6 +144,52 @@ mod tests {
 
 	fn fixed(n: u128, d: u128) -> FixedU128 {
 		FixedU128::from_rational(n, d)
+	}
+
+	#[test]
+	fn open_interest_capacity_matches_reference_values() {
+		// 3,000 bUSD control the median, a 10% slash costs 300; a 10% jump on 3,000 bUSD of
+		// the larger side wins 300: the capacity at floor 1 is 3,000, at floor 2 it is 1,500.
+		let capacity = |floor| {
+			open_interest_capacity(
+				3_000 * BUSD,
+				Perbill::from_percent(10),
+				Perbill::from_percent(10),
+				floor,
+			)
+		};
+		assert_eq!(capacity(FixedU128::from_u32(1)), Some(3_000 * BUSD));
+		assert_eq!(capacity(FixedU128::from_u32(2)), Some(1_500 * BUSD));
+		// At the capacity the oracle ACR is exactly the floor.
+		assert_eq!(
+			oracle_acr(
+				3_000 * BUSD,
+				Perbill::from_percent(10),
+				1_500 * BUSD,
+				Perbill::from_percent(10)
+			),
+			Some(FixedU128::from_u32(2))
+		);
+		// A breaker that allows no jump: nothing to win, no limit.
+		assert_eq!(
+			open_interest_capacity(1, Perbill::one(), Perbill::zero(), FixedU128::from_u32(1)),
+			None
+		);
+	}
+
+	#[test]
+	fn the_moving_average_moves_a_sample_by_its_share_and_reaches_a_constant_input() {
+		assert_eq!(moving_average(None, 500, 120), 500);
+		// A 12,000 bUSD deposit for one block of 120 moves the average by 100.
+		assert_eq!(moving_average(Some(1_000), 13_000, 120), 1_100);
+		assert_eq!(moving_average(Some(1_100), 1_000, 120), 1_099);
+		// Rounded up in size: a constant input is reached, not approached forever.
+		let mut average = Some(0);
+		for _ in 0..2_000 {
+			average = Some(moving_average(average, 1_000, 120));
+		}
+		assert_eq!(average, Some(1_000));
+		assert_eq!(moving_average(Some(7), 9, 1), 9);
 	}
 
 	#[test]

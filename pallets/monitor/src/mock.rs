@@ -48,6 +48,8 @@ parameter_types! {
 	/// The BWK-USD price info, if any.
 	pub static BwkPrice: Option<PriceInfo> = None;
 	pub static OpenInterests: BTreeMap<MarketId, Balance> = BTreeMap::new();
+	/// The larger side of each market, where it differs from the open interest.
+	pub static LargestSides: BTreeMap<MarketId, Balance> = BTreeMap::new();
 	pub static VaultNavs: BTreeMap<MarketId, Balance> = BTreeMap::new();
 	pub static VaultStakes: BTreeMap<MarketId, Balance> = BTreeMap::new();
 	pub static InsuranceFunds: BTreeMap<MarketId, Balance> = BTreeMap::new();
@@ -61,6 +63,8 @@ parameter_types! {
 	/// Prices of the traded markets.
 	pub static MarketPrices: BTreeMap<MarketId, Price> = BTreeMap::new();
 	pub static Collateral: Balance = 0;
+	/// Prices read so far (what a stress test costs).
+	pub static PriceReads: u32 = 0;
 }
 
 pub struct PricesStub;
@@ -70,6 +74,7 @@ impl PriceFeed for PricesStub {
 	}
 
 	fn price_info(market: MarketId) -> Option<PriceInfo> {
+		PriceReads::mutate(|reads| *reads += 1);
 		if market == BWK_USD {
 			return BwkPrice::get();
 		}
@@ -117,6 +122,14 @@ impl OpenInterest for OpenInterestStub {
 
 	fn net_skew(_: MarketId) -> Balance {
 		0
+	}
+
+	/// The larger side as set, else the open interest as set (a one-sided book).
+	fn largest_side(market: MarketId) -> Balance {
+		LargestSides::get()
+			.get(&market)
+			.copied()
+			.unwrap_or_else(|| of(OpenInterests::get(), market))
 	}
 }
 
@@ -334,7 +347,17 @@ impl ExtBuilder {
 	pub fn build(self) -> sp_io::TestExternalities {
 		let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
-		ext.execute_with(|| System::set_block_number(1));
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			// The ratio and restriction tests read each sample as it is: no smoothing, a
+			// restriction at the first sample under a floor. The tests of issue 29's smoothing
+			// and breach count set the defaults.
+			crate::Params::<Test>::put(crate::MonitorParams {
+				smoothing_blocks: 1,
+				breach_samples: 1,
+				..Default::default()
+			});
+		});
 		ext
 	}
 

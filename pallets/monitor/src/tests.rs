@@ -213,8 +213,10 @@ mod restriction {
 			set_open_interest(BTC, 2_000 * BUSD);
 			next_period();
 			assert!(!Monitor::is_restricted(BTC));
-			let params =
-				MonitorParams { min_oracle_acr: FixedU128::from_u32(2), ..Default::default() };
+			let params = MonitorParams {
+				min_oracle_acr: FixedU128::from_u32(2),
+				..crate::Params::<Test>::get()
+			};
 			assert_ok!(Monitor::set_params(RuntimeOrigin::root(), params));
 			assert!(!Monitor::is_restricted(BTC));
 			next_period();
@@ -241,6 +243,10 @@ mod governance {
 				MonitorParams { min_vault_cover: FixedU128::from_u32(0), ..params },
 				MonitorParams { hysteresis: Perbill::zero(), ..params },
 				MonitorParams { restricted_imf_multiplier: fixed(1, 2), ..params },
+				MonitorParams { smoothing_blocks: 0, ..params },
+				MonitorParams { smoothing_blocks: 28_801, ..params },
+				MonitorParams { breach_samples: 0, ..params },
+				MonitorParams { breach_samples: 121, ..params },
 			] {
 				assert_noop!(
 					Monitor::set_params(RuntimeOrigin::root(), bad),
@@ -313,6 +319,158 @@ mod stress {
 			assert_eq!(report.liquidatable_accounts, 5);
 			assert_eq!(report.bad_debt, 8_000 * BUSD);
 			assert_eq!(report.insurance_covered, 5_500 * BUSD);
+		});
+	}
+}
+
+/// Issue 29: the monitor cannot be griefed (items 2 and 3) and its runtime API is bounded
+/// (item 6). Each test failed on 8fbebc7.
+mod issue_29 {
+	use super::*;
+	use crate::{SmoothedValueSecured, Watch};
+
+	fn defaults() {
+		crate::Params::<Test>::put(MonitorParams::default());
+	}
+
+	/// Item 2: on 8fbebc7 a deposit in the block before each sample, withdrawn after, restricted
+	/// every market at the first sample, with no capital at risk. Now the value secured is an
+	/// average over 1,200 blocks updated every block: the same deposit, repeated at every
+	/// sample for 50 samples, moves it by a tenth of itself and restricts nothing.
+	#[test]
+	fn item_2_a_deposit_parked_for_each_sample_restricts_nothing() {
+		ExtBuilder::new().build_and_execute(|| {
+			defaults();
+			// One third of exposure 60,000 BWK at 5 bUSD = 300,000 over 200,000 secured (the
+			// two vaults' stake): ACR 1.5, over the floor of 1.
+			OneThirdExposure::set(60_000 * BWK);
+			set_bwk_price(FixedU128::from_u32(5), MarketStatus::Active);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(fixed(3, 2)));
+			// 400,000 bUSD parked in the block of each sample: 600,000 secured at the sample,
+			// an ACR of 0.5 as 8fbebc7 read it.
+			for _ in 0..50 {
+				let sample = System::block_number() + PERIOD;
+				run_to(sample - 1);
+				Collateral::set(400_000 * BUSD);
+				run_to(sample);
+				Collateral::set(0);
+			}
+			assert!(!Monitor::is_restricted(BTC) && !Monitor::is_restricted(ETH));
+			assert!(monitor_events().is_empty());
+			// The average moved by about a tenth of the deposit (one block in ten).
+			let average = SmoothedValueSecured::<Test>::get().unwrap();
+			assert!(average < 250_000 * BUSD, "{average}");
+			assert!(ratios(BTC).consensus_acr.unwrap() > FixedU128::from_u32(1));
+		});
+	}
+
+	/// Item 2: a hedged long/short pair gains nothing from a price move; 8fbebc7 counted both
+	/// sides and restricted the market. The ratios use the larger side.
+	#[test]
+	fn item_2_a_hedged_pair_counts_its_larger_side_once() {
+		ExtBuilder::new().build_and_execute(|| {
+			// 4,000 bUSD of open interest, 2,000 long and 2,000 short: the oracle ACR is 300 /
+			// (2,000 x 10%) = 1.5, not 0.75.
+			set_open_interest(BTC, 4_000 * BUSD);
+			LargestSides::set([(BTC, 2_000 * BUSD)].into_iter().collect());
+			next_period();
+			assert_eq!(ratios(BTC).oracle_acr, Some(fixed(3, 2)));
+			assert!(!Monitor::is_restricted(BTC));
+		});
+	}
+
+	/// Item 2: a restriction needs `breach_samples` consecutive samples under a floor; one
+	/// sample over it starts the count again.
+	#[test]
+	fn item_2_a_market_is_restricted_after_breach_samples_consecutive_samples() {
+		ExtBuilder::new().build_and_execute(|| {
+			crate::Params::<Test>::put(MonitorParams {
+				smoothing_blocks: 1,
+				..MonitorParams::default()
+			});
+			// 6,000 bUSD on one side: oracle ACR 0.5, under the floor of 1.
+			set_open_interest(BTC, 6_000 * BUSD);
+			for sample in 1..=5 {
+				next_period();
+				assert!(!Monitor::is_restricted(BTC), "sample {sample}");
+				assert_eq!(Watch::<Test>::get(BTC).map(|w| w.breach_samples), Some(sample));
+			}
+			// Back over the floor for one sample: the count starts again.
+			set_open_interest(BTC, 1_000 * BUSD);
+			next_period();
+			assert_eq!(Watch::<Test>::get(BTC).map(|w| w.breach_samples), Some(0));
+			set_open_interest(BTC, 6_000 * BUSD);
+			for _ in 1..=5 {
+				next_period();
+			}
+			assert!(!Monitor::is_restricted(BTC));
+			next_period();
+			assert!(Monitor::is_restricted(BTC));
+			assert_eq!(Monitor::security_view(BTC).map(|v| v.breach_samples), Some(6));
+		});
+	}
+
+	/// Item 2: the larger side is averaged too: a position opened for the block of a sample
+	/// barely moves it.
+	#[test]
+	fn item_2_open_interest_parked_for_each_sample_restricts_nothing() {
+		ExtBuilder::new().build_and_execute(|| {
+			defaults();
+			set_open_interest(BTC, 1_000 * BUSD);
+			next_period();
+			for _ in 0..50 {
+				let sample = System::block_number() + PERIOD;
+				run_to(sample - 1);
+				// 60,000 bUSD on one side: an oracle ACR of 0.05 as 8fbebc7 read it.
+				set_open_interest(BTC, 60_000 * BUSD);
+				run_to(sample);
+				set_open_interest(BTC, 1_000 * BUSD);
+			}
+			assert!(!Monitor::is_restricted(BTC));
+			let view = Monitor::security_view(BTC).unwrap();
+			assert_eq!(view.largest_side, 1_000 * BUSD);
+			assert!(view.smoothed_largest_side < 10_000 * BUSD, "{}", view.smoothed_largest_side);
+		});
+	}
+
+	/// Item 3: the monitor keeps each market's open-interest capacity, the larger side at
+	/// which the oracle ACR is at its floor, and the margin engine reads it at every fill.
+	#[test]
+	fn item_3_each_sample_keeps_the_open_interest_capacity_the_oracle_acr_floor_allows() {
+		ExtBuilder::new().build_and_execute(|| {
+			assert_eq!(Monitor::open_interest_capacity(BTC), None);
+			next_period();
+			// 3,000 bUSD of bond x 10% slash / (10% jump x floor 1) = 3,000 bUSD.
+			assert_eq!(Monitor::open_interest_capacity(BTC), Some(3_000 * BUSD));
+			assert_eq!(
+				Monitor::security_view(BTC).and_then(|v| v.open_interest_capacity),
+				Some(3_000 * BUSD)
+			);
+			let params = MonitorParams {
+				min_oracle_acr: FixedU128::from_u32(2),
+				..crate::Params::<Test>::get()
+			};
+			assert_ok!(Monitor::set_params(RuntimeOrigin::root(), params));
+			next_period();
+			assert_eq!(Monitor::open_interest_capacity(BTC), Some(1_500 * BUSD));
+		});
+	}
+
+	/// Item 6: the stress test takes at most one shock per market (`MaxMarkets`); on 8fbebc7 a
+	/// list of any length was priced and shocked.
+	#[test]
+	fn item_6_the_stress_test_takes_at_most_max_markets_shocks() {
+		ExtBuilder::new().build_and_execute(|| {
+			let max =
+				<<Test as crate::Config>::MaxMarkets as frame_support::traits::Get<u32>>::get();
+			let shocks: Vec<(u32, i32)> = (0..10_000).map(|i| (i % 2, -10)).collect();
+			PriceReads::set(0);
+			let report = Monitor::stress_test(shocks);
+			// Each of the first `MaxMarkets` shocks read its market's price once: 10,000 reads
+			// on 8fbebc7.
+			assert!(PriceReads::get() <= max, "{} price reads", PriceReads::get());
+			assert_eq!(report.markets.len(), 2);
 		});
 	}
 }

@@ -68,12 +68,23 @@ pub struct MonitorParams {
 	pub hysteresis: Perbill,
 	/// What a restricted market's initial margin fraction is multiplied by.
 	pub restricted_imf_multiplier: FixedU128,
+	/// The ratios' inputs (value secured, each market's larger side) are exponential moving
+	/// averages over this many blocks, updated every block: capital parked for the block of a
+	/// sample moves them by `1 / smoothing_blocks` of itself, and moves them fully only when
+	/// held for hours.
+	pub smoothing_blocks: u32,
+	/// A market is restricted only after a ratio stays under its floor for this many
+	/// consecutive samples.
+	pub breach_samples: u32,
 }
 
 impl Default for MonitorParams {
 	/// Attacks must cost at least what they can win (both ACR floors 1); a vault must hold at
 	/// least 10% of its market's open interest (half of what its 5x leverage cap lets it open
-	/// with); 10% hysteresis; restricted markets need twice the initial margin.
+	/// with); 10% hysteresis; restricted markets need twice the initial margin; inputs averaged
+	/// over 1,200 blocks (an hour of 3-second blocks); six samples under a floor (a minute at the
+	/// runtime's 10-block period) before a restriction. Every order is held to the oracle ACR's
+	/// open-interest capacity meanwhile.
 	fn default() -> Self {
 		Self {
 			min_oracle_acr: fixed(ONE),
@@ -81,6 +92,8 @@ impl Default for MonitorParams {
 			min_vault_cover: fixed(ONE / 10),
 			hysteresis: Perbill::from_percent(10),
 			restricted_imf_multiplier: fixed(2 * ONE),
+			smoothing_blocks: 1_200,
+			breach_samples: 6,
 		}
 	}
 }
@@ -98,6 +111,10 @@ pub mod bounds {
 		(Perbill::from_percent(1), Perbill::from_percent(100));
 	/// Margin multiplier of a restricted market: 1 to 10.
 	pub const IMF_MULTIPLIER: (FixedU128, FixedU128) = (fixed(ONE), fixed(10 * ONE));
+	/// Smoothing: 1 block (none) to 28,800 (a day of 3-second blocks).
+	pub const SMOOTHING_BLOCKS: (u32, u32) = (1, 28_800);
+	/// Samples under a floor before a restriction: 1 to 120.
+	pub const BREACH_SAMPLES: (u32, u32) = (1, 120);
 }
 
 impl MonitorParams {
@@ -111,6 +128,8 @@ impl MonitorParams {
 			&& HYSTERESIS.0 <= self.hysteresis
 			&& self.hysteresis <= HYSTERESIS.1
 			&& within(self.restricted_imf_multiplier, IMF_MULTIPLIER)
+			&& (SMOOTHING_BLOCKS.0..=SMOOTHING_BLOCKS.1).contains(&self.smoothing_blocks)
+			&& (BREACH_SAMPLES.0..=BREACH_SAMPLES.1).contains(&self.breach_samples)
 	}
 
 	/// The floor of `ratio`.
@@ -195,8 +214,41 @@ pub struct SecurityView {
 	pub value_secured: Balance,
 	/// The bond that controls the market's oracle median (bUSD).
 	pub control_bond: Balance,
-	/// The market's open interest (bUSD notional).
+	/// The market's open interest, longs plus shorts (bUSD notional).
 	pub open_interest: Balance,
+	/// The market's larger side now, `max(longs, shorts)` (bUSD notional).
+	pub largest_side: Balance,
+	/// Its moving average over `smoothing_blocks`, which the ratios use.
+	pub smoothed_largest_side: Balance,
+	/// The most the larger side may hold for the oracle ACR to stay at its floor, as of the
+	/// last sample: every order that grows the larger side beyond it is refused.
+	pub open_interest_capacity: Option<Balance>,
+	/// Consecutive samples the market has had a ratio under its floor.
+	pub breach_samples: u32,
+}
+
+/// A market's smoothed inputs and breach count, kept between samples.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct MarketWatch {
+	/// Moving average of the larger side's notional (bUSD).
+	pub smoothed_largest_side: Balance,
+	/// The most the larger side may hold for the oracle ACR to stay at its floor (`None`: no
+	/// limit, when the breaker allows no jump).
+	pub open_interest_capacity: Option<Balance>,
+	/// Consecutive samples with a ratio under its floor.
+	pub breach_samples: u32,
 }
 
 /// A market's inputs at one point, for the ratio functions.

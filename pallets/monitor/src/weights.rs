@@ -35,7 +35,7 @@ use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 /// Weight functions needed by `pallet_bulwark_monitor`.
 pub trait WeightInfo {
 	fn set_params() -> Weight;
-	fn on_initialize_idle() -> Weight;
+	fn smooth(m: u32, ) -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
 }
 
@@ -49,9 +49,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(6_219_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	fn on_initialize_idle() -> Weight {
-		// Minimum execution time: 150_000 ps.
-		Weight::from_parts(200_000, 0)
+	fn smooth(m: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 	}
 	/// Storage: `Monitor::Params` (r:1 w:0)
 	/// Proof: `Monitor::Params` (`max_values`: Some(1), `max_size`: Some(68), added: 563, mode: `MaxEncodedLen`)
@@ -104,8 +108,13 @@ impl WeightInfo for () {
 		Weight::from_parts(6_219_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(200_000, 0)
+	fn smooth(m: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(m.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
 		Weight::from_parts(625_408_531, 170206)

@@ -1097,11 +1097,13 @@ impl<T: Config> MarketRegistry for Pallet<T> {
 	}
 }
 
-/// The bond that controls a market's median is half the bond of the operators counted for it:
-/// the median is the lower bond-weighted median (the first price where twice the cumulative bond
-/// reaches the total), so a coalition of counted operators holding half of it sets the median by
-/// submitting below the rest. (An outsider would need as much as all of them.) At least the
-/// minimum operator bond, without which nobody submits at all.
+/// The bond that controls a market's median is half the smallest quorum: a round aggregates
+/// once operators holding `min_bond_share` of the counted bond submit, and the median is the
+/// lower bond-weighted median (the first price where twice the cumulative bond reaches the
+/// total submitted), so with the rest absent a coalition holding half of that quorum sets the
+/// median by submitting below the others: a third of the counted bond at the default two
+/// thirds. (An outsider would need as much as all of them.) At least the minimum operator bond,
+/// without which nobody submits at all.
 impl<T: Config> OracleSecurity for Pallet<T> {
 	fn market_security() -> Vec<(MarketId, Balance, Perbill)> {
 		let min_bond = OperatorRules::<T>::get().min_bond;
@@ -1116,7 +1118,8 @@ impl<T: Config> OracleSecurity for Pallet<T> {
 					.iter()
 					.filter(|(_, served)| served.as_ref().is_none_or(|s| s.contains(&market)))
 					.fold(0u128, |acc, (bond, _)| acc.saturating_add(*bond));
-				(market, bond.div_ceil(2).max(min_bond), info.params.max_price_jump)
+				let quorum = info.params.min_bond_share.mul_ceil(bond);
+				(market, quorum.div_ceil(2).max(min_bond), info.params.max_price_jump)
 			})
 			.collect();
 		markets.sort_by_key(|(market, ..)| *market);

@@ -833,7 +833,7 @@ mod aggregation {
 	}
 
 	#[test]
-	fn the_control_bond_is_half_the_bond_counted_for_each_market() {
+	fn the_control_bond_is_half_the_smallest_quorum_of_each_market() {
 		use bulwark_primitives::OracleSecurity;
 		ExtBuilder::default().build_and_execute(|| {
 			// 1 and 2 serve every market, 3 only ETH; 4 registers now and counts from the next
@@ -845,10 +845,11 @@ mod aggregation {
 			));
 			register(4, 5_000);
 			let jump = OracleParams::default().max_price_jump;
-			// BTC: (300 + 500) / 2 = 400; ETH: (300 + 500 + 1,001) / 2 = 900.5, rounded up.
+			// BTC: two thirds of 300 + 500 is 533.3, a quorum of 534, half of it 267; ETH: two
+			// thirds of 1,801 is 1,200.7, a quorum of 1,201, half of it 601 (rounded up).
 			assert_eq!(
 				<Oracle as OracleSecurity>::market_security(),
-				vec![(BTC, 400, jump), (ETH, 901, jump)]
+				vec![(BTC, 267, jump), (ETH, 601, jump)]
 			);
 			// Nobody counted: the minimum bond (100 in the mock) is the floor.
 			close_round();
@@ -856,6 +857,27 @@ mod aggregation {
 			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(2)));
 			assert_ok!(Oracle::unregister(RuntimeOrigin::signed(4)));
 			assert_eq!(<Oracle as OracleSecurity>::market_security()[0], (BTC, 100, jump));
+		});
+	}
+
+	/// Issue 29, item 4: on 8fbebc7 the control bond was half the counted bond. The quorum
+	/// needs only two thirds of it to submit, so with a third absent a coalition of a third
+	/// sets the median: the control bond is a third.
+	#[test]
+	fn item_4_with_a_third_absent_a_third_of_the_bond_sets_the_median() {
+		use bulwark_primitives::OracleSecurity;
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 300), (2, 301), (3, 300)]);
+			let params = OracleParams { min_submissions: 2, ..OracleParams::default() };
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			// 3 is absent: 1 and 2 hold 601 of 901, the quorum (two thirds, rounded up). 2
+			// (a third of the counted bond) submits 20% under honest 1 and sets the median.
+			submit(1, vec![(BTC, price(100))]);
+			submit(2, vec![(BTC, price(80))]);
+			close_round();
+			assert_eq!(Prices::<Test>::get(BTC).map(|p| p.price), Some(price(80)));
+			// Half the quorum of 601: 301, not half the counted bond (451).
+			assert_eq!(<Oracle as OracleSecurity>::market_security()[0].1, 301);
 		});
 	}
 
