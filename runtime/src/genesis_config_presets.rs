@@ -1,13 +1,14 @@
-//! Genesis presets: `dev` (Alice validating alone, Alice holds sudo) and `local` (Alice, Bob,
-//! Charlie and Dave validating, no sudo: the council governs, see `configs::governance`).
+//! Genesis presets: `dev` (Alice validating alone, Alice holds sudo, the monitor's timings
+//! shortened for tests) and `local` (Alice, Bob, Charlie and Dave validating, no sudo: the
+//! council governs, see `configs::governance`).
 //!
 //! Both endow the well-known dev accounts with BWK and bUSD and make Alice, Bob and Charlie the
 //! risk council.
 
 use crate::{
 	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, InsuranceConfig, MarginConfig,
-	OracleConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig,
-	BUSD, BWK,
+	MonitorConfig, OracleConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig,
+	SudoConfig, BUSD, BWK,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
@@ -41,6 +42,7 @@ fn testnet_genesis(
 	endowed: Vec<AccountId>,
 	council: Vec<AccountId>,
 	root: Option<AccountId>,
+	monitor: Option<pallet_bulwark_monitor::MonitorParams>,
 ) -> Value {
 	let validator_count = u32::try_from(validators.len()).unwrap_or(u32::MAX);
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -83,6 +85,7 @@ fn testnet_genesis(
 		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
 		sudo: SudoConfig { key: root },
 		oracle: OracleConfig { markets: genesis_markets() },
+		monitor: MonitorConfig { params: monitor },
 		margin: MarginConfig { markets: vec![0, 1], ..Default::default() },
 		insurance: InsuranceConfig {
 			params: Some(pallet_bulwark_insurance::InsuranceParams {
@@ -114,6 +117,17 @@ fn dev_council() -> Vec<AccountId> {
 	]
 }
 
+/// The security monitor of the `dev` chain: its inputs averaged over 20 blocks (a minute) and
+/// a restriction after 2 samples under a floor, so that a test sees the monitor act in
+/// minutes; the `local` testnet keeps the defaults (an hour, 6 samples).
+fn dev_monitor() -> pallet_bulwark_monitor::MonitorParams {
+	pallet_bulwark_monitor::MonitorParams {
+		smoothing_blocks: 20,
+		breach_samples: 2,
+		..Default::default()
+	}
+}
+
 /// The `dev` preset: Alice is the only validator.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
@@ -121,6 +135,7 @@ pub fn development_config_genesis() -> Value {
 		dev_accounts(),
 		dev_council(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		Some(dev_monitor()),
 	)
 }
 
@@ -136,6 +151,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		dev_accounts(),
 		dev_council(),
+		None,
 		None,
 	)
 }

@@ -111,3 +111,80 @@ fn an_order_fills_at_the_median_of_the_round_after_its_own() {
 		assert_eq!(traded, Some((3, 4)));
 	});
 }
+
+/// Issue 29, item 3, on the composed runtime: the monitor's sample keeps BTC's open-interest
+/// capacity (the larger side at which the oracle ACR meets its floor), and the margin engine
+/// refuses the fill of an order that would take the larger side beyond it, between samples.
+#[test]
+fn item_3_a_fill_beyond_the_oracle_security_capacity_is_cancelled_between_samples() {
+	use crate::Monitor;
+	use bulwark_primitives::MarketRestriction;
+	dev_ext().execute_with(|| {
+		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
+		let operators = [acc(Alice), acc(Bob), acc(Charlie)];
+		assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
+		// 3 x 1,000 bUSD of bond: a quorum of two thirds (2,000 bUSD and a unit), half of it
+		// controls the median.
+		for operator in &operators {
+			assert_ok!(Oracle::register_operator(
+				RuntimeOrigin::signed(operator.clone()),
+				1_000 * BUSD
+			));
+		}
+		let run_to = |block: u32| {
+			while System::block_number() < block {
+				let next = System::block_number() + 1;
+				System::set_block_number(next);
+				Oracle::on_initialize(next);
+				Margin::on_initialize(next);
+				Monitor::on_initialize(next);
+			}
+		};
+		let submit = |price: u32| {
+			let round = Oracle::current_round();
+			for operator in &operators {
+				assert_ok!(Oracle::submit(
+					RuntimeOrigin::signed(operator.clone()),
+					round,
+					vec![(0, fixed(price as u128))].try_into().unwrap(),
+				));
+			}
+		};
+		run_to(2 * length);
+		submit(100);
+		run_to(10);
+		// The sample: that bond x the largest deviation slash over (10% jump x floor 1).
+		let slash = pallet_bulwark_slashing::Schedule::<Runtime>::get().deviation_max;
+		let capacity = Monitor::open_interest_capacity(0).expect("sampled");
+		assert_eq!(capacity, slash.mul_floor(1_000 * BUSD + 1) * 10);
+		let eve = acc(sp_keyring::Sr25519Keyring::Eve);
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(eve.clone()), 10_000 * BUSD));
+		// Right after the sample, a long of twice the capacity at 100.
+		let units = u32::try_from(2 * capacity / (100 * BUSD)).unwrap();
+		assert_ok!(Margin::place_order(
+			RuntimeOrigin::signed(eve.clone()),
+			0,
+			sp_runtime::FixedI128::from_u32(units),
+			fixed(110),
+			3,
+		));
+		// The order fills at the median of the round after its own, at the next round's start.
+		submit(100);
+		let next_round = (Oracle::current_round() + 1) * length;
+		run_to(next_round);
+		submit(100);
+		run_to(next_round + length);
+		let cancelled = System::events().into_iter().find_map(|r| match r.event {
+			RuntimeEvent::Margin(pallet_bulwark_margin::Event::OrderCancelled {
+				reason, ..
+			}) => Some(reason),
+			_ => None,
+		});
+		assert_eq!(
+			cancelled,
+			Some(pallet_bulwark_margin::Error::<Runtime>::SecurityCapExceeded.into())
+		);
+		assert!(pallet_bulwark_margin::Accounts::<Runtime>::get(&eve)
+			.is_some_and(|a| a.positions.is_empty()));
+	});
+}
