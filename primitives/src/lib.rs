@@ -498,14 +498,15 @@ pub trait DeviationSlash {
 
 /// What corrupting consensus costs. Implemented by the runtime over pallet-staking.
 pub trait ValidatorStake {
-	/// One third of the active validators' total exposure, in BWK's smallest unit: the stake
-	/// behind enough validators to stall finality.
-	fn one_third_active_exposure() -> Balance;
+	/// The least slashable exposure behind enough validators to stall finality, in BWK's
+	/// smallest unit: the sum of the smallest `ceil(n / 3)` exposures of the `n` active
+	/// validators, an invulnerable validator's counted as zero (its stake cannot be slashed).
+	fn cheapest_stall_exposure() -> Balance;
 }
 
 /// `()`: nothing is staked.
 impl ValidatorStake for () {
-	fn one_third_active_exposure() -> Balance {
+	fn cheapest_stall_exposure() -> Balance {
 		0
 	}
 }

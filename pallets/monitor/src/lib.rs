@@ -170,6 +170,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SmoothedValueSecured<T: Config> = StorageValue<_, Balance, OptionQuery>;
 
+	/// BWK's price at each of the last `bwk_window_samples` samples it was priced at, oldest
+	/// first.
+	#[pallet::storage]
+	pub type BwkPrices<T: Config> =
+		StorageValue<_, BoundedVec<Price, ConstU32<{ bounds::MAX_BWK_WINDOW }>>, ValueQuery>;
+
+	/// The first sample since which `BWK-USD` has had no usable price (stale or never priced).
+	#[pallet::storage]
+	pub type BwkStaleSince<T: Config> = StorageValue<_, BlockNumber, OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -260,6 +270,10 @@ pub trait BenchmarkHelper {
 }
 
 impl<T: Config> Pallet<T> {
+	fn now() -> BlockNumber {
+		frame_system::Pallet::<T>::block_number().saturated_into()
+	}
+
 	/// Value the chain secures, in bUSD: trader collateral, the vault stake and insurance fund
 	/// of each of `markets`, and the global fund.
 	pub fn value_secured_of(markets: &[MarketId]) -> Balance {
@@ -272,22 +286,54 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// The consensus ACR now: at the lower of the `BWK-USD` median and its EMA while it is
-	/// active, at its EMA while it is halted, and the last measured value while it is stale or
-	/// unpriced.
-	pub fn consensus_acr(value_secured: Balance) -> Option<FixedU128> {
-		let price = T::Prices::price_info(T::BwkMarket::get()).and_then(|info| match info.status {
-			// The lower of the median and its EMA: pumping BWK for a round must not switch the
-			// check off.
+	/// BWK's price at this sample: the lower of the `BWK-USD` median and its EMA while it is
+	/// active (pumping BWK for a round must not switch the check off), its EMA while it is
+	/// halted; `None` while it is stale or unpriced.
+	fn bwk_sample() -> Option<Price> {
+		T::Prices::price_info(T::BwkMarket::get()).and_then(|info| match info.status {
 			MarketStatus::Active => Some(info.price.min(info.ema_price)),
 			MarketStatus::Halted => Some(info.ema_price),
 			MarketStatus::Stale => None,
-		});
-		match price {
+		})
+	}
+
+	/// Records BWK's price at a sample: into the window, or the start of a stale spell.
+	fn record_bwk_price(now: BlockNumber, params: &MonitorParams) {
+		match Self::bwk_sample() {
 			Some(price) => {
-				math::consensus_acr(T::Staking::one_third_active_exposure(), price, value_secured)
+				let keep = params.bwk_window_samples.clamp(1, bounds::MAX_BWK_WINDOW);
+				let mut window = BwkPrices::<T>::get().into_inner();
+				window.push(price);
+				// The newest `keep`, oldest first.
+				let newest = window.split_off(window.len().saturating_sub(keep.saturated_into()));
+				BwkPrices::<T>::put(BoundedVec::truncate_from(newest));
+				BwkStaleSince::<T>::kill();
 			},
-			None => ConsensusAcr::<T>::get(),
+			None => {
+				if BwkStaleSince::<T>::get().is_none() {
+					BwkStaleSince::<T>::put(now);
+				}
+			},
+		}
+	}
+
+	/// The consensus ACR now: BWK at its lowest over the window (this sample's price
+	/// included); while `BWK-USD` is stale or unpriced, the last measured value, and zero (a
+	/// breach) once that has lasted `bwk_grace_blocks`.
+	pub fn consensus_acr(value_secured: Balance, now: BlockNumber) -> Option<FixedU128> {
+		match Self::bwk_sample() {
+			Some(price) => {
+				let lowest = BwkPrices::<T>::get().iter().copied().fold(price, |low, p| low.min(p));
+				math::consensus_acr(T::Staking::cheapest_stall_exposure(), lowest, value_secured)
+			},
+			None => {
+				let since = BwkStaleSince::<T>::get().unwrap_or(now);
+				if now.saturating_sub(since) >= Params::<T>::get().bwk_grace_blocks {
+					Some(FixedU128::from_inner(0))
+				} else {
+					ConsensusAcr::<T>::get()
+				}
+			},
 		}
 	}
 
@@ -351,7 +397,8 @@ impl<T: Config> Pallet<T> {
 			Self::value_secured_of(&ids)
 		});
 		SmoothedValueSecured::<T>::put(value_secured);
-		let consensus_acr = Self::consensus_acr(value_secured);
+		Self::record_bwk_price(now, &params);
+		let consensus_acr = Self::consensus_acr(value_secured, now);
 		match consensus_acr {
 			Some(acr) => ConsensusAcr::<T>::put(acr),
 			None => ConsensusAcr::<T>::kill(),
@@ -411,7 +458,7 @@ impl<T: Config> Pallet<T> {
 			let ids: Vec<MarketId> = markets.iter().map(|(market, ..)| *market).collect();
 			Self::value_secured_of(&ids)
 		});
-		let consensus_acr = Self::consensus_acr(value_secured);
+		let consensus_acr = Self::consensus_acr(value_secured, Self::now());
 		Some(SecurityView {
 			ratios: Self::market_ratios(security, consensus_acr, smoothed_largest_side),
 			params: Params::<T>::get(),

@@ -2,10 +2,12 @@
 
 use crate::*;
 
-/// Version 1: the parameters gain the smoothing of the ratios' inputs and the breach count
-/// ([`MonitorParams::smoothing_blocks`], [`MonitorParams::breach_samples`], their defaults).
-/// The moving averages and counts ([`Watch`], [`SmoothedValueSecured`]) start at the first
-/// sample after the upgrade; restrictions in force stay.
+/// Version 1: the parameters gain the smoothing of the ratios' inputs, the breach count, BWK's
+/// price window and the grace of a stale BWK price ([`MonitorParams::smoothing_blocks`],
+/// [`MonitorParams::breach_samples`], [`MonitorParams::bwk_window_samples`],
+/// [`MonitorParams::bwk_grace_blocks`], their defaults). The moving averages, counts and
+/// windows ([`Watch`], [`SmoothedValueSecured`], [`BwkPrices`], [`BwkStaleSince`]) start at the
+/// first sample after the upgrade; restrictions in force stay.
 pub mod v1 {
 	use super::*;
 	use frame_support::traits::UncheckedOnRuntimeUpgrade;
@@ -34,6 +36,8 @@ pub mod v1 {
 				restricted_imf_multiplier: self.restricted_imf_multiplier,
 				smoothing_blocks: defaults.smoothing_blocks,
 				breach_samples: defaults.breach_samples,
+				bwk_window_samples: defaults.bwk_window_samples,
+				bwk_grace_blocks: defaults.bwk_grace_blocks,
 			}
 		}
 	}

@@ -105,7 +105,7 @@ impl DeviationSlash for SlashingStub {
 
 pub struct StakingStub;
 impl ValidatorStake for StakingStub {
-	fn one_third_active_exposure() -> Balance {
+	fn cheapest_stall_exposure() -> Balance {
 		OneThirdExposure::get()
 	}
 }
@@ -350,11 +350,12 @@ impl ExtBuilder {
 		ext.execute_with(|| {
 			System::set_block_number(1);
 			// The ratio and restriction tests read each sample as it is: no smoothing, a
-			// restriction at the first sample under a floor. The tests of issue 29's smoothing
-			// and breach count set the defaults.
+			// restriction at the first sample under a floor, BWK at this sample's price. The
+			// tests of issue 29 set the defaults.
 			crate::Params::<Test>::put(crate::MonitorParams {
 				smoothing_blocks: 1,
 				breach_samples: 1,
+				bwk_window_samples: 1,
 				..Default::default()
 			});
 		});

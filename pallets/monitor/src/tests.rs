@@ -247,6 +247,9 @@ mod governance {
 				MonitorParams { smoothing_blocks: 28_801, ..params },
 				MonitorParams { breach_samples: 0, ..params },
 				MonitorParams { breach_samples: 121, ..params },
+				MonitorParams { bwk_window_samples: 0, ..params },
+				MonitorParams { bwk_window_samples: 361, ..params },
+				MonitorParams { bwk_grace_blocks: 99, ..params },
 			] {
 				assert_noop!(
 					Monitor::set_params(RuntimeOrigin::root(), bad),
@@ -454,6 +457,56 @@ mod issue_29 {
 			assert_ok!(Monitor::set_params(RuntimeOrigin::root(), params));
 			next_period();
 			assert_eq!(Monitor::open_interest_capacity(BTC), Some(1_500 * BUSD));
+		});
+	}
+
+	/// Item 5: on 8fbebc7 BWK was valued at this sample's price, so a pump lasting one sample
+	/// lifted the consensus ACR; now at its lowest over `bwk_window_samples` samples.
+	#[test]
+	fn item_5_bwk_is_valued_at_its_lowest_over_the_window() {
+		ExtBuilder::new().build_and_execute(|| {
+			defaults();
+			crate::Params::<Test>::mutate(|p| p.smoothing_blocks = 1);
+			OneThirdExposure::set(100_000 * BWK);
+			Collateral::set(800_000 * BUSD);
+			// Secured 1,000,000 bUSD; BWK at 10: 1.
+			set_bwk_price(FixedU128::from_u32(10), MarketStatus::Active);
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(1)));
+			// Pumped to 40, median and EMA alike, for 119 samples: still valued at 10.
+			set_bwk_price(FixedU128::from_u32(40), MarketStatus::Active);
+			for _ in 0..119 {
+				next_period();
+			}
+			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(1)));
+			// The whole window at 40: 4.
+			next_period();
+			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(4)));
+		});
+	}
+
+	/// Item 5: on 8fbebc7 a `BWK-USD` market never priced (or stale for good) switched the
+	/// consensus check off. After `bwk_grace_blocks` it is a breach.
+	#[test]
+	fn item_5_a_bwk_price_stale_past_its_grace_restricts_every_market() {
+		ExtBuilder::new().build_and_execute(|| {
+			defaults();
+			crate::Params::<Test>::mutate(|p| {
+				p.bwk_grace_blocks = 100;
+				p.breach_samples = 2;
+			});
+			// Never priced: nothing for 100 blocks after the first sample.
+			next_period();
+			let first = System::block_number();
+			run_to(first + 90);
+			assert!(ratios(BTC).consensus_acr.is_none());
+			assert!(!Monitor::is_restricted(BTC));
+			// The sample at 100 blocks reads zero; the next one restricts.
+			run_to(first + 100);
+			assert_eq!(ratios(BTC).consensus_acr, Some(FixedU128::from_u32(0)));
+			run_to(first + 110);
+			assert!(Monitor::is_restricted(BTC) && Monitor::is_restricted(ETH));
+			assert_eq!(Restricted::<Test>::get(BTC).map(|r| r.ratio), Some(Ratio::ConsensusAcr));
 		});
 	}
 

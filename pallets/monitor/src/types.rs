@@ -76,15 +76,24 @@ pub struct MonitorParams {
 	/// A market is restricted only after a ratio stays under its floor for this many
 	/// consecutive samples.
 	pub breach_samples: u32,
+	/// BWK is valued at its lowest price over this many samples (each the lower of the
+	/// `BWK-USD` median and its EMA): pumping BWK lifts the consensus ACR only once the pump
+	/// has lasted the whole window.
+	pub bwk_window_samples: u32,
+	/// A `BWK-USD` price stale (or never priced) for this many blocks counts as a consensus
+	/// ACR of zero, a breach: a chain that cannot price its stake does not know what securing
+	/// it costs.
+	pub bwk_grace_blocks: u32,
 }
 
 impl Default for MonitorParams {
 	/// Attacks must cost at least what they can win (both ACR floors 1); a vault must hold at
 	/// least 10% of its market's open interest (half of what its 5x leverage cap lets it open
 	/// with); 10% hysteresis; restricted markets need twice the initial margin; inputs averaged
-	/// over 1,200 blocks (an hour of 3-second blocks); six samples under a floor (a minute at the
-	/// runtime's 10-block period) before a restriction. Every order is held to the oracle ACR's
-	/// open-interest capacity meanwhile.
+	/// over 1,200 blocks (an hour of 3-second blocks); six samples under a floor (three minutes
+	/// at the runtime's 10-block period) before a restriction; BWK at its lowest over 120
+	/// samples (an hour); a stale BWK price a breach after 14,400 blocks (12 hours). Every order
+	/// is held to the oracle ACR's open-interest capacity meanwhile.
 	fn default() -> Self {
 		Self {
 			min_oracle_acr: fixed(ONE),
@@ -94,6 +103,8 @@ impl Default for MonitorParams {
 			restricted_imf_multiplier: fixed(2 * ONE),
 			smoothing_blocks: 1_200,
 			breach_samples: 6,
+			bwk_window_samples: 120,
+			bwk_grace_blocks: 14_400,
 		}
 	}
 }
@@ -115,6 +126,12 @@ pub mod bounds {
 	pub const SMOOTHING_BLOCKS: (u32, u32) = (1, 28_800);
 	/// Samples under a floor before a restriction: 1 to 120.
 	pub const BREACH_SAMPLES: (u32, u32) = (1, 120);
+	/// BWK's price window: 1 sample to [`MAX_BWK_WINDOW`].
+	pub const BWK_WINDOW_SAMPLES: (u32, u32) = (1, MAX_BWK_WINDOW);
+	/// The grace of a stale BWK price: 100 blocks to a week of 3-second blocks.
+	pub const BWK_GRACE_BLOCKS: (u32, u32) = (100, 201_600);
+	/// Most samples of BWK's price kept (3 hours of 30-second samples).
+	pub const MAX_BWK_WINDOW: u32 = 360;
 }
 
 impl MonitorParams {
@@ -130,6 +147,8 @@ impl MonitorParams {
 			&& within(self.restricted_imf_multiplier, IMF_MULTIPLIER)
 			&& (SMOOTHING_BLOCKS.0..=SMOOTHING_BLOCKS.1).contains(&self.smoothing_blocks)
 			&& (BREACH_SAMPLES.0..=BREACH_SAMPLES.1).contains(&self.breach_samples)
+			&& (BWK_WINDOW_SAMPLES.0..=BWK_WINDOW_SAMPLES.1).contains(&self.bwk_window_samples)
+			&& (BWK_GRACE_BLOCKS.0..=BWK_GRACE_BLOCKS.1).contains(&self.bwk_grace_blocks)
 	}
 
 	/// The floor of `ratio`.

@@ -281,14 +281,30 @@ impl pallet_bulwark_monitor::Config for Runtime {
 	type BenchmarkHelper = MonitorBenchmarks;
 }
 
-/// pallet-staking's exposure of the active era: a third of its total stake (two reads). With
-/// stake spread evenly this is what controlling a third of the validators needs; GRANDPA stalls
-/// without two thirds of them.
+/// pallet-staking's exposures of the active era: the smallest `ceil(n / 3)` of the `n` active
+/// validators' (GRANDPA stalls without more than two thirds of them), an invulnerable's counted
+/// as zero, since `on_offence` never slashes it. One read per active validator, at the
+/// monitor's sample only.
 pub struct StakingValidatorStake;
 impl bulwark_primitives::ValidatorStake for StakingValidatorStake {
-	fn one_third_active_exposure() -> Balance {
-		pallet_staking::ActiveEra::<Runtime>::get()
-			.map_or(0, |era| pallet_staking::ErasTotalStake::<Runtime>::get(era.index) / 3)
+	fn cheapest_stall_exposure() -> Balance {
+		let Some(era) = pallet_staking::ActiveEra::<Runtime>::get() else { return 0 };
+		let invulnerables = pallet_staking::Invulnerables::<Runtime>::get();
+		let mut exposures: alloc::vec::Vec<Balance> =
+			pallet_staking::ErasStakersOverview::<Runtime>::iter_prefix(era.index)
+				.map(
+					|(validator, overview)| {
+						if invulnerables.contains(&validator) {
+							0
+						} else {
+							overview.total
+						}
+					},
+				)
+				.collect();
+		exposures.sort_unstable();
+		let stall = exposures.len().div_ceil(3);
+		exposures.iter().take(stall).fold(0, |sum, exposure| sum.saturating_add(*exposure))
 	}
 }
 

@@ -170,3 +170,19 @@ pub(crate) fn pass_council_motion(call: RuntimeCall) {
 	});
 	assert!(executed_ok, "the motion's call must execute successfully");
 }
+
+/// Issue 29, item 5: the consensus ACR's stake is the smallest third of the active validators'
+/// exposures, an invulnerable's counted as zero (on 8fbebc7: a third of the era's total
+/// stake, invulnerables included, though `on_offence` never slashes them).
+#[test]
+fn the_cheapest_stall_exposure_counts_invulnerables_as_zero() {
+	use bulwark_primitives::ValidatorStake;
+	dev_ext().execute_with(|| {
+		type Stake = crate::configs::bulwark::StakingValidatorStake;
+		// The dev chain's one validator, Alice, is invulnerable: stalling it costs nothing.
+		assert_eq!(pallet_staking::Invulnerables::<Runtime>::get(), vec![acc(Alice)]);
+		assert_eq!(Stake::cheapest_stall_exposure(), 0);
+		pallet_staking::Invulnerables::<Runtime>::kill();
+		assert_eq!(Stake::cheapest_stall_exposure(), VALIDATOR_BOND);
+	});
+}
