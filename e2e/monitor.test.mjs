@@ -1,7 +1,8 @@
-// The security monitor on the dev chain (issue 13), tried as a new user would: with positions
-// open in BTC-USD, read the market's attack-cost ratios with `api.call.securityApi.ratios`, ask
-// `api.call.securityApi.stressTest` what a 30% drop would do, then open a position large enough
-// that corrupting the oracle would pay, and watch the monitor restrict the market on its own:
+// The security monitor on the dev chain (issues 13 and 29), tried as a new user would: with
+// positions open in BTC-USD, read the market's attack-cost ratios and open-interest capacity with
+// `api.call.securityApi.ratios`, ask `api.call.securityApi.stressTest` what a 30% drop would do,
+// then try to grow the longs past what the oracle's security allows (refused at the fill), raise
+// the floor through the risk origin and watch the monitor restrict the market on its own:
 // reduce-only, twice the initial margin. No custom types.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,8 +25,8 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     api = await connect(node.url);
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave);
     assert.equal(staked.error, null);
-    // 3 x 1,000 bUSD of bonds: half of them (1,500) controls BTC's median; a 10% slash of it costs
-    // 150 bUSD.
+    // 3 x 1,000 bUSD of bonds: half of the quorum (two thirds of them) controls BTC's median; a
+    // 10% slash of it costs 100 bUSD.
     await registerOperators(api, operators, operators.map(() => 1_000n * BUSD), BTC);
     await submitRound(api, operators, BTC, [100n, 100n, 100n]);
   });
@@ -35,11 +36,12 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     if (node) await node.stop();
   });
 
-  it('reports the ratios and a stress test with positions open', async () => {
+  it('reports the ratios, the open-interest capacity and a stress test with positions open', async () => {
     // Ferdie: 20 bUSD on a 1 BTC long (5x: the initial margin is 13% with the oracle's initial
-    // volatility); Eve: 1,000 bUSD on 10 BTC (1x).
+    // volatility); Eve: 1,000 bUSD on 8 BTC. Longs of 900 bUSD, within the 1,000 the oracle's
+    // security allows (below).
     const orders = [];
-    for (const [who, collateral, units] of [[acc.ferdie, 20n, 1n], [acc.eve, 1_000n, 10n]]) {
+    for (const [who, collateral, units] of [[acc.ferdie, 20n, 1n], [acc.eve, 1_000n, 8n]]) {
       assert.equal((await signAndWait(api, api.tx.margin.deposit(collateral * BUSD), who)).error, null);
       const { error, placed } = await placeOrder(api, who, BTC, units * FIXED, 101n * FIXED);
       assert.equal(error, null);
@@ -51,12 +53,21 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     ]);
     for (const outcome of outcomes) assert.equal(outcome.method, 'Traded', outcome.toString());
     const view = (await api.call.securityApi.ratios(BTC)).unwrap();
-    // OI about 1,100 bUSD: oracle ACR = 150 / (1,100 x 10%), about 1.36; vault cover about 90.
-    const oracleAcr = Number(view.ratios.oracleAcr.unwrap().toBigInt() * 1000n / FIXED) / 1000;
-    assert.ok(oracleAcr > 1.3 && oracleAcr < 1.4, `oracle ACR ${oracleAcr}`);
-    assert.ok(view.ratios.vaultCover.unwrap().toBigInt() > 80n * FIXED);
+    // The quorum is two thirds of the 3,000 bUSD counted (and a unit): half of it, 1,000 bUSD
+    // and a unit, sets the median. A 10% slash of it (100 bUSD) against a 10% jump: at most
+    // 1,000 bUSD on the larger side for an oracle ACR of 1.
+    assert.equal(view.controlBond.toBigInt(), 1_000n * BUSD + 1n);
+    assert.equal(view.openInterestCapacity.unwrap().toBigInt(), 1_000n * BUSD);
+    assert.equal(view.largestSide.toBigInt(), 900n * BUSD);
+    // The ratios read the larger side averaged over 20 blocks (the dev chain's), which is
+    // still catching up: the oracle ACR is 100 / (average x 10%), at least 100 / 90.
+    const smoothed = view.smoothedLargestSide.toBigInt();
+    assert.ok(smoothed > 0n && smoothed <= 900n * BUSD, `smoothed ${smoothed}`);
+    const oracleAcr = view.ratios.oracleAcr.unwrap().toBigInt();
+    const expected = (100n * BUSD * FIXED) / (smoothed / 10n);
+    assert.ok(oracleAcr * 1000n >= expected * 999n && oracleAcr * 1000n <= expected * 1001n, `oracle ACR ${oracleAcr} vs ${expected}`);
+    assert.ok(view.ratios.vaultCover.unwrap().toBigInt() > 100n * FIXED);
     assert.ok(view.ratios.consensusAcr.isNone, 'BWK-USD is not priced on a fresh dev chain');
-    assert.equal(view.controlBond.toBigInt(), 1_500n * BUSD);
     assert.equal(view.params.minOracleAcr.toBigInt(), FIXED);
     assert.ok(view.restriction.isNone);
 
@@ -74,21 +85,31 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     assert.ok(btc.vaultNavAfter.toBigInt() > btc.vaultNavBefore.toBigInt(), 'the vault is the longs\' counterparty');
   });
 
-  it('restricts the market on its own once a large position makes the oracle cheap to corrupt', { timeout: 300_000 }, async () => {
-    // Eve grows to 60 BTC: OI about 6,100 bUSD, oracle ACR 150 / 610, under its floor of 1.
-    const grown = await placeAndFill(api, acc.eve, BTC, 50n * FIXED, 101n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
-    assert.equal(grown.error, null);
-    assert.equal(grown.outcome.method, 'Traded', grown.outcome.toString());
+  it('refuses a fill beyond the capacity between samples, and restricts the market once the council raises the floor', { timeout: 300_000 }, async () => {
+    // Eve grows by 2 BTC: longs of 1,100 bUSD, beyond the 1,000 the oracle's security allows.
+    // The fill is refused whenever it comes, not at the monitor's next sample.
+    const beyond = await placeAndFill(api, acc.eve, BTC, 2n * FIXED, 101n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
+    assert.equal(beyond.error, null);
+    assert.equal(beyond.outcome.method, 'OrderCancelled', beyond.outcome.toString());
+    const reason = api.registry.findMetaError(beyond.outcome.data.reason.asModule);
+    assert.equal(`${reason.section}.${reason.name}`, 'margin.SecurityCapExceeded');
+
+    // The risk origin (sudo on the dev chain) raises the oracle ACR floor to 2: the market's
+    // ratio (about 1.1) is under it, and after 2 samples under it (the dev chain's) the monitor
+    // restricts the market on its own.
+    const params = (await api.query.monitor.params()).toJSON();
+    const raised = await signAndWait(api, api.tx.sudo.sudo(api.tx.monitor.setParams({ ...params, minOracleAcr: 2n * FIXED })), acc.alice);
+    assert.equal(raised.error, null);
     const imfBefore = (await api.call.marginApi.market(BTC)).unwrap().initialMarginFraction.toBigInt();
-    // The monitor recomputes every 10 blocks; keep the price fresh meanwhile.
     let restricted = null;
-    for (let round = 0; round < 8 && !restricted; round++) {
+    for (let round = 0; round < 16 && !restricted; round++) {
       await submitRound(api, operators, BTC, [100n, 100n, 100n], { now: round > 0 });
       const found = await api.query.monitor.restricted(BTC);
       if (found.isSome) restricted = found.unwrap();
     }
     assert.ok(restricted, 'BTC-USD was restricted');
     assert.equal(restricted.ratio.toString(), 'OracleAcr');
+    assert.equal(restricted.floor.toBigInt(), 2n * FIXED);
     assert.ok(restricted.value.toBigInt() < restricted.floor.toBigInt());
     const market = (await api.call.marginApi.market(BTC)).unwrap();
     assert.equal(market.restricted.isTrue, true);
@@ -98,7 +119,7 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
     // Reduce-only: a growing order is refused, a reducing one fills.
     const more = await placeOrder(api, acc.eve, BTC, FIXED, 101n * FIXED);
     assert.equal(more.error, 'margin.ReduceOnly');
-    const less = await placeAndFill(api, acc.eve, BTC, -10n * FIXED, 90n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
+    const less = await placeAndFill(api, acc.eve, BTC, -4n * FIXED, 90n * FIXED, () => submitRound(api, operators, BTC, [100n, 100n, 100n]));
     assert.equal(less.error, null);
     assert.equal(less.outcome.method, 'Traded', less.outcome.toString());
     const view = (await api.call.securityApi.ratios(BTC)).unwrap();
