@@ -426,11 +426,13 @@ impl<T: Config> Pallet<T> {
 						params.min_oracle_acr,
 					),
 					breach_samples,
+					restricted: Restricted::<T>::contains_key(market),
 				},
 			);
 			if Restricted::<T>::contains_key(market) {
 				if math::clear_of_hysteresis(&ratios, &params) {
 					Restricted::<T>::remove(market);
+					Self::set_restricted(market, false);
 					Self::deposit_event(Event::MarketReleased { market });
 				}
 			} else if let Some((ratio, value, floor)) = breach {
@@ -439,11 +441,21 @@ impl<T: Config> Pallet<T> {
 						market,
 						Restriction { ratio, value, floor, since: now },
 					);
+					Self::set_restricted(market, true);
 					Self::deposit_event(Event::MarketRestricted { market, ratio, value, floor });
 				}
 			}
 		}
 		markets.len().saturated_into()
+	}
+
+	/// Mirrors a restriction into the market's [`Watch`], which the margin engine reads.
+	fn set_restricted(market: MarketId, restricted: bool) {
+		Watch::<T>::mutate(market, |watch| {
+			if let Some(watch) = watch {
+				watch.restricted = restricted;
+			}
+		});
 	}
 
 	/// The runtime API's view of `market`: ratios computed now from the smoothed inputs of the
@@ -541,6 +553,12 @@ impl<T: Config> Pallet<T> {
 		for market in Restricted::<T>::iter_keys() {
 			ensure!(Ratios::<T>::contains_key(market), "a restricted market without ratios");
 		}
+		for (market, watch) in Watch::<T>::iter() {
+			ensure!(
+				watch.restricted == Restricted::<T>::contains_key(market),
+				"a market's watch and restriction disagree"
+			);
+		}
 		ensure!(
 			Ratios::<T>::iter_keys().count() <= T::MaxMarkets::get() as usize,
 			"more markets than MaxMarkets"
@@ -555,8 +573,9 @@ impl<T: Config> Pallet<T> {
 
 /// The margin engine asks here: restricted markets are reduce-only with a multiplied margin.
 impl<T: Config> MarketRestriction for Pallet<T> {
+	/// From [`Watch`], the item the capacity comes from too: one read at a fill.
 	fn is_restricted(market: MarketId) -> bool {
-		Restricted::<T>::contains_key(market)
+		Watch::<T>::get(market).is_some_and(|w| w.restricted)
 	}
 
 	fn imf_multiplier(market: MarketId) -> FixedU128 {

@@ -268,6 +268,9 @@ pub struct MarketWatch {
 	pub open_interest_capacity: Option<Balance>,
 	/// Consecutive samples with a ratio under its floor.
 	pub breach_samples: u32,
+	/// Whether the market is restricted ([`crate::Restricted`] holds why): the margin engine
+	/// reads this item alone at a fill, for the restriction and the capacity.
+	pub restricted: bool,
 }
 
 /// A market's inputs at one point, for the ratio functions.
