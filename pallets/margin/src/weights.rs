@@ -61,8 +61,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 41_582_000 ps.
-		Weight::from_parts(44_837_000, 6196)
+		// Minimum execution time: 43_555_000 ps.
+		Weight::from_parts(45_948_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -78,17 +78,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:8 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:8 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:8 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:2 w:2)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 76_574_000 ps.
-		Weight::from_parts(57_237_570, 6196)
-			.saturating_add(Weight::from_parts(23_752_004, 0).saturating_mul(p.into()))
+		// Minimum execution time: 79_098_000 ps.
+		Weight::from_parts(58_919_937, 6196)
+			.saturating_add(Weight::from_parts(24_456_447, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -100,15 +100,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:1 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:1 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderQueue` (r:1 w:1)
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn place_order(p: u32, ) -> Weight {
-		// Minimum execution time: 32_038_000 ps.
-		Weight::from_parts(29_351_501, 75479)
-			.saturating_add(Weight::from_parts(6_262_425, 0).saturating_mul(p.into()))
+		// Minimum execution time: 33_900_000 ps.
+		Weight::from_parts(31_507_817, 75479)
+			.saturating_add(Weight::from_parts(6_513_750, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -122,17 +122,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:8 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:1 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:1 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn execute_order(p: u32, ) -> Weight {
-		// Minimum execution time: 56_945_000 ps.
-		Weight::from_parts(55_915_167, 75479)
-			.saturating_add(Weight::from_parts(6_775_955, 0).saturating_mul(p.into()))
+		// Minimum execution time: 60_611_000 ps.
+		Weight::from_parts(59_334_046, 75479)
+			.saturating_add(Weight::from_parts(6_775_112, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -146,17 +146,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:1 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:1 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Params` (r:1 w:0)
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 100]`.
 	fn execute_orders(n: u32, ) -> Weight {
-		// Minimum execution time: 60_170_000 ps.
-		Weight::from_parts(45_191_500, 75479)
-			.saturating_add(Weight::from_parts(43_122_822, 0).saturating_mul(n.into()))
+		// Minimum execution time: 63_004_000 ps.
+		Weight::from_parts(34_106_911, 75479)
+			.saturating_add(Weight::from_parts(44_887_790, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -170,8 +170,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 22_824_000 ps.
-		Weight::from_parts(25_138_000, 3866)
+		// Minimum execution time: 23_916_000 ps.
+		Weight::from_parts(28_642_000, 3866)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -183,19 +183,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:1 w:0)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:1 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:1 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 33_069_000 ps.
-		Weight::from_parts(36_254_000, 3866)
+		// Minimum execution time: 36_053_000 ps.
+		Weight::from_parts(38_878_000, 3866)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::MinCollateral` (r:0 w:1)
 	/// Proof: `Margin::MinCollateral` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_min_collateral() -> Weight {
-		// Minimum execution time: 3_736_000 ps.
-		Weight::from_parts(4_307_000, 0)
+		// Minimum execution time: 4_056_000 ps.
+		Weight::from_parts(4_487_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
@@ -209,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 90_976_000 ps.
-		Weight::from_parts(96_244_000, 8799)
+		// Minimum execution time: 91_176_000 ps.
+		Weight::from_parts(97_896_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -224,8 +224,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Holds` (r:32 w:32)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Monitor::Restricted` (r:32 w:0)
-	/// Proof: `Monitor::Restricted` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:32 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:65 w:65)
 	/// Proof: `Busd::Account` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Vaults` (r:32 w:0)
@@ -236,9 +236,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 121_932_000 ps.
-		Weight::from_parts(123_915_000, 75479)
-			.saturating_add(Weight::from_parts(104_399_038, 0).saturating_mul(m.into()))
+		// Minimum execution time: 124_285_000 ps.
+		Weight::from_parts(13_495_668, 75479)
+			.saturating_add(Weight::from_parts(106_229_998, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -255,9 +255,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 31_787_000 ps.
-		Weight::from_parts(20_466_349, 8264)
-			.saturating_add(Weight::from_parts(14_304_982, 0).saturating_mul(p.into()))
+		// Minimum execution time: 31_357_000 ps.
+		Weight::from_parts(22_433_111, 8264)
+			.saturating_add(Weight::from_parts(13_067_505, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -272,9 +272,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate_refused(p: u32, ) -> Weight {
-		// Minimum execution time: 17_636_000 ps.
-		Weight::from_parts(12_918_691, 4627)
-			.saturating_add(Weight::from_parts(6_404_512, 0).saturating_mul(p.into()))
+		// Minimum execution time: 16_935_000 ps.
+		Weight::from_parts(12_723_885, 4627)
+			.saturating_add(Weight::from_parts(6_500_598, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
@@ -289,9 +289,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		// Minimum execution time: 30_525_000 ps.
-		Weight::from_parts(31_890_358, 4627)
-			.saturating_add(Weight::from_parts(1_110_009, 0).saturating_mul(p.into()))
+		// Minimum execution time: 30_735_000 ps.
+		Weight::from_parts(32_162_470, 4627)
+			.saturating_add(Weight::from_parts(1_149_949, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -300,37 +300,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(44_837_000, 6196)
+		Weight::from_parts(45_948_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(57_237_570, 6196)
-			.saturating_add(Weight::from_parts(23_752_004, 0).saturating_mul(p.into()))
+		Weight::from_parts(58_919_937, 6196)
+			.saturating_add(Weight::from_parts(24_456_447, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn place_order(p: u32, ) -> Weight {
-		Weight::from_parts(29_351_501, 75479)
-			.saturating_add(Weight::from_parts(6_262_425, 0).saturating_mul(p.into()))
+		Weight::from_parts(31_507_817, 75479)
+			.saturating_add(Weight::from_parts(6_513_750, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_order(p: u32, ) -> Weight {
-		Weight::from_parts(55_915_167, 75479)
-			.saturating_add(Weight::from_parts(6_775_955, 0).saturating_mul(p.into()))
+		Weight::from_parts(59_334_046, 75479)
+			.saturating_add(Weight::from_parts(6_775_112, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_orders(n: u32, ) -> Weight {
-		Weight::from_parts(45_191_500, 75479)
-			.saturating_add(Weight::from_parts(43_122_822, 0).saturating_mul(n.into()))
+		Weight::from_parts(34_106_911, 75479)
+			.saturating_add(Weight::from_parts(44_887_790, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -338,27 +338,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(25_138_000, 3866)
+		Weight::from_parts(28_642_000, 3866)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(36_254_000, 3866)
+		Weight::from_parts(38_878_000, 3866)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_min_collateral() -> Weight {
-		Weight::from_parts(4_307_000, 0)
+		Weight::from_parts(4_487_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(96_244_000, 8799)
+		Weight::from_parts(97_896_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(123_915_000, 75479)
-			.saturating_add(Weight::from_parts(104_399_038, 0).saturating_mul(m.into()))
+		Weight::from_parts(13_495_668, 75479)
+			.saturating_add(Weight::from_parts(106_229_998, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -366,8 +366,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(20_466_349, 8264)
-			.saturating_add(Weight::from_parts(14_304_982, 0).saturating_mul(p.into()))
+		Weight::from_parts(22_433_111, 8264)
+			.saturating_add(Weight::from_parts(13_067_505, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -375,15 +375,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn liquidate_refused(p: u32, ) -> Weight {
-		Weight::from_parts(12_918_691, 4627)
-			.saturating_add(Weight::from_parts(6_404_512, 0).saturating_mul(p.into()))
+		Weight::from_parts(12_723_885, 4627)
+			.saturating_add(Weight::from_parts(6_500_598, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(31_890_358, 4627)
-			.saturating_add(Weight::from_parts(1_110_009, 0).saturating_mul(p.into()))
+		Weight::from_parts(32_162_470, 4627)
+			.saturating_add(Weight::from_parts(1_149_949, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

@@ -45,12 +45,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Monitor::Params` (r:0 w:1)
 	/// Proof: `Monitor::Params` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 4_056_000 ps.
-		Weight::from_parts(4_497_000, 0)
+		// Minimum execution time: 3_996_000 ps.
+		Weight::from_parts(4_407_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Monitor::Watch` (r:33 w:32)
-	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Monitor::SmoothedValueSecured` (r:1 w:1)
 	/// Proof: `Monitor::SmoothedValueSecured` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Busd::Account` (r:34 w:0)
@@ -65,9 +65,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[3, 32]`.
 	fn smooth(m: u32, ) -> Weight {
-		// Minimum execution time: 84_506_000 ps.
-		Weight::from_parts(37_751_448, 6164)
-			.saturating_add(Weight::from_parts(17_866_893, 0).saturating_mul(m.into()))
+		// Minimum execution time: 84_836_000 ps.
+		Weight::from_parts(15_850_189, 6164)
+			.saturating_add(Weight::from_parts(19_898_139, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -77,7 +77,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Monitor::Params` (r:1 w:0)
 	/// Proof: `Monitor::Params` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
 	/// Storage: `Monitor::Watch` (r:33 w:32)
-	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::OperatorRules` (r:1 w:0)
 	/// Proof: `Oracle::OperatorRules` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Operators` (r:65 w:0)
@@ -118,9 +118,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Monitor::ConsensusAcr` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[3, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 609_409_000 ps.
-		Weight::from_parts(500_769_850, 170206)
-			.saturating_add(Weight::from_parts(43_593_456, 0).saturating_mul(m.into()))
+		// Minimum execution time: 611_132_000 ps.
+		Weight::from_parts(476_851_626, 170206)
+			.saturating_add(Weight::from_parts(48_347_208, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(143_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -132,12 +132,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn set_params() -> Weight {
-		Weight::from_parts(4_497_000, 0)
+		Weight::from_parts(4_407_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn smooth(m: u32, ) -> Weight {
-		Weight::from_parts(37_751_448, 6164)
-			.saturating_add(Weight::from_parts(17_866_893, 0).saturating_mul(m.into()))
+		Weight::from_parts(15_850_189, 6164)
+			.saturating_add(Weight::from_parts(19_898_139, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -145,8 +145,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(m.into()))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(500_769_850, 170206)
-			.saturating_add(Weight::from_parts(43_593_456, 0).saturating_mul(m.into()))
+		Weight::from_parts(476_851_626, 170206)
+			.saturating_add(Weight::from_parts(48_347_208, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(143_u64))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
