@@ -11,7 +11,7 @@ pub enum Episode {
 	Calm,
 	/// Steps with a drift, in basis points a round.
 	Trend(i64),
-	/// Steps of -1% to -3% a round.
+	/// Steps of -1% to -3% a round (up, a squeeze, once the price has halved from the origin).
 	Crash,
 	/// One jump of 12% to 30% (either way), then calm: the breaker halts the market.
 	Jump,
@@ -49,12 +49,23 @@ pub struct Path {
 	/// Consecutive rounds of honest prices a quorum submits (calm, trend, one deviating
 	/// operator): what a halted or stale market needs to resume.
 	pub honest_rounds: u32,
+	/// Where the path began: a crash below half of it is a squeeze (the same steps up) and a
+	/// trend leans back towards it, so that a long run does not drift to the floor (a market
+	/// at a hundredth of its price, and BWK's with it, restricted most of a million calls).
+	pub origin: u128,
 }
 
 impl Path {
 	/// A calm path at `price` (bUSD, millionths).
 	pub fn new(price: u128) -> Self {
-		Self { price, episode: Episode::Calm, left: 5, start: price, honest_rounds: 0 }
+		Self {
+			price,
+			episode: Episode::Calm,
+			left: 5,
+			start: price,
+			honest_rounds: 0,
+			origin: price,
+		}
 	}
 
 	/// Moves to the next round: maybe a new episode, then the honest price moves. Returns the
@@ -64,7 +75,18 @@ impl Path {
 		if self.left == 0 {
 			let episode = match rng.weighted(&[45, 15, 12, 6, 7, 10]) {
 				0 => Episode::Calm,
-				1 => Episode::Trend(rng.range(-30, 30)),
+				1 => {
+					let drift = rng.range(-30, 30);
+					// Away from the origin by more than 2x: the trend leans back.
+					let lean = if self.price < self.origin / 2 {
+						drift.abs()
+					} else if self.price > self.origin.saturating_mul(2) {
+						-drift.abs()
+					} else {
+						drift
+					};
+					Episode::Trend(lean)
+				},
 				2 => Episode::Crash,
 				3 => Episode::Jump,
 				4 => Episode::Stale,
@@ -95,6 +117,7 @@ impl Path {
 			Episode::Trend(drift) => drift.saturating_add(rng.range(-4, 4)),
 			// Under the breaker's 10% while the EMA follows: longs are liquidated while the
 			// market is still `Active`, then it halts.
+			Episode::Crash if self.start < self.origin / 2 => rng.range(100, 300),
 			Episode::Crash => rng.range(-300, -100),
 			Episode::Jump => {
 				let size = rng.range(1_200, 3_000);
