@@ -36,40 +36,50 @@ fn a_full_order_queue_fits_the_hooks_share_of_a_block() {
 	);
 }
 
+/// The dev chain's three operators registered with `bond` each, serving BTC-USD, and Dave's
+/// 100,000 bUSD in BTC's vault.
+fn btc_operators(bond: crate::Balance) -> [AccountId; 3] {
+	let operators = [acc(Alice), acc(Bob), acc(Charlie)];
+	assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
+	for operator in &operators {
+		assert_ok!(Oracle::register_operator(RuntimeOrigin::signed(operator.clone()), bond));
+		assert_ok!(Oracle::set_markets(
+			RuntimeOrigin::signed(operator.clone()),
+			Some(frame_support::BoundedVec::truncate_from(vec![0])),
+		));
+	}
+	operators
+}
+
+/// Runs the oracle's, the margin engine's and the monitor's hooks block by block to `block`.
+fn run_to(block: u32) {
+	while System::block_number() < block {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Oracle::on_initialize(next);
+		Margin::on_initialize(next);
+		crate::Monitor::on_initialize(next);
+	}
+}
+
+/// Every one of `operators` submits `price` for BTC-USD in the current round.
+fn submit_btc(operators: &[AccountId; 3], price: u32) {
+	let round = Oracle::current_round();
+	for operator in operators {
+		assert_ok!(Oracle::submit(
+			RuntimeOrigin::signed(operator.clone()),
+			round,
+			vec![(0, fixed(price as u128))].try_into().unwrap(),
+		));
+	}
+}
+
 #[test]
 fn an_order_fills_at_the_median_of_the_round_after_its_own() {
 	dev_ext().execute_with(|| {
 		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
-		let operators = [acc(Alice), acc(Bob), acc(Charlie)];
-		assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
-		for operator in &operators {
-			assert_ok!(Oracle::register_operator(
-				RuntimeOrigin::signed(operator.clone()),
-				10_000 * BUSD
-			));
-			assert_ok!(Oracle::set_markets(
-				RuntimeOrigin::signed(operator.clone()),
-				Some(frame_support::BoundedVec::truncate_from(vec![0])),
-			));
-		}
-		let run_to = |block: u32| {
-			while System::block_number() < block {
-				let next = System::block_number() + 1;
-				System::set_block_number(next);
-				Oracle::on_initialize(next);
-				Margin::on_initialize(next);
-			}
-		};
-		let submit = |price: u32| {
-			let round = Oracle::current_round();
-			for operator in &operators {
-				assert_ok!(Oracle::submit(
-					RuntimeOrigin::signed(operator.clone()),
-					round,
-					vec![(0, fixed(price as u128))].try_into().unwrap(),
-				));
-			}
-		};
+		let operators = btc_operators(10_000 * BUSD);
+		let submit = |price: u32| submit_btc(&operators, price);
 		// Operators count from the round after registration: price round 2 at 100.
 		run_to(2 * length);
 		submit(100);
@@ -121,35 +131,10 @@ fn item_3_a_fill_beyond_the_oracle_security_capacity_is_cancelled_between_sample
 	use bulwark_primitives::MarketRestriction;
 	dev_ext().execute_with(|| {
 		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
-		let operators = [acc(Alice), acc(Bob), acc(Charlie)];
-		assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
 		// 3 x 1,000 bUSD of bond: a quorum of two thirds (2,000 bUSD and a unit), half of it
 		// controls the median.
-		for operator in &operators {
-			assert_ok!(Oracle::register_operator(
-				RuntimeOrigin::signed(operator.clone()),
-				1_000 * BUSD
-			));
-		}
-		let run_to = |block: u32| {
-			while System::block_number() < block {
-				let next = System::block_number() + 1;
-				System::set_block_number(next);
-				Oracle::on_initialize(next);
-				Margin::on_initialize(next);
-				Monitor::on_initialize(next);
-			}
-		};
-		let submit = |price: u32| {
-			let round = Oracle::current_round();
-			for operator in &operators {
-				assert_ok!(Oracle::submit(
-					RuntimeOrigin::signed(operator.clone()),
-					round,
-					vec![(0, fixed(price as u128))].try_into().unwrap(),
-				));
-			}
-		};
+		let operators = btc_operators(1_000 * BUSD);
+		let submit = |price: u32| submit_btc(&operators, price);
 		run_to(2 * length);
 		submit(100);
 		run_to(10);
