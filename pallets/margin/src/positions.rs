@@ -141,11 +141,8 @@ impl<T: Config> Pallet<T> {
 		let oi_before =
 			math::aggregate_open_interest(&info.aggregates, price).ok_or_else(overflow)?;
 		let oi_after = math::aggregate_open_interest(&aggregates, price).ok_or_else(overflow)?;
-		let side_before =
-			math::largest_side_open_interest(&info.aggregates, price).ok_or_else(overflow)?;
-		let side_after =
-			math::largest_side_open_interest(&aggregates, price).ok_or_else(overflow)?;
 		let skew_after = math::net_size(&aggregates).ok_or_else(overflow)?;
+		let aggregates_before = info.aggregates;
 		info.aggregates = aggregates;
 
 		// Its own maintenance fraction is set once the block's fraction is known, below.
@@ -215,8 +212,10 @@ impl<T: Config> Pallet<T> {
 			}
 			// Enforced at every fill, not once a monitor period: exposure opened right after a
 			// sample and closed before the next is held to the same bound.
-			if side_after > side_before {
-				if let Some(security) = T::Restriction::open_interest_capacity(market) {
+			if let Some(security) = T::Restriction::open_interest_capacity(market) {
+				let side = |a| math::largest_side_open_interest(a, price).ok_or_else(overflow);
+				let side_after = side(&info.aggregates)?;
+				if side_after > side(&aggregates_before)? {
 					ensure!(side_after <= security, Error::<T>::SecurityCapExceeded);
 				}
 			}

@@ -7,7 +7,7 @@
 
 use super::*;
 use crate::{Insurance, Margin, Oracle, Vaults};
-use frame_support::traits::{fungible::Inspect, Hooks};
+use frame_support::traits::fungible::Inspect;
 use pallet_bulwark_insurance::Fund;
 use sp_keyring::Sr25519Keyring::{Eve, Ferdie};
 use sp_runtime::{FixedI128, FixedU128};
@@ -18,32 +18,10 @@ fn fixed(n: u32) -> FixedU128 {
 	FixedU128::from_u32(n)
 }
 
-/// Runs the oracle's and the margin engine's hooks block by block up to `block`.
-fn run_to(block: u32) {
-	while System::block_number() < block {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Oracle::on_initialize(next);
-		Margin::on_initialize(next);
-	}
-}
-
-/// The three dev operators submit `price` for BTC in the current round.
-fn submit(price: u32) {
-	let round = Oracle::current_round();
-	for operator in [acc(Alice), acc(Bob), acc(Charlie)] {
-		assert_ok!(Oracle::submit(
-			RuntimeOrigin::signed(operator),
-			round,
-			vec![(BTC, fixed(price))].try_into().unwrap(),
-		));
-	}
-}
-
 /// Runs to the next round's first block with `price` submitted in this one.
 fn next_round_at(price: u32) {
 	let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
-	submit(price);
+	submit_btc(price);
 	run_to((Oracle::current_round() + 1) * length);
 }
 

@@ -38,6 +38,32 @@ pub(crate) fn acc(k: sp_keyring::Sr25519Keyring) -> AccountId {
 	k.to_account_id()
 }
 
+/// Runs the oracle's, the margin engine's and the monitor's hooks block by block up to
+/// `block`, in the runtime's order.
+pub(crate) fn run_to(block: u32) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < block {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		crate::Oracle::on_initialize(next);
+		crate::Margin::on_initialize(next);
+		crate::Monitor::on_initialize(next);
+	}
+}
+
+/// The three dev operators (Alice, Bob, Charlie) submit `price` for BTC-USD (market 0) in the
+/// current round.
+pub(crate) fn submit_btc(price: u32) {
+	let round = crate::Oracle::current_round();
+	for operator in [acc(Alice), acc(Bob), acc(Charlie)] {
+		assert_ok!(crate::Oracle::submit(
+			RuntimeOrigin::signed(operator),
+			round,
+			vec![(0, sp_runtime::FixedU128::from_u32(price))].try_into().unwrap(),
+		));
+	}
+}
+
 #[test]
 fn dev_genesis_has_alice_validating_and_the_council_seated() {
 	dev_ext().execute_with(|| {

@@ -4,10 +4,7 @@
 
 use super::*;
 use crate::{configs::bulwark::MaxOrdersPerBlock, Margin, Oracle};
-use frame_support::{
-	traits::{Get, Hooks},
-	weights::Weight,
-};
+use frame_support::{traits::Get, weights::Weight};
 use pallet_bulwark_margin::WeightInfo as _;
 
 /// 18-decimal fixed point of `n`.
@@ -36,40 +33,15 @@ fn a_full_order_queue_fits_the_hooks_share_of_a_block() {
 	);
 }
 
-/// The dev chain's three operators registered with `bond` each, serving BTC-USD, and Dave's
-/// 100,000 bUSD in BTC's vault.
-fn btc_operators(bond: crate::Balance) -> [AccountId; 3] {
-	let operators = [acc(Alice), acc(Bob), acc(Charlie)];
+/// The dev chain's three operators (Alice, Bob, Charlie) registered with `bond` each, serving
+/// BTC-USD, and Dave's 100,000 bUSD in BTC's vault.
+fn register_btc_operators(bond: crate::Balance) {
 	assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
-	for operator in &operators {
+	for operator in [acc(Alice), acc(Bob), acc(Charlie)] {
 		assert_ok!(Oracle::register_operator(RuntimeOrigin::signed(operator.clone()), bond));
 		assert_ok!(Oracle::set_markets(
 			RuntimeOrigin::signed(operator.clone()),
 			Some(frame_support::BoundedVec::truncate_from(vec![0])),
-		));
-	}
-	operators
-}
-
-/// Runs the oracle's, the margin engine's and the monitor's hooks block by block to `block`.
-fn run_to(block: u32) {
-	while System::block_number() < block {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Oracle::on_initialize(next);
-		Margin::on_initialize(next);
-		crate::Monitor::on_initialize(next);
-	}
-}
-
-/// Every one of `operators` submits `price` for BTC-USD in the current round.
-fn submit_btc(operators: &[AccountId; 3], price: u32) {
-	let round = Oracle::current_round();
-	for operator in operators {
-		assert_ok!(Oracle::submit(
-			RuntimeOrigin::signed(operator.clone()),
-			round,
-			vec![(0, fixed(price as u128))].try_into().unwrap(),
 		));
 	}
 }
@@ -78,15 +50,14 @@ fn submit_btc(operators: &[AccountId; 3], price: u32) {
 fn an_order_fills_at_the_median_of_the_round_after_its_own() {
 	dev_ext().execute_with(|| {
 		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
-		let operators = btc_operators(10_000 * BUSD);
-		let submit = |price: u32| submit_btc(&operators, price);
+		register_btc_operators(10_000 * BUSD);
 		// Operators count from the round after registration: price round 2 at 100.
 		run_to(2 * length);
-		submit(100);
+		submit_btc(100);
 		run_to(3 * length);
 		assert_eq!(Oracle::price_info(0).map(|p| p.price), Some(fixed(100)));
 		// Round 3's submissions are public at 101; Eve places a long in round 3.
-		submit(101);
+		submit_btc(101);
 		assert_ok!(Margin::deposit(
 			RuntimeOrigin::signed(acc(sp_keyring::Sr25519Keyring::Eve)),
 			1_000 * BUSD
@@ -103,7 +74,7 @@ fn an_order_fills_at_the_median_of_the_round_after_its_own() {
 		let eve = acc(sp_keyring::Sr25519Keyring::Eve);
 		assert!(pallet_bulwark_margin::Accounts::<Runtime>::get(&eve)
 			.is_some_and(|a| a.positions.is_empty() && a.orders.len() == 1));
-		submit(102);
+		submit_btc(102);
 		// Round 5 opens with 102 (round 4's median): the hook fills at it.
 		run_to(5 * length);
 		let account = pallet_bulwark_margin::Accounts::<Runtime>::get(&eve).unwrap();
@@ -133,10 +104,9 @@ fn item_3_a_fill_beyond_the_oracle_security_capacity_is_cancelled_between_sample
 		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
 		// 3 x 1,000 bUSD of bond: a quorum of two thirds (2,000 bUSD and a unit), half of it
 		// controls the median.
-		let operators = btc_operators(1_000 * BUSD);
-		let submit = |price: u32| submit_btc(&operators, price);
+		register_btc_operators(1_000 * BUSD);
 		run_to(2 * length);
-		submit(100);
+		submit_btc(100);
 		run_to(10);
 		// The sample: that bond x the largest deviation slash over (10% jump x floor 1).
 		let slash = pallet_bulwark_slashing::Schedule::<Runtime>::get().deviation_max;
@@ -154,10 +124,10 @@ fn item_3_a_fill_beyond_the_oracle_security_capacity_is_cancelled_between_sample
 			3,
 		));
 		// The order fills at the median of the round after its own, at the next round's start.
-		submit(100);
+		submit_btc(100);
 		let next_round = (Oracle::current_round() + 1) * length;
 		run_to(next_round);
-		submit(100);
+		submit_btc(100);
 		run_to(next_round + length);
 		let cancelled = System::events().into_iter().find_map(|r| match r.event {
 			RuntimeEvent::Margin(pallet_bulwark_margin::Event::OrderCancelled {
