@@ -136,20 +136,22 @@ mod benchmarks {
 
 	/// `n` entries, each into a market whose round already holds `MaxOperators - 1`
 	/// submissions (the largest vector to decode and re-encode), by an operator that declared
-	/// every market (the largest declaration to read and search).
+	/// every market (the largest declaration to read and search), early: for the next round in
+	/// the current round's last block (one write more than on time).
 	#[benchmark]
 	fn submit(n: Linear<1, { T::MaxMarkets::get() }>) {
 		let all = markets::<T>(T::MaxMarkets::get());
 		let ids: Vec<MarketId> = all.iter().copied().take(n as usize).collect();
 		let who = register::<T>(0);
 		OperatorMarkets::<T>::insert(&who, BoundedVec::truncate_from(all));
-		let round = Pallet::<T>::current_round().saturating_add(1);
-		set_block::<T>(round.saturating_mul(T::RoundLength::get()));
+		let round = Pallet::<T>::current_round().saturating_add(2);
+		set_block::<T>(round.saturating_mul(T::RoundLength::get()).saturating_sub(1));
+		assert!(Pallet::<T>::accepts_round(round) && Pallet::<T>::is_early(round));
 		let others = T::MaxOperators::get().saturating_sub(1);
 		for market in &ids {
 			let entries: Vec<(T::AccountId, Price, Balance)> =
 				(0..others).map(|i| (account("other", i, 0), price(100), 1)).collect();
-			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
+			EarlySubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
 		}
 		let prices: BoundedVec<(MarketId, Price), T::MaxMarkets> =
 			BoundedVec::truncate_from(ids.iter().map(|m| (*m, price(101))).collect());
@@ -162,7 +164,8 @@ mod benchmarks {
 	/// markets, every market with a previous price (log return, EMA, breaker check), the odd
 	/// operators (just under half) far enough from the median to be reported in every market
 	/// (their largest deviation chosen across markets), and every operator checked for
-	/// liveness. The hook adds each report's cost from `OffenceReporter::report_offence_weight`;
+	/// liveness, and every operator also submitted early for the next round (the submissions
+	/// move, and the liveness records follow). The hook adds each report's cost from `OffenceReporter::report_offence_weight`;
 	/// in a runtime whose reporter does work, this measurement includes that cost once more (an
 	/// overestimate, never short).
 	#[benchmark]
@@ -208,7 +211,11 @@ mod benchmarks {
 					(who.clone(), if i % 2 == 1 { price(150) } else { price(101) }, bond)
 				})
 				.collect();
-			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
+			RoundSubmissions::<T>::insert(market, BoundedVec::truncate_from(entries.clone()));
+			EarlySubmissions::<T>::insert(market, BoundedVec::truncate_from(entries));
+		}
+		for who in &operators {
+			EarlySubmitters::<T>::insert(who, true);
 		}
 		let close = start.saturating_add(T::RoundLength::get());
 		set_block::<T>(close);
@@ -218,7 +225,38 @@ mod benchmarks {
 		}
 		for market in &ids {
 			assert_eq!(Prices::<T>::get(market).map(|p| p.round), Some(round));
+			assert_eq!(RoundSubmissions::<T>::get(market).len(), operators.len());
 		}
+		assert_eq!(EarlySubmitters::<T>::count(), 0);
+	}
+
+	/// A halted market whose new level is confirmed.
+	#[benchmark]
+	fn resume_market() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RiskOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let market = markets::<T>(1)[0];
+		let confirm = OracleParams::default().confirm_rounds;
+		Prices::<T>::insert(
+			market,
+			PriceState {
+				price: price(60),
+				ema_price: price(100),
+				variance: FixedU128::zero(),
+				volatility: FixedU128::zero(),
+				updated_at: 1,
+				round: 0,
+				halt: Some(Halt { cooldown_until: 0, candidate: Some((price(60), confirm)) }),
+				max_price_age: OracleParams::default().max_price_age,
+			},
+		);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, market);
+		assert_eq!(
+			Prices::<T>::get(market).map(|p| (p.halt, p.ema_price)),
+			Some((None, price(60)))
+		);
+		Ok(())
 	}
 
 	/// A block that closes no round.

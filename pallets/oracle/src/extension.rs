@@ -1,7 +1,10 @@
 //! [`CheckOracleSubmission`]: a transaction extension that refuses an invalid oracle submission
 //! before it enters the transaction pool or a block.
 //!
-//! A valid `submit` is `Operational` and free, so it cannot be crowded out of a block. Without
+//! A valid `submit` is `Operational` and free, and the pool orders it first
+//! ([`Config::SubmissionPriority`](crate::Config::SubmissionPriority)), so it cannot be crowded out
+//! of a block. A submission for the next round is valid in the current round's last block, so a
+//! busy pool that still checks against the block before the head the feeder saw keeps it. Without
 //! this check an invalid one (from a non-operator, for the wrong round, a second one in a round)
 //! would still be `Operational`: it would fail and pay a fee, but it could use the operational
 //! share of the block that honest feeds rely on. With it, only submissions that would succeed
@@ -11,7 +14,11 @@
 use crate::{Call, Config, Pallet};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
-use frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::IsSubType};
+use frame_support::{
+	dispatch::DispatchInfo,
+	pallet_prelude::TransactionSource,
+	traits::{Get, IsSubType},
+};
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{
@@ -90,9 +97,15 @@ where
 			let index = error.encode().first().copied().unwrap_or(u8::MAX);
 			return Err(InvalidTransaction::Custom(index).into());
 		}
+		// A submission for the next round (in the current round's last block) lives through it.
+		let mut longevity = Pallet::<T>::blocks_left_in_round();
+		if Pallet::<T>::is_early(*round) {
+			longevity = longevity.saturating_add(T::RoundLength::get());
+		}
 		let validity = ValidTransaction {
+			priority: T::SubmissionPriority::get(),
 			provides: alloc::vec![(b"oracle-submission", who, *round).encode()],
-			longevity: Pallet::<T>::blocks_left_in_round().into(),
+			longevity: longevity.into(),
 			..ValidTransaction::default()
 		};
 		Ok((validity, (), origin))

@@ -191,6 +191,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSymbolLen: Get<u32>;
 
+		/// Pool priority of a valid submission, added to what the fee charger gives it (the
+		/// `Operational` virtual tip), so that the transaction pool orders feeds ahead of normal
+		/// traffic whatever tip it pays (the runtime uses the largest priority).
+		#[pallet::constant]
+		type SubmissionPriority: Get<TransactionPriority>;
+
 		/// Weights of calls and of the aggregation hook.
 		type WeightInfo: WeightInfo;
 	}
@@ -246,6 +252,26 @@ pub mod pallet {
 		BoundedVec<(T::AccountId, Price, Balance), T::MaxOperators>,
 		ValueQuery,
 	>;
+
+	/// Submissions for the next round made in the last block of a round, per market, moved into
+	/// [`RoundSubmissions`] when the round closes. A feeder submits for the round of the block
+	/// after the head it sees; a busy pool may still check it against the block before, and an
+	/// author may include it before the round starts: both would refuse a feed that is on time.
+	#[pallet::storage]
+	pub type EarlySubmissions<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		MarketId,
+		BoundedVec<(T::AccountId, Price, Balance), T::MaxOperators>,
+		ValueQuery,
+	>;
+
+	/// Operators with a submission in [`EarlySubmissions`], and whether it was complete (a price
+	/// for every market they serve): their liveness for the next round, recorded when the current
+	/// one closes.
+	#[pallet::storage]
+	pub type EarlySubmitters<T: Config> =
+		CountedStorageMap<_, Twox64Concat, T::AccountId, bool, OptionQuery>;
 
 	/// Aggregated price state per market; absent until the first quorum.
 	#[pallet::storage]
@@ -320,6 +346,12 @@ pub mod pallet {
 			candidate: Price,
 			confirmations: u32,
 		},
+		/// A halted market's new level is confirmed (`confirmations` consecutive quorum rounds
+		/// agree on `candidate`) but lies farther than `max_price_jump` from the pre-halt EMA:
+		/// it stays `Halted` until the risk origin resumes it ([`Call::resume_market`]), since
+		/// operators able to move the price by more than one jump must not be able to resume at
+		/// their own level.
+		ResumeAwaitsRiskOrigin { market: MarketId, candidate: Price, confirmations: u32 },
 		/// An operator declared the markets it serves (`None`: every market).
 		OperatorMarketsSet { operator: T::AccountId, markets: Option<Vec<MarketId>> },
 		/// The operator rules changed (the new values).
@@ -382,6 +414,11 @@ pub mod pallet {
 		EmptySubmission,
 		/// Amount is zero.
 		ZeroAmount,
+		/// The market is not halted.
+		NotHalted,
+		/// The halted market's cooldown has not ended, or its level is not confirmed by
+		/// `confirm_rounds` consecutive quorum rounds.
+		ResumeNotConfirmed,
 	}
 
 	#[pallet::hooks]
@@ -568,7 +605,9 @@ pub mod pallet {
 
 		/// Submit prices for the current round: `(market, price)` pairs, each market at most
 		/// once, one submission per operator per round, only for markets the operator serves.
-		/// An operator is expected from the round after its registration.
+		/// An operator is expected from the round after its registration. In a round's last
+		/// block a submission for the next round is accepted too (held in [`EarlySubmissions`]):
+		/// a feeder submits for the round of the block after the head it sees.
 		///
 		/// `Operational`, so normal-class traffic cannot crowd feeds out of a block, and free
 		/// (`Pays::No`) when it succeeds, so feeding costs operators nothing; a rejected
@@ -590,11 +629,15 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let (mut info, served) = Self::check_submission(&who, round, &prices)?;
+			let early = Self::is_early(round);
 			for (market, price) in prices.iter() {
-				RoundSubmissions::<T>::try_mutate(market, |entries| {
-					entries.try_push((who.clone(), *price, info.bond))
-				})
-				.map_err(|_| Error::<T>::SubmissionsFull)?;
+				let entry = (who.clone(), *price, info.bond);
+				let pushed = if early {
+					EarlySubmissions::<T>::try_mutate(market, |entries| entries.try_push(entry))
+				} else {
+					RoundSubmissions::<T>::try_mutate(market, |entries| entries.try_push(entry))
+				};
+				pushed.map_err(|_| Error::<T>::SubmissionsFull)?;
 			}
 			// Complete: a price for every market the operator serves (all listed markets, or
 			// its declared ones, all of which are listed).
@@ -602,8 +645,12 @@ pub mod pallet {
 				Some(served) => served.len(),
 				None => Markets::<T>::count().saturated_into(),
 			};
+			let complete = prices.len() >= expected;
 			info.last_submitted = Some(round);
-			if prices.len() >= expected {
+			if early {
+				// The current round's liveness is judged when it closes; this one's after.
+				EarlySubmitters::<T>::insert(&who, complete);
+			} else if complete {
 				info.last_complete = Some(round);
 				info.missed_rounds = 0;
 			}
@@ -666,6 +713,35 @@ pub mod pallet {
 			Self::deposit_event(Event::OperatorParamsUpdated { params });
 			Ok(())
 		}
+
+		/// Resume a halted market whose new level the operators confirmed
+		/// ([`Event::ResumeAwaitsRiskOrigin`]): it is `Active` again at its latest median, and
+		/// the EMA re-anchors there. A level within `max_price_jump` of the pre-halt EMA resumes
+		/// without this call.
+		///
+		/// Origin: [`Config::RiskOrigin`]. The latest median must itself be a confirmation: a
+		/// round at another level or without a quorum restarts the count, and the council cannot
+		/// resume at a level the operators did not confirm.
+		///
+		/// Errors: `UnknownMarket`, `NotHalted`, `ResumeNotConfirmed`. Emits `MarketResumed`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::resume_market())]
+		pub fn resume_market(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			T::RiskOrigin::ensure_origin(origin)?;
+			let info = Markets::<T>::get(market).ok_or(Error::<T>::UnknownMarket)?;
+			let mut state = Prices::<T>::get(market).ok_or(Error::<T>::NotHalted)?;
+			let halt = state.halt.ok_or(Error::<T>::NotHalted)?;
+			let confirmations = match halt.candidate {
+				Some((_, n)) if n >= info.params.confirm_rounds => n,
+				_ => return Err(Error::<T>::ResumeNotConfirmed.into()),
+			};
+			// A confirmation counts only after the cooldown, so the cooldown has passed.
+			state.halt = None;
+			state.ema_price = state.price;
+			Prices::<T>::insert(market, state);
+			Self::deposit_event(Event::MarketResumed { market, price: state.price, confirmations });
+			Ok(())
+		}
 	}
 }
 
@@ -681,9 +757,11 @@ impl<T: Config> Pallet<T> {
 		let info = Operators::<T>::get(who).ok_or(Error::<T>::NotOperator)?;
 		ensure!(info.is_active(), Error::<T>::OperatorNotActive);
 		ensure!(info.bond >= OperatorRules::<T>::get().min_bond, Error::<T>::BondTooLow);
-		ensure!(round == Self::current_round(), Error::<T>::WrongRound);
+		ensure!(Self::accepts_round(round), Error::<T>::WrongRound);
 		ensure!(round >= info.active_since, Error::<T>::NotYetExpected);
-		ensure!(info.last_submitted != Some(round), Error::<T>::AlreadySubmitted);
+		// Rounds are submitted in order: after an early submission for the next round, the
+		// current one is closed to the operator.
+		ensure!(info.last_submitted.is_none_or(|last| last < round), Error::<T>::AlreadySubmitted);
 		ensure!(!prices.is_empty(), Error::<T>::EmptySubmission);
 		let served = OperatorMarkets::<T>::get(who);
 		let max_price = FixedU128::saturating_from_integer(MAX_PRICE_INTEGER);
@@ -699,6 +777,19 @@ impl<T: Config> Pallet<T> {
 			ensure!(*price <= max_price, Error::<T>::AbsurdPrice);
 		}
 		Ok((info, served))
+	}
+
+	/// Whether a submission for `round` is on time: the current round, or the next one in the
+	/// current round's last block (see [`EarlySubmissions`]).
+	pub fn accepts_round(round: RoundIndex) -> bool {
+		let current = Self::current_round();
+		round == current
+			|| (Some(round) == current.checked_add(1) && Self::blocks_left_in_round() == 1)
+	}
+
+	/// Whether `round` is after the current round.
+	pub fn is_early(round: RoundIndex) -> bool {
+		round > Self::current_round()
 	}
 
 	/// Blocks left in the current round, at least one.
@@ -772,6 +863,10 @@ impl<T: Config> Pallet<T> {
 				.filter(|(_, served)| served.as_ref().is_none_or(|s| s.contains(&market)))
 				.fold(0u128, |acc, (bond, _)| acc.saturating_add(*bond));
 			let submissions = RoundSubmissions::<T>::take(market);
+			let early = EarlySubmissions::<T>::take(market);
+			if !early.is_empty() {
+				RoundSubmissions::<T>::insert(market, early);
+			}
 			let mut weighted: Vec<(Price, Balance)> = Vec::with_capacity(submissions.len());
 			let mut submitters: Vec<(T::AccountId, Price)> = Vec::with_capacity(submissions.len());
 			for (operator, price, bond_at_submission) in submissions.into_iter() {
@@ -898,7 +993,9 @@ impl<T: Config> Pallet<T> {
 	/// Halted, after:  |median - pre-halt ema| <= max_price_jump -> Active, ema = median
 	///                 else the median confirms the candidate level (within
 	///                 deviation_threshold) or starts a new one; confirm_rounds consecutive
-	///                 quorum rounds on one level -> Active, ema = median
+	///                 quorum rounds on one level -> awaits the risk origin's `resume_market`
+	///                 (Active, ema = median): operators that could resume at any level they
+	///                 confirm could move the price by more than one `max_price_jump`
 	/// ```
 	fn next_state(
 		market: MarketId,
@@ -954,14 +1051,15 @@ impl<T: Config> Pallet<T> {
 			},
 			_ => (median, 1),
 		};
-		if back_in_band || confirmations >= params.confirm_rounds {
+		if back_in_band {
 			next.halt = None;
 			next.ema_price = median;
-			Self::deposit_event(Event::MarketResumed {
-				market,
-				price: median,
-				confirmations: if back_in_band { 0 } else { confirmations },
-			});
+			Self::deposit_event(Event::MarketResumed { market, price: median, confirmations: 0 });
+		} else if confirmations >= params.confirm_rounds {
+			// Confirmed, but beyond what one jump allows: the risk origin decides.
+			halt.candidate = Some((candidate, confirmations));
+			next.halt = Some(halt);
+			Self::deposit_event(Event::ResumeAwaitsRiskOrigin { market, candidate, confirmations });
 		} else {
 			halt.candidate = Some((candidate, confirmations));
 			next.halt = Some(halt);
@@ -977,22 +1075,33 @@ impl<T: Config> Pallet<T> {
 
 	/// Counts missed rounds of operators expected in `round`; reports those reaching the
 	/// governed `max_missed_rounds`. A round is missed unless the operator submitted a price
-	/// for every market it serves.
+	/// for every market it serves. Then records the early submissions for the next round
+	/// ([`EarlySubmitters`]), which now belong to the open round.
 	fn check_liveness(round: RoundIndex, operators: Vec<(T::AccountId, OperatorInfo)>) -> u32 {
 		let OperatorParams { min_bond, max_missed_rounds: max_missed } = OperatorRules::<T>::get();
+		let early: BTreeMap<T::AccountId, bool> = EarlySubmitters::<T>::drain().collect();
+		let next = round.saturating_add(1);
 		let mut reports = Vec::new();
 		for (operator, mut info) in operators {
+			let mut changed = false;
 			// Only operators that count are expected: one below a raised minimum bond cannot
 			// submit, so it is not punished for not submitting.
-			if !info.counts_in(round, min_bond) || info.last_complete == Some(round) {
-				continue;
+			if info.counts_in(round, min_bond) && info.last_complete != Some(round) {
+				info.missed_rounds = info.missed_rounds.saturating_add(1);
+				if info.missed_rounds >= max_missed {
+					reports.push((operator.clone(), info.missed_rounds));
+					info.missed_rounds = 0;
+				}
+				changed = true;
 			}
-			info.missed_rounds = info.missed_rounds.saturating_add(1);
-			if info.missed_rounds >= max_missed {
-				reports.push((operator.clone(), info.missed_rounds));
+			if early.get(&operator) == Some(&true) {
+				info.last_complete = Some(next);
 				info.missed_rounds = 0;
+				changed = true;
 			}
-			Operators::<T>::insert(&operator, info);
+			if changed {
+				Operators::<T>::insert(&operator, info);
+			}
 		}
 		let count = reports.len().saturated_into();
 		for (operator, missed) in reports {
@@ -1042,6 +1151,8 @@ impl<T: Config> Pallet<T> {
 	///   every market id.
 	/// - Submissions and prices exist only for listed markets, and come from operators; each
 	///   price carries its market's `max_price_age`.
+	/// - Early submissions (for the next round) exist only in a round's last block, each with
+	///   its operator's record in `EarlySubmitters`.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut active_total: Balance = 0;
 		for (operator, info) in Operators::<T>::iter() {
@@ -1067,6 +1178,22 @@ impl<T: Config> Pallet<T> {
 				ensure!(
 					Operators::<T>::contains_key(&operator),
 					"a submission from a non-operator"
+				);
+			}
+		}
+		let last_block = Self::blocks_left_in_round() == 1;
+		ensure!(
+			last_block || EarlySubmitters::<T>::count() == 0,
+			"early submitters outside a round's last block"
+		);
+		for (market, entries) in EarlySubmissions::<T>::iter() {
+			ensure!(last_block, "early submissions outside a round's last block");
+			ensure!(Markets::<T>::contains_key(market), "early submissions for an unknown market");
+			for (operator, _, _) in entries {
+				ensure!(
+					EarlySubmitters::<T>::contains_key(&operator)
+						&& Operators::<T>::contains_key(&operator),
+					"an early submission from a non-operator or without its record"
 				);
 			}
 		}

@@ -5,7 +5,7 @@ use crate::{self as pallet_bulwark_oracle, OracleParams};
 use bulwark_primitives::{MarketId, OffenceKind, OffenceReporter, Price, RoundIndex};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, Hooks},
+	traits::{ConstU128, ConstU32, ConstU64, Hooks},
 	weights::Weight,
 };
 use frame_system::EnsureRoot;
@@ -101,6 +101,7 @@ impl pallet_bulwark_oracle::Config for Test {
 	type MaxOperators = ConstU32<5>;
 	type MaxMarkets = ConstU32<3>;
 	type MaxSymbolLen = ConstU32<8>;
+	type SubmissionPriority = ConstU64<{ u64::MAX }>;
 	type WeightInfo = ();
 }
 

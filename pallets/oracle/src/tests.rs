@@ -468,7 +468,7 @@ mod submission_rules {
 			assert_eq!(valid.provides, vec![(b"oracle-submission", 1u64, round).encode()]);
 			assert!(valid.longevity >= 1 && valid.longevity <= RoundLength::get() as u64);
 			let wrong_round = RuntimeCall::Oracle(crate::Call::submit {
-				round: round + 1,
+				round: round + 2,
 				prices: entries(vec![(BTC, price(100))]),
 			});
 			assert_eq!(validate(1, &wrong_round), refused(Error::<Test>::WrongRound));
@@ -1238,10 +1238,17 @@ mod circuit_breaker {
 	}
 
 	#[test]
-	fn a_new_level_resumes_after_confirm_rounds_consecutive_quorum_rounds() {
+	fn item_4_a_new_level_beyond_one_jump_resumes_only_by_the_risk_origin() {
 		ExtBuilder::default().build_and_execute(|| {
+			// Issue 29, item 4: a halt, the cooldown and three confirming rounds moved the EMA
+			// to any level the operators chose, far more than one `max_price_jump`, so the
+			// monitor's gain term (one jump) understated what controlling the median wins.
 			let tripped_at = trip(4);
 			run_to_block(tripped_at as u64 + 4);
+			assert_noop!(
+				Oracle::resume_market(RuntimeOrigin::root(), BTC),
+				Error::<Test>::ResumeNotConfirmed
+			);
 			// 112, 113 (within 3% of 112), then 112.5: three consecutive rounds confirm.
 			submit(1, vec![(BTC, price(112))]);
 			close_round();
@@ -1252,23 +1259,74 @@ mod circuit_breaker {
 				Prices::<Test>::get(BTC).unwrap().halt.unwrap().candidate,
 				Some((price(112), 2))
 			);
+			assert_noop!(
+				Oracle::resume_market(RuntimeOrigin::root(), BTC),
+				Error::<Test>::ResumeNotConfirmed
+			);
 			submit(1, vec![(BTC, price_f(112.5))]);
 			close_round();
-			assert_eq!(status(), Some(MarketStatus::Active));
-			let state = Prices::<Test>::get(BTC).unwrap();
-			assert_eq!((state.ema_price, state.halt), (price_f(112.5), None));
-			assert!(oracle_events().contains(&Event::MarketResumed {
+			// Confirmed, but 12.5% from the pre-halt EMA (100): more than one jump.
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			assert_eq!(Prices::<Test>::get(BTC).unwrap().ema_price, price(100));
+			assert!(oracle_events().contains(&Event::ResumeAwaitsRiskOrigin {
 				market: BTC,
-				price: price_f(112.5),
+				candidate: price(112),
 				confirmations: 3
 			}));
-			// Small moves update the EMA normally again: 112.5 + 10% x 0.5 = 112.55.
+			// More confirmations do not resume it either.
+			submit(1, vec![(BTC, price(112))]);
+			close_round();
+			assert_eq!(status(), Some(MarketStatus::Halted));
+			// Only the risk origin resumes, at the latest median.
+			assert_noop!(
+				Oracle::resume_market(RuntimeOrigin::signed(1), BTC),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				Oracle::resume_market(RuntimeOrigin::root(), ETH),
+				Error::<Test>::NotHalted
+			);
+			assert_ok!(Oracle::resume_market(RuntimeOrigin::root(), BTC));
+			assert_eq!(status(), Some(MarketStatus::Active));
+			let state = Prices::<Test>::get(BTC).unwrap();
+			assert_eq!((state.ema_price, state.halt), (price(112), None));
+			assert!(oracle_events().contains(&Event::MarketResumed {
+				market: BTC,
+				price: price(112),
+				confirmations: 4
+			}));
+			assert_noop!(
+				Oracle::resume_market(RuntimeOrigin::root(), BTC),
+				Error::<Test>::NotHalted
+			);
+			// Small moves update the EMA normally again: 112 + 10% x 1 = 112.1.
 			submit(1, vec![(BTC, price(113))]);
 			close_round();
 			assert_eq!(
 				Prices::<Test>::get(BTC).unwrap().ema_price,
-				FixedU128::from_rational(11_255, 100)
+				FixedU128::from_rational(1_121, 10)
 			);
+		});
+	}
+
+	#[test]
+	fn item_4_a_level_change_restarts_what_the_risk_origin_may_resume() {
+		ExtBuilder::default().build_and_execute(|| {
+			let tripped_at = trip(4);
+			run_to_block(tripped_at as u64 + 4);
+			for _ in 0..3 {
+				submit(1, vec![(BTC, price(130))]);
+				close_round();
+			}
+			// Confirmed at 130; then the operators move to 150: the council cannot resume at a
+			// level confirmed once.
+			submit(1, vec![(BTC, price(150))]);
+			close_round();
+			assert_noop!(
+				Oracle::resume_market(RuntimeOrigin::root(), BTC),
+				Error::<Test>::ResumeNotConfirmed
+			);
+			assert_eq!(status(), Some(MarketStatus::Halted));
 		});
 	}
 
@@ -1479,6 +1537,168 @@ mod invariants {
 		ExtBuilder::default().build().execute_with(|| {
 			register(1, 100);
 			TotalActiveBond::<Test>::put(1);
+			assert!(Oracle::do_try_state().is_err());
+		});
+	}
+}
+
+mod issue_29 {
+	use super::*;
+	use frame_support::{dispatch::DispatchResultWithPostInfo, pallet_prelude::TransactionSource};
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
+	};
+
+	/// Moves to the last block of the current round.
+	fn to_last_block_of_round() {
+		let length = RoundLength::get() as u64;
+		run_to_block((System::block_number() / length + 1) * length - 1);
+		assert_eq!(Oracle::blocks_left_in_round(), 1);
+	}
+
+	fn submit_for(
+		who: AccountId,
+		round: RoundIndex,
+		prices: Vec<(MarketId, Price)>,
+	) -> DispatchResultWithPostInfo {
+		Oracle::submit(RuntimeOrigin::signed(who), round, entries(prices))
+	}
+
+	fn liveness(who: AccountId) -> Option<(Option<RoundIndex>, u32)> {
+		Operators::<Test>::get(who).map(|o| (o.last_complete, o.missed_rounds))
+	}
+
+	fn pool_validity(
+		who: AccountId,
+		round: RoundIndex,
+	) -> Result<ValidTransaction, TransactionValidityError> {
+		let call = RuntimeCall::Oracle(crate::Call::submit {
+			round,
+			prices: entries(vec![(BTC, price(100)), (ETH, price(10))]),
+		});
+		let info = call.get_dispatch_info();
+		crate::CheckOracleSubmission::<Test>::new()
+			.validate_only(
+				RuntimeOrigin::signed(who),
+				&call,
+				&info,
+				0,
+				TransactionSource::External,
+				0,
+			)
+			.map(|(validity, _, _)| validity)
+	}
+
+	#[test]
+	fn item_1_a_submission_for_the_next_round_in_a_rounds_last_block_counts_in_that_round() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Issue 29, item 1: a feeder submits for the round of the block after the head it
+			// sees. In a round's last block that is the next round: refused as `WrongRound`,
+			// so a one-try feeder lost the round whenever a busy pool checked it against the
+			// block before, or an author included it in that block.
+			with_operators(&[(1, 100), (2, 100), (3, 100)]);
+			let r = current_round();
+			for who in [1, 2, 3] {
+				submit(who, vec![(BTC, price(100)), (ETH, price(10))]);
+			}
+			to_last_block_of_round();
+			for who in [1, 2, 3] {
+				assert_ok!(submit_for(who, r + 1, vec![(BTC, price(101)), (ETH, price(10))]));
+			}
+			assert_eq!(EarlySubmissions::<Test>::get(BTC).len(), 3);
+			close_round();
+			// Round r closed on its own submissions; the early ones wait for theirs.
+			assert_eq!(Prices::<Test>::get(BTC).map(|p| (p.round, p.price)), Some((r, price(100))));
+			assert_eq!(RoundSubmissions::<Test>::get(BTC).len(), 3);
+			assert_eq!(EarlySubmitters::<Test>::count(), 0);
+			close_round();
+			assert_eq!(
+				Prices::<Test>::get(BTC).map(|p| (p.round, p.price)),
+				Some((r + 1, price(101)))
+			);
+			// Nobody missed either round.
+			for who in [1, 2, 3] {
+				assert_eq!(liveness(who), Some((Some(r + 1), 0)));
+			}
+		});
+	}
+
+	#[test]
+	fn item_1_early_submissions_keep_the_one_per_round_and_liveness_rules() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100), (2, 100), (3, 100)]);
+			let r = current_round();
+			// Not before the round's last block, and never two rounds ahead.
+			assert_eq!(Oracle::blocks_left_in_round(), 2);
+			assert_noop!(submit_for(1, r + 1, vec![(BTC, price(100))]), Error::<Test>::WrongRound);
+			submit(1, vec![(BTC, price(100)), (ETH, price(10))]);
+			to_last_block_of_round();
+			assert_noop!(submit_for(1, r + 2, vec![(BTC, price(100))]), Error::<Test>::WrongRound);
+			// 1 submitted r and now r + 1; 2 skips r and submits r + 1 early; 3 submits r + 1
+			// early but incomplete (ETH missing).
+			assert_ok!(submit_for(1, r + 1, vec![(BTC, price(100)), (ETH, price(10))]));
+			assert_ok!(submit_for(2, r + 1, vec![(BTC, price(100)), (ETH, price(10))]));
+			assert_ok!(submit_for(3, r + 1, vec![(BTC, price(100))]));
+			// One submission per round, in order: after the next round's, the current one is
+			// closed to the operator.
+			assert_noop!(
+				submit_for(1, r + 1, vec![(BTC, price(100))]),
+				Error::<Test>::AlreadySubmitted
+			);
+			assert_noop!(
+				submit_for(2, r, vec![(BTC, price(100))]),
+				Error::<Test>::AlreadySubmitted
+			);
+			close_round();
+			// 2 and 3 missed r (counted), then 2's complete early submission is its r + 1.
+			assert_eq!(liveness(1), Some((Some(r + 1), 0)));
+			assert_eq!(liveness(2), Some((Some(r + 1), 0)));
+			assert_eq!(liveness(3), Some((None, 1)));
+			assert_noop!(
+				submit_for(2, r + 1, vec![(BTC, price(100))]),
+				Error::<Test>::AlreadySubmitted
+			);
+			close_round();
+			// 3's incomplete r + 1 is a second missed round.
+			assert_eq!(liveness(3), Some((None, 2)));
+			assert_eq!(liveness(1), Some((Some(r + 1), 0)));
+		});
+	}
+
+	#[test]
+	fn item_1_the_pool_keeps_a_next_round_submission_through_that_round_at_the_top_priority() {
+		ExtBuilder::default().build_and_execute(|| {
+			with_operators(&[(1, 100)]);
+			let r = current_round();
+			assert_eq!(
+				pool_validity(1, r + 1),
+				Err(InvalidTransaction::Custom(Error::<Test>::WrongRound.encode()[0]).into())
+			);
+			let on_time = pool_validity(1, r).expect("on time");
+			assert_eq!((on_time.priority, on_time.longevity), (u64::MAX, 2));
+			to_last_block_of_round();
+			let early = pool_validity(1, r + 1).expect("early");
+			// The rest of this round and all of the next; deduplicated with the on-time one.
+			assert_eq!((early.priority, early.longevity), (u64::MAX, 1 + 2));
+			assert_eq!(early.provides, vec![(b"oracle-submission", 1u64, r + 1).encode()]);
+		});
+	}
+}
+
+mod early_invariants {
+	use super::*;
+
+	#[test]
+	fn try_state_catches_early_submissions_outside_a_rounds_last_block() {
+		ExtBuilder::default().build().execute_with(|| {
+			with_operators(&[(1, 100)]);
+			assert_eq!(Oracle::blocks_left_in_round(), 2);
+			EarlySubmissions::<Test>::insert(
+				BTC,
+				BoundedVec::truncate_from(vec![(1u64, price(100), 100u128)]),
+			);
+			EarlySubmitters::<Test>::insert(1u64, true);
 			assert!(Oracle::do_try_state().is_err());
 		});
 	}

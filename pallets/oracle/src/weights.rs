@@ -45,6 +45,7 @@ pub trait WeightInfo {
 	fn submit(n: u32, ) -> Weight;
 	fn on_initialize(m: u32, o: u32, ) -> Weight;
 	fn on_initialize_idle() -> Weight;
+	fn resume_market() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -223,6 +224,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 150_000 ps.
 		Weight::from_parts(200_000, 0)
 	}
+	fn resume_market() -> Weight {
+		Weight::from_parts(20_000_000, 3_600)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
@@ -289,5 +295,10 @@ impl WeightInfo for () {
 	}
 	fn on_initialize_idle() -> Weight {
 		Weight::from_parts(200_000, 0)
+	}
+	fn resume_market() -> Weight {
+		Weight::from_parts(20_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -2,7 +2,12 @@
 //!
 //! Dev/test values; the design brief's production defaults are noted where they differ.
 
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, ConstU64},
+	PalletId,
+};
+use sp_runtime::transaction_validity::TransactionPriority;
 
 use super::super::{
 	time::{DAYS, HOURS, MINUTES},
@@ -41,6 +46,8 @@ impl pallet_bulwark_oracle::Config for Runtime {
 	type MaxOperators = ConstU32<64>;
 	type MaxMarkets = ConstU32<32>;
 	type MaxSymbolLen = ConstU32<16>;
+	// Feeds first in the pool whatever tip other traffic pays (issue 29).
+	type SubmissionPriority = ConstU64<{ TransactionPriority::MAX }>;
 	type WeightInfo = pallet_bulwark_oracle::weights::SubstrateWeight<Runtime>;
 }
 
