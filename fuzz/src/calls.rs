@@ -294,9 +294,9 @@ impl Run {
 		(who, RuntimeCall::Staking(call))
 	}
 
-	/// The risk council's next step: a member proposes a risk motion (market 0's fees and
-	/// liquidation penalty, sometimes invalid; the minimum collateral), votes on the open one,
-	/// or closes it.
+	/// The risk council's next step: a member proposes a risk motion (resuming a halted market
+	/// that awaits it first; else market 0's fees and liquidation penalty, sometimes invalid, or
+	/// the minimum collateral), votes on the open one, or closes it.
 	fn council_step(&mut self) -> Option<(Actor, RuntimeCall)> {
 		type Council = pallet_collective::Instance1;
 		let member = self.rng.pick(&self.actors.operators).clone();
@@ -322,7 +322,10 @@ impl Run {
 			};
 			return Some((member, RuntimeCall::Council(call)));
 		}
-		let motion = if self.rng.chance(50) {
+		let motion = if let Some(market) = awaiting_risk_origin() {
+			// A halted market whose new level the operators confirmed beyond one jump.
+			RuntimeCall::Oracle(pallet_bulwark_oracle::Call::resume_market { market })
+		} else if self.rng.chance(50) {
 			RuntimeCall::Margin(Margin::set_min_collateral { amount: busd(&mut self.rng, 1, 60) })
 		} else {
 			let mut params = pallet_bulwark_margin::Markets::<Runtime>::get(TRADERS_MARKET)?.params;
@@ -346,8 +349,11 @@ impl Run {
 	/// A privileged call from a trader's signed origin: `origin` checks that it fails.
 	fn privileged_call(&mut self) -> (Actor, RuntimeCall) {
 		let trader = self.rng.pick(&self.actors.traders).clone();
-		let call = match self.rng.below(5) {
+		let call = match self.rng.below(6) {
 			0 => RuntimeCall::Margin(Margin::set_min_collateral { amount: BUSD }),
+			5 => RuntimeCall::Oracle(pallet_bulwark_oracle::Call::resume_market {
+				market: TRADERS_MARKET,
+			}),
 			1 => RuntimeCall::Margin(Margin::set_market_params {
 				market: TRADERS_MARKET,
 				params: Default::default(),
@@ -416,4 +422,14 @@ impl Run {
 		};
 		vec![(long, close(price / 2)), (short, close(price.saturating_mul(2)))]
 	}
+}
+
+/// A halted market whose new level is confirmed but beyond one jump from its pre-halt EMA: only
+/// the risk origin resumes it (issue 29, item 4).
+pub(crate) fn awaiting_risk_origin() -> Option<bulwark_primitives::MarketId> {
+	pallet_bulwark_oracle::Prices::<Runtime>::iter().find_map(|(market, state)| {
+		let confirm = pallet_bulwark_oracle::Markets::<Runtime>::get(market)?.params.confirm_rounds;
+		let (_, confirmations) = state.halt?.candidate?;
+		(confirmations >= confirm).then_some(market)
+	})
 }

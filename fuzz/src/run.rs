@@ -34,8 +34,9 @@ const TRADED: usize = 2;
 const RECENT: usize = 64;
 /// Passes of the runtime API's list a keeper makes in a round's first block.
 const KEEPER_PASSES: usize = 8;
-/// Rounds of honest prices within which a halted or stale market must be `Active` again: the
-/// breaker's cooldown (20 blocks, 10 rounds) and its 3 confirming rounds, with room to spare.
+/// Rounds of honest prices within which a halted or stale market must be `Active` again (or,
+/// at a level beyond one jump, confirmed and awaiting the council): the breaker's cooldown
+/// (20 blocks, 10 rounds) and its 3 confirming rounds, with room to spare.
 const RESUME_ROUNDS: u32 = 30;
 
 /// What to run.
@@ -552,6 +553,10 @@ impl Run {
 			}
 			let status =
 				pallet_bulwark_oracle::Pallet::<Runtime>::price_info(*market).map(|p| p.status);
+			// A level confirmed beyond one jump waits for the council, whose motions may fail.
+			if crate::calls::awaiting_risk_origin() == Some(*market) {
+				continue;
+			}
 			if status != Some(bulwark_primitives::MarketStatus::Active) {
 				self.broken(Break::new(
 					"liveness",
@@ -732,7 +737,8 @@ impl Run {
 	}
 
 	/// Counts the block's events: fills, cancelled orders, liquidations, bad debts (the
-	/// owner's recorded for its check), deleveragings, council motions executed.
+	/// owner's recorded for its check), deleveragings, council motions executed, markets
+	/// resumed.
 	fn count_events(&mut self) {
 		for record in System::events() {
 			let name = match record.event {
@@ -760,6 +766,18 @@ impl Run {
 					*self.report.cancelled.entry(error_name(reason)).or_default() += 1;
 					"order cancelled"
 				},
+				// Only the risk origin resumes with confirmations (the operators' own resume,
+				// back within one jump, has none).
+				RuntimeEvent::Oracle(pallet_bulwark_oracle::Event::MarketResumed {
+					confirmations,
+					..
+				}) => {
+					if confirmations > 0 {
+						"resumed by the council"
+					} else {
+						"resumed in band"
+					}
+				},
 				RuntimeEvent::Council(pallet_collective::Event::Executed {
 					ref result, ..
 				}) => {
@@ -781,8 +799,10 @@ fn is_privileged(metadata: &frame_support::traits::CallMetadata) -> bool {
 	matches!(
 		(metadata.pallet_name, metadata.function_name),
 		("Margin", "set_min_collateral" | "set_market_params" | "enable_market")
-			| ("Oracle", "set_market_params" | "create_market" | "set_operator_params")
-			| ("Vaults", "write_off" | "set_params")
+			| (
+				"Oracle",
+				"set_market_params" | "create_market" | "set_operator_params" | "resume_market"
+			) | ("Vaults", "write_off" | "set_params")
 			| ("Slashing", "cancel_slashes" | "governance_slash" | "set_schedule")
 			| ("Insurance", "set_params" | "transfer_between_funds")
 			| ("Monitor", "set_params")

@@ -17,6 +17,8 @@ fn a_short_fixed_seed_run_breaks_no_invariant() {
 	assert!(event("liquidated") >= 10, "{}", report.summary());
 	assert!(event("bad debt") >= 5, "{}", report.summary());
 	assert!(event("motion executed") >= 100, "{}", report.summary());
+	// A level confirmed beyond one jump waits for the council, which resumes it.
+	assert!(event("resumed by the council") >= 1, "{}", report.summary());
 	assert_eq!(report.episodes.len(), 6, "{}", report.summary());
 	// The hedged owner traded, was liquidated and closed everything at the end.
 	assert!(report.owner.is_some(), "{}", report.summary());

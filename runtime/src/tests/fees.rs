@@ -140,3 +140,70 @@ fn stuffing_a_block_with_bytes_costs_real_money() {
 		assert!(transfer_fee <= crate::BWK / 100, "a transfer costs {transfer_fee}");
 	});
 }
+
+/// The priority the pool gives `call` from `who` with `tip`, through every transaction
+/// extension of the runtime (the fee charger's and the oracle's add up).
+fn pool_priority(
+	who: sp_keyring::Sr25519Keyring,
+	call: &RuntimeCall,
+	tip: crate::Balance,
+) -> sp_runtime::transaction_validity::TransactionPriority {
+	use codec::Encode;
+	use frame_support::pallet_prelude::TransactionSource;
+	use sp_runtime::{generic::Era, traits::DispatchTransaction};
+	let extensions: crate::TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(frame_system::Pallet::<Runtime>::account_nonce(acc(who))),
+		CheckWeight::new(),
+		pallet_bulwark_oracle::CheckOracleSubmission::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
+		frame_system::WeightReclaim::new(),
+	);
+	let len = call.encoded_size() + 110;
+	extensions
+		.validate_only(
+			crate::RuntimeOrigin::signed(acc(who)),
+			call,
+			&call.get_dispatch_info(),
+			len,
+			TransactionSource::External,
+			0,
+		)
+		.expect("a valid transaction")
+		.0
+		.priority
+}
+
+#[test]
+fn item_1_the_pool_orders_an_oracle_submission_before_tipped_normal_traffic() {
+	dev_ext().execute_with(|| {
+		// Issue 29, item 1: the submission's priority came only from the fee charger's
+		// `Operational` virtual tip (about 3.5e13), which a transfer outbids with a tip of a few
+		// BWK; with a pool fuller than a block, the author's block ends before it reaches the
+		// feeds. The oracle's extension now gives feeds the largest priority.
+		let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
+		super::orders::register_btc_operators(10_000 * crate::BUSD);
+		super::run_to(2 * length);
+		let submission = RuntimeCall::Oracle(pallet_bulwark_oracle::Call::submit {
+			round: crate::Oracle::current_round(),
+			prices: vec![(0, Price::from_u32(100))].try_into().unwrap(),
+		});
+		let feed = pool_priority(sp_keyring::Sr25519Keyring::Alice, &submission, 0);
+		assert_eq!(feed, u64::MAX);
+		let untipped = pool_priority(sp_keyring::Sr25519Keyring::Dave, &transfer(), 0);
+		assert!(untipped < feed);
+		// The smallest power-of-ten tip with which a transfer ties (never passes) a feed; at a
+		// tie the pool takes the transaction that expires first, and a feed lives at most to the
+		// end of its round (a mortal era lives at least 4 blocks).
+		let mut tip: crate::Balance = 1;
+		while pool_priority(sp_keyring::Sr25519Keyring::Dave, &transfer(), tip) < feed {
+			tip = tip.saturating_mul(10);
+		}
+		println!("a transfer ties a feed's priority with a tip of {} BWK", tip / crate::BWK);
+		assert!(tip >= 1_000 * crate::BWK, "tie at {tip}");
+	});
+}

@@ -35,7 +35,7 @@ fn a_full_order_queue_fits_the_hooks_share_of_a_block() {
 
 /// The dev chain's three operators (Alice, Bob, Charlie) registered with `bond` each, serving
 /// BTC-USD, and Dave's 100,000 bUSD in BTC's vault.
-fn register_btc_operators(bond: crate::Balance) {
+pub(crate) fn register_btc_operators(bond: crate::Balance) {
 	assert_ok!(crate::Vaults::stake(RuntimeOrigin::signed(acc(Dave)), 0, 100_000 * BUSD, 0));
 	for operator in [acc(Alice), acc(Bob), acc(Charlie)] {
 		assert_ok!(Oracle::register_operator(RuntimeOrigin::signed(operator.clone()), bond));
