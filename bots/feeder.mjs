@@ -17,7 +17,9 @@ const HELP = `usage: node bots/feeder.mjs --seed //Alice [options]
                        and --jump-size S (default 0)
   --drop PCT           after --drop-after rounds (default 0) fall PCT% over --drop-rounds (10)
   --drop-on-signal     with --drop: wait for SIGUSR2 instead of --drop-after, then fall
-  --rounds N           stop after N rounds (default: run until SIGINT)`;
+  --rounds N           stop after N rounds (default: run until SIGINT)
+  --retry-ms MS        retry a submission the pool refused every MS ms while its round is open
+                       (default 200; 0: one try per round)`;
 
 function makeSource(opts) {
   const price = Number(opts.price ?? 100);
@@ -47,6 +49,7 @@ function makeSource(opts) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2), { flags: ['help', 'drop-on-signal'] });
+  const retryMs = Number(opts['retry-ms'] ?? 200);
   if (opts.help) { console.log(HELP); return; }
   const market = Number(opts.market ?? 0);
   const source = makeSource(opts);
@@ -77,20 +80,34 @@ async function main() {
   const guard = roundGuard();
   const limit = opts.rounds ? Number(opts.rounds) : Infinity;
   let submitted = 0;
+  let best = 0;
   let stop;
   const done = new Promise((resolve) => { stop = resolve; });
+  const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+  // The round a submission sent now would land in: the next block's.
+  const openRound = () => Math.floor((best + 1) / roundLength);
   const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
-    // Submissions in the next block belong to its round.
+    best = Math.max(best, header.number.toNumber());
     const round = Math.floor((header.number.toNumber() + 1) / roundLength);
     if (!guard.claim(round)) return;
     const price = source.next(round);
-    try {
-      await api.tx.oracle.submit(round, [[market, toFixed18(price)]]).signAndSend(key, ({ status, dispatchError }) => {
-        if (status.isInBlock) log('feeder', `round ${round} market ${market} price ${price.toFixed(4)}: ${errorName(api, dispatchError) ?? 'in block'}`);
-      });
-    } catch (e) {
-      // Refused by the pool (a round that closed meanwhile): the next round goes on.
-      log('feeder', `round ${round} market ${market} price ${price.toFixed(4)}: refused (${e.message})`);
+    // The chain accepts a submission for the next round in a round's last block, but a busy pool
+    // can still refuse one (it checks against an older block, or is full): retry while the round
+    // is open, as long as the refusal is not final (already submitted).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.tx.oracle.submit(round, [[market, toFixed18(price)]]).signAndSend(key, ({ status, dispatchError }) => {
+          if (status.isInBlock) log('feeder', `round ${round} market ${market} price ${price.toFixed(4)}: ${errorName(api, dispatchError) ?? 'in block'}${attempt > 1 ? ` (try ${attempt})` : ''}`);
+        });
+        break;
+      } catch (e) {
+        const final = /Custom error: 13\b/.test(e.message) || retryMs <= 0 || openRound() > round;
+        if (final) {
+          log('feeder', `round ${round} market ${market} price ${price.toFixed(4)}: refused (${e.message}) after ${attempt} tries`);
+          break;
+        }
+        await sleep(retryMs);
+      }
     }
     submitted += 1;
     if (submitted >= limit) stop();

@@ -1,6 +1,7 @@
 // Oracle hardening on the dev chain (issue 9), tried as a new user would with @polkadot/api and
 // no custom types: a 20% jump halts BTC-USD; the cooldown passing without submissions leaves it
-// Halted (not Active on an unvalidated price); it resumes only after confirming rounds. And a
+// Halted (not Active on an unvalidated price); after confirming rounds at a level more than one
+// jump away it waits for the risk origin (sudo on dev), which resumes it. And a
 // three-operator split of 100 / 100 / 107, where the 107 operator holds half the bond, gives a
 // submitted price, never the midpoint 103.5, and reports nobody (a tie judges no one).
 import { after, before, describe, it } from 'node:test';
@@ -30,7 +31,7 @@ describe('oracle circuit breaker and median on the dev chain', { timeout: 600_00
 
   const status = async (market) => (await api.call.oracleApi.priceInfo(market)).unwrap().status.toString();
 
-  it('halts on a 20% jump, stays Halted through a silent cooldown, resumes after confirming rounds', async () => {
+  it('halts on a 20% jump, stays Halted through a silent cooldown, resumes by the risk origin after confirming rounds', async () => {
     const operators = [acc.alice, acc.bob, acc.charlie];
     await registerOperators(api, operators, operators.map(() => 10_000n * BUSD), BTC);
     // A short cooldown (6 blocks) so that it ends well before the price turns Stale; the other
@@ -64,6 +65,18 @@ describe('oracle circuit breaker and median on the dev chain', { timeout: 600_00
     assert.equal(await status(BTC), 'Halted', 'after two confirming rounds');
     last = await submitRound(api, operators, BTC, [120, 120, 120], { now: true });
     assert.equal(last.round, second.round + 1, 'consecutive rounds');
+    // Confirmed, but 20% from the pre-halt EMA is more than one 10% jump: operators that could
+    // resume at any level they confirm could move the price that far (issue 29, item 4). The
+    // risk origin decides; an operator cannot.
+    assert.equal(await status(BTC), 'Halted', 'a level beyond one jump waits for the risk origin');
+    const closedIn = (last.round + 1) * api.consts.oracle.roundLength.toNumber();
+    const events = await (await api.at(await api.rpc.chain.getBlockHash(closedIn))).query.system.events();
+    assert.ok(events.some(({ event }) => event.section === 'oracle' && event.method === 'ResumeAwaitsRiskOrigin'),
+      'ResumeAwaitsRiskOrigin is announced');
+    const refused = await signAndWait(api, api.tx.oracle.resumeMarket(BTC), acc.bob);
+    assert.equal(refused.error, 'BadOrigin');
+    const resume = await signAndWait(api, api.tx.sudo.sudo(api.tx.oracle.resumeMarket(BTC)), acc.alice);
+    assert.equal(resume.error, null);
     assert.equal(await status(BTC), 'Active');
     const resumed = (await api.call.oracleApi.priceInfo(BTC)).unwrap();
     assert.equal(resumed.emaPrice.toBigInt(), 120n * FIXED, 'the EMA re-anchors on the validated level');

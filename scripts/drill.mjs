@@ -214,6 +214,7 @@ export async function runDrill({ traders: count = 200, port = 9980, dropPercent 
     let block = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
     const lastBlock = block + (dropRounds + 12) * roundLength + 20;
     let calm = 0;
+    let resumeSent = false;
     log('| block | BTC-USD | status | below maintenance | liquidatable now | liquidated | bad debt (bUSD) | insurance (bUSD) | vault NAV (bUSD) |');
     while (block <= lastBlock) {
       for (const bot of bots) if (bot.exited) throw new Error(`a bot exited: ${JSON.stringify(bot.exited)}, see ${bot.logPath}`);
@@ -241,6 +242,16 @@ export async function runDrill({ traders: count = 200, port = 9980, dropPercent 
           const d = event.data;
           badDebts.push({ block, who: d.who.toString(), shortfall: d.shortfall.toBigInt(), covered: d.covered.toBigInt(), absorbed: d.absorbed.toBigInt() });
           shortfall += d.shortfall.toBigInt();
+        }
+        if (event.section === 'oracle' && event.method === 'ResumeAwaitsRiskOrigin' && !resumeSent) {
+          // The operators confirmed the new level, more than one jump from the pre-halt EMA: the
+          // risk council (sudo on dev) resumes the market (issue 29, item 4).
+          resumeSent = true;
+          log(`BTC-USD confirmed at ${toPrice(event.data.candidate.toBigInt())} beyond one jump: the council resumes it`);
+          signAndWait(api, api.tx.sudo.sudo(api.tx.oracle.resumeMarket(BTC)), acc.alice).then((r) => {
+            if (r.error) log(`resume_market: ${r.error}`);
+            resumeSent = r.error === null;
+          }, (e) => { log(`resume_market refused: ${e.message}`); resumeSent = false; });
         }
         if (event.section === 'vaults' && event.method === 'BadDebtAbsorbed') {
           const d = event.data;
