@@ -15,7 +15,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, signAndWait, startDevNode, submitAll, waitBest,
+  connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, signAndWait, startDevNode, submitAll, untilEachBlock,
+  waitBest,
 } from './lib.mjs';
 import { startBot } from '../scripts/drill.mjs';
 
@@ -77,12 +78,21 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
       if (unfunded.length === 0) break;
       if (attempt >= 4) throw new Error(`${unfunded.length} senders still unfunded`);
       const nextNonce = await nonceBook(api, funders);
-      await submitAll(api, unfunded.map((s, i) => {
-        const f = funders[i % funders.length];
-        return [api.tx.balances.transferKeepAlive(s.address, 10n * BWK), f, nextNonce(f)];
-      }), { chunk: 2_400 });
-      const best = (await api.rpc.chain.getHeader()).number.toNumber();
-      await waitBest(api, best + 3);
+      try {
+        await submitAll(api, unfunded.map((s, i) => {
+          const f = funders[i % funders.length];
+          return [api.tx.balances.transferKeepAlive(s.address, 10n * BWK), f, nextNonce(f)];
+        }), { chunk: 2_400 });
+      } catch (e) {
+        log(`funding attempt ${attempt}: ${e.message}`);
+      }
+      // Until the pool holds none of the funders' transfers (included or lost), so that the next
+      // attempt's nonces follow the chain's.
+      await untilEachBlock(api, async () => {
+        const onChain = await api.query.system.account.multi(funders.map((f) => f.address));
+        const next = await Promise.all(funders.map((f) => api.rpc.system.accountNextIndex(f.address)));
+        return funders.every((_, i) => onChain[i].nonce.toNumber() === next[i].toNumber());
+      }, 120_000, 'the funding transfers to leave the pool');
     }
     log(`funded ${SENDERS} senders in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 

@@ -369,10 +369,6 @@ impl Run {
 	/// its market's vault.
 	fn setup(&mut self) {
 		self.chain.open();
-		// The dev preset's validator is invulnerable, so its stake cannot be slashed and the
-		// monitor's consensus ACR is zero once BWK is priced: every market would be restricted.
-		// Issue 24 takes invulnerables out of the presets; the fuzzer's chain does without.
-		pallet_staking::Invulnerables::<Runtime>::kill();
 		for actor in self.actors.everyone() {
 			let busd = <Busd as frame_support::traits::fungible::Inspect<_>>::balance(&actor.id);
 			if busd < 1_000_000 * BUSD {

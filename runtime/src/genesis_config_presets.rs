@@ -25,6 +25,18 @@ pub const ENDOWMENT_BWK: u128 = 1_000_000 * BWK;
 pub const ENDOWMENT_BUSD: u128 = 1_000_000 * BUSD;
 /// BWK each genesis validator bonds.
 pub const VALIDATOR_BOND: u128 = 10_000 * BWK;
+/// The smallest bond of a validator and of a nominator (issue 24, item 1): without them 1,001
+/// accounts bonding dust and calling `validate` exceeded the election's 1,000 targets and stopped
+/// every election.
+pub const MIN_VALIDATOR_BOND: u128 = 1_000 * BWK;
+/// See [`MIN_VALIDATOR_BOND`].
+pub const MIN_NOMINATOR_BOND: u128 = 10 * BWK;
+/// At most this many validators: within the election's bound of targets, so every validator is
+/// a candidate.
+pub const MAX_VALIDATORS: u32 = 500;
+/// At most this many nominators: with every validator, within the election's bound of voters,
+/// so the election reads every voter (none is pushed out by dust in storage order).
+pub const MAX_NOMINATORS: u32 = 4_000;
 
 /// A genesis validator: its stash account and session keys.
 struct Validator {
@@ -68,7 +80,13 @@ fn testnet_genesis(
 		staking: StakingConfig {
 			validator_count,
 			minimum_validator_count: 1,
-			invulnerables: validators.iter().map(|v| v.stash.clone()).collect::<Vec<_>>(),
+			// None: an invulnerable's stake cannot be slashed, so it secures nothing (the
+			// monitor counts it as zero).
+			invulnerables: Vec::<AccountId>::new(),
+			min_validator_bond: MIN_VALIDATOR_BOND,
+			min_nominator_bond: MIN_NOMINATOR_BOND,
+			max_validator_count: Some(MAX_VALIDATORS),
+			max_nominator_count: Some(MAX_NOMINATORS),
 			slash_reward_fraction: Perbill::from_percent(10),
 			stakers: validators
 				.iter()

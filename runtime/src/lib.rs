@@ -149,10 +149,11 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on the next runtime upgrade, each versioned (it runs once, from the
 /// storage version it expects): the margin engine's pending orders in the account item, the
-/// monitor's smoothing and breach count.
+/// monitor's smoothing and breach count, the oracle's prices with their `max_price_age`.
 type Migrations = (
 	pallet_bulwark_margin::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_bulwark_monitor::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_bulwark_oracle::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets.

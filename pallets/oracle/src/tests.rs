@@ -1703,3 +1703,43 @@ mod early_invariants {
 		});
 	}
 }
+
+mod migrations {
+	use super::*;
+	use crate::migrations::v1::{MigrateV0ToV1, PriceStateV0};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	#[test]
+	fn v1_gives_each_price_stored_by_version_0_its_markets_max_price_age() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Issue 24, item 5: `PriceState` gained `max_price_age` with the storage version still
+			// 0: a price stored before would no longer decode, and the market would read unpriced.
+			StorageVersion::new(0).put::<Oracle>();
+			let params = OracleParams { max_price_age: 5, ..OracleParams::default() };
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			let old = PriceStateV0 {
+				price: price(100),
+				ema_price: price(99),
+				variance: FixedU128::from_rational(64, 100),
+				volatility: FixedU128::from_rational(8, 10),
+				updated_at: 7,
+				round: 3,
+				halt: Some(Halt { cooldown_until: 30, candidate: Some((price(120), 2)) }),
+			};
+			frame_support::storage::unhashed::put(&Prices::<Test>::hashed_key_for(BTC), &old);
+			assert_eq!(Prices::<Test>::get(BTC), None, "a version 0 price does not decode");
+			#[cfg(feature = "try-runtime")]
+			let state = <MigrateV0ToV1<Test> as OnRuntimeUpgrade>::pre_upgrade().expect("pre");
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			#[cfg(feature = "try-runtime")]
+			<MigrateV0ToV1<Test> as OnRuntimeUpgrade>::post_upgrade(state).expect("post");
+			assert_eq!(Prices::<Test>::get(BTC), Some(old.upgraded(5)));
+			assert_eq!(Oracle::on_chain_storage_version(), 1);
+			assert_eq!(Oracle::price_info(BTC).map(|p| p.price), Some(price(100)));
+			// Once only: a second run changes nothing.
+			let migrated = Prices::<Test>::get(BTC);
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Prices::<Test>::get(BTC), migrated);
+		});
+	}
+}

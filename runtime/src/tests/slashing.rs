@@ -205,8 +205,8 @@ fn operators_and_vault_stakers_cannot_leave_before_a_pending_slash_applies() {
 fn alice_offends() -> (AccountId, u128, u32) {
 	let alice = acc(sp_keyring::Sr25519Keyring::Alice);
 	let era = pallet_staking::ActiveEra::<Runtime>::get().expect("genesis starts era 0").index;
-	// The dev validator is invulnerable at genesis; lift that so the offence counts.
-	assert_ok!(Staking::set_invulnerables(RuntimeOrigin::root(), vec![]));
+	// The presets make no validator invulnerable (an invulnerable's offence would not count).
+	assert_eq!(pallet_staking::Invulnerables::<Runtime>::get(), vec![]);
 	let stake = pallet_staking::Ledger::<Runtime>::get(&alice).unwrap().active;
 	Staking::on_offence(
 		core::iter::once(OffenceDetails { offender: alice.clone(), reporters: vec![] }),

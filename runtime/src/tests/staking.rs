@@ -1,0 +1,92 @@
+//! Staking that cannot be jammed (issue 24, item 1).
+
+use super::{acc, dev_ext};
+use crate::{
+	configs::staking::ElectionBounds,
+	genesis_config_presets::{
+		MAX_NOMINATORS, MAX_VALIDATORS, MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND,
+	},
+	AccountId, Balances, Runtime, RuntimeOrigin, Staking, BWK,
+};
+use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate};
+use sp_keyring::Sr25519Keyring::Alice;
+
+fn funded(index: u32, amount: u128) -> AccountId {
+	use codec::Encode;
+	let who = AccountId::new((b"staking-test", index).using_encoded(sp_io::hashing::blake2_256));
+	assert_ok!(<Balances as Mutate<AccountId>>::mint_into(&who, amount));
+	who
+}
+
+fn bond(who: &AccountId, value: u128) {
+	assert_ok!(Staking::bond(
+		RuntimeOrigin::signed(who.clone()),
+		value,
+		pallet_staking::RewardDestination::Staked
+	));
+}
+
+#[test]
+fn item_1_a_thousand_and_one_dust_validators_are_refused_and_the_election_still_runs() {
+	use frame_election_provider_support::ElectionProvider;
+	dev_ext().execute_with(|| {
+		// Issue 24, item 1: with no minimum bond and no maximum count, 1,001 accounts bonding
+		// 0.001 BWK and calling `validate` took the validators past the election's 1,000
+		// targets, and every election failed: eras froze, unbonding never matured.
+		for index in 0..1_001 {
+			let who = funded(index, BWK);
+			bond(&who, BWK / 1_000);
+			assert_noop!(
+				Staking::validate(RuntimeOrigin::signed(who), Default::default()),
+				pallet_staking::Error::<Runtime>::InsufficientBond
+			);
+		}
+		assert_eq!(pallet_staking::Validators::<Runtime>::count(), 1);
+		// Nor can dust nominate.
+		let dust = funded(5_000, BWK);
+		bond(&dust, BWK / 1_000);
+		assert_noop!(
+			Staking::nominate(RuntimeOrigin::signed(dust), vec![acc(Alice).into()]),
+			pallet_staking::Error::<Runtime>::InsufficientBond
+		);
+		// The election runs and elects Alice.
+		let elected = <Runtime as pallet_staking::Config>::ElectionProvider::elect(0)
+			.expect("the election succeeds");
+		assert_eq!(elected.into_iter().map(|(who, _)| who).collect::<Vec<_>>(), vec![acc(Alice)]);
+	});
+}
+
+#[test]
+fn item_1_validators_at_the_minimum_stop_at_the_maximum_count() {
+	dev_ext().execute_with(|| {
+		assert_eq!(pallet_staking::MaxValidatorsCount::<Runtime>::get(), Some(MAX_VALIDATORS));
+		// Alice validates already: the rest of the slots fill up, then the next is refused.
+		for index in 1..MAX_VALIDATORS {
+			let who = funded(index, 2 * MIN_VALIDATOR_BOND);
+			bond(&who, MIN_VALIDATOR_BOND);
+			assert_ok!(Staking::validate(RuntimeOrigin::signed(who), Default::default()));
+		}
+		let one_more = funded(MAX_VALIDATORS, 2 * MIN_VALIDATOR_BOND);
+		bond(&one_more, MIN_VALIDATOR_BOND);
+		assert_noop!(
+			Staking::validate(RuntimeOrigin::signed(one_more), Default::default()),
+			pallet_staking::Error::<Runtime>::TooManyValidators
+		);
+	});
+}
+
+#[test]
+fn item_1_the_election_reads_every_validator_and_every_voter_the_counts_allow() {
+	dev_ext().execute_with(|| {
+		// Every validator a candidate, and every voter read: dust in storage order cannot push a
+		// real nominator out of the 5,000 voters the election reads.
+		let bounds = ElectionBounds::get();
+		let targets = bounds.targets.count.map(|c| c.0).unwrap_or(u32::MAX);
+		let voters = bounds.voters.count.map(|c| c.0).unwrap_or(u32::MAX);
+		assert!(MAX_VALIDATORS <= targets, "{MAX_VALIDATORS} validators > {targets} targets");
+		assert!(MAX_VALIDATORS + MAX_NOMINATORS <= voters);
+		assert_eq!(pallet_staking::MaxNominatorsCount::<Runtime>::get(), Some(MAX_NOMINATORS));
+		assert_eq!(pallet_staking::MinNominatorBond::<Runtime>::get(), MIN_NOMINATOR_BOND);
+		assert_eq!(pallet_staking::MinValidatorBond::<Runtime>::get(), MIN_VALIDATOR_BOND);
+	});
+}
