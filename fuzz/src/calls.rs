@@ -322,6 +322,18 @@ impl Run {
 			};
 			return Some((member, RuntimeCall::Council(call)));
 		}
+		// A closed motion's deposit stays held until released (anyone may): a member holds at most
+		// five, and the proposer's next motion would be refused.
+		let closed = pallet_collective::CostOf::<Runtime, Council>::iter_keys()
+			.find(|hash| !pallet_collective::ProposalOf::<Runtime, Council>::contains_key(hash));
+		if let Some(proposal_hash) = closed {
+			return Some((
+				member,
+				RuntimeCall::Council(pallet_collective::Call::release_proposal_cost {
+					proposal_hash,
+				}),
+			));
+		}
 		let motion = if let Some(market) = awaiting_risk_origin() {
 			// A halted market whose new level the operators confirmed beyond one jump.
 			RuntimeCall::Oracle(pallet_bulwark_oracle::Call::resume_market { market })

@@ -14,11 +14,14 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{fungible::HoldConsideration, ConstU32, EitherOfDiverse, LinearStoragePrice},
+	traits::{
+		fungible::HoldConsideration, Consideration, ConstU32, EitherOfDiverse, LinearStoragePrice,
+		MaybeConsideration,
+	},
 	weights::Weight,
 };
 use frame_system::EnsureRoot;
-use sp_runtime::Perbill;
+use sp_runtime::{traits::Convert, DispatchError, Perbill};
 
 use super::super::{
 	time::{DAYS, MINUTES},
@@ -42,6 +45,14 @@ pub type RiskOrigin = EitherOfDiverse<
 
 /// Maximum council size, shared by the collective and its membership pallet.
 pub const MAX_COUNCIL_MEMBERS: u32 = 16;
+/// Open proposals the council holds at most.
+pub const MAX_PROPOSALS: u32 = 100;
+/// Proposal deposits one member may hold at once (see [`CappedProposalDeposit`]).
+pub const MAX_PROPOSALS_PER_MEMBER: u32 = 5;
+/// A proposal's deposit per open proposal of the council (see [`ProposalDeposit`]).
+pub const PROPOSAL_DEPOSIT: Balance = 10 * BWK;
+// Every member at its cap leaves slots free: no coalition short of the whole council fills them.
+const _: () = assert!(MAX_PROPOSALS_PER_MEMBER * MAX_COUNCIL_MEMBERS < MAX_PROPOSALS);
 
 parameter_types! {
 	/// A motion stays open this long (dev: half an hour); it can close earlier once decided.
@@ -56,7 +67,7 @@ impl pallet_collective::Config<RiskCouncilInstance> for Runtime {
 	type Proposal = RuntimeCall;
 	type RuntimeEvent = RuntimeEvent;
 	type MotionDuration = CouncilMotionDuration;
-	type MaxProposals = ConstU32<100>;
+	type MaxProposals = ConstU32<MAX_PROPOSALS>;
 	type MaxMembers = ConstU32<MAX_COUNCIL_MEMBERS>;
 	/// Members who did not vote count as nays: a motion that reaches the Root threshold does so
 	/// with that many ayes actually cast (with the prime's default, a prime could carry absent
@@ -66,9 +77,83 @@ impl pallet_collective::Config<RiskCouncilInstance> for Runtime {
 	/// Members change through `CouncilMembership`, never directly.
 	type SetMembersOrigin = EnsureRoot<AccountId>;
 	type MaxProposalWeight = MaxCouncilProposalWeight;
-	type DisapproveOrigin = EnsureRoot<AccountId>;
-	type KillOrigin = EnsureRoot<AccountId>;
-	type Consideration = ();
+	/// Two thirds of the council (or Root) may reject a motion at once, or kill it and burn its
+	/// deposit: one member cannot hold governance hostage until Root acts.
+	type DisapproveOrigin = RiskOrigin;
+	type KillOrigin = RiskOrigin;
+	type Consideration = CappedProposalDeposit;
+}
+
+parameter_types! {
+	pub const ProposalHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Council(pallet_collective::HoldReason::ProposalSubmission);
+}
+
+/// A proposal's deposit: [`PROPOSAL_DEPOSIT`] for each open proposal of the council, this one
+/// included, so that every further slot costs more.
+pub struct ProposalDeposit;
+impl Convert<u32, Balance> for ProposalDeposit {
+	fn convert(open_before: u32) -> Balance {
+		PROPOSAL_DEPOSIT.saturating_mul(Balance::from(open_before).saturating_add(1))
+	}
+}
+
+/// The deposit held in BWK for a proposal.
+pub type ProposalHold =
+	HoldConsideration<AccountId, Balances, ProposalHoldReason, ProposalDeposit, u32>;
+
+/// A proposal's deposit ([`ProposalHold`]), refused to a member that has
+/// [`MAX_PROPOSALS_PER_MEMBER`] deposits held already (open proposals, or closed ones whose
+/// deposit it has not released with `council.releaseProposalCost`): issue 24, item 2. The
+/// council's 16 members can hold at most 80 of its 100 slots, so no member, nor all but one, can
+/// fill them, and a spammer's deposits are burned by a two-thirds `kill`.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct CappedProposalDeposit(ProposalHold);
+
+impl Consideration<AccountId, u32> for CappedProposalDeposit {
+	fn new(who: &AccountId, open_before: u32) -> Result<Self, DispatchError> {
+		// Bounded: each member holds at most `MAX_PROPOSALS_PER_MEMBER` entries.
+		let held = pallet_collective::CostOf::<Runtime, RiskCouncilInstance>::iter_values()
+			.filter(|(proposer, _)| proposer == who)
+			.count();
+		if held >= MAX_PROPOSALS_PER_MEMBER as usize {
+			return Err(DispatchError::Other("a member holds at most 5 proposal deposits"));
+		}
+		ProposalHold::new(who, open_before).map(Self)
+	}
+
+	fn update(self, who: &AccountId, new: u32) -> Result<Self, DispatchError> {
+		self.0.update(who, new).map(Self)
+	}
+
+	fn drop(self, who: &AccountId) -> Result<(), DispatchError> {
+		self.0.drop(who)
+	}
+
+	fn burn(self, who: &AccountId) {
+		self.0.burn(who)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_successful(who: &AccountId, new: u32) {
+		ProposalHold::ensure_successful(who, new)
+	}
+}
+
+impl MaybeConsideration<AccountId, u32> for CappedProposalDeposit {
+	fn is_none(&self) -> bool {
+		self.0.is_none()
+	}
 }
 
 /// Council members who did not vote on a motion count as voting nay.

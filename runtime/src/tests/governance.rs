@@ -166,3 +166,84 @@ fn absent_members_count_as_nays_when_a_motion_times_out() {
 		)));
 	});
 }
+
+/// Proposes `call` from `who` with threshold 2; returns its hash and index.
+fn propose(who: sp_keyring::Sr25519Keyring, call: &RuntimeCall) -> (crate::Hash, u32) {
+	assert_ok!(Council::propose(
+		RuntimeOrigin::signed(acc(who)),
+		2,
+		Box::new(call.clone()),
+		call.encoded_size() as u32
+	));
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(call);
+	let index = pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
+	(hash, index)
+}
+
+fn proposal_deposit(who: sp_keyring::Sr25519Keyring) -> u128 {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(
+		&crate::RuntimeHoldReason::Council(pallet_collective::HoldReason::ProposalSubmission),
+		&acc(who),
+	)
+}
+
+#[test]
+fn item_2_a_rogue_member_cannot_fill_the_proposal_slots_and_two_thirds_kill_its_motions() {
+	use crate::configs::governance::{MAX_PROPOSALS_PER_MEMBER, PROPOSAL_DEPOSIT};
+	dev_ext().execute_with(|| {
+		// Issue 24, item 2: proposals cost nothing and only Root could kill them, so one member
+		// filled all 100 slots and re-proposed whenever one freed, blocking every motion,
+		// including the one that would remove it.
+		let spam: Vec<RuntimeCall> = (0..=MAX_PROPOSALS_PER_MEMBER)
+			.map(|n| RuntimeCall::System(frame_system::Call::remark { remark: vec![n as u8] }))
+			.collect();
+		let mut hashes = Vec::new();
+		for call in &spam[..MAX_PROPOSALS_PER_MEMBER as usize] {
+			hashes.push(propose(Alice, call));
+		}
+		// Each deposit is 10 BWK per open proposal, its own included: 10 + 20 + ... + 50.
+		assert_eq!(proposal_deposit(Alice), 150 * crate::BWK);
+		assert_eq!(PROPOSAL_DEPOSIT, 10 * crate::BWK);
+		let last = spam.last().expect("one more");
+		assert_noop!(
+			Council::propose(
+				RuntimeOrigin::signed(acc(Alice)),
+				2,
+				Box::new(last.clone()),
+				last.encoded_size() as u32
+			),
+			DispatchError::Other("a member holds at most 5 proposal deposits")
+		);
+		// The others still propose: here, two thirds kill one of the spammer's motions, and its
+		// deposit is burned.
+		let (spam_hash, _) = hashes[0];
+		let kill = RuntimeCall::Council(pallet_collective::Call::kill { proposal_hash: spam_hash });
+		assert_noop!(
+			Council::kill(RuntimeOrigin::signed(acc(Bob)), spam_hash),
+			DispatchError::BadOrigin
+		);
+		let (hash, index) = propose(Bob, &kill);
+		for who in [Bob, Charlie] {
+			assert_ok!(Council::vote(RuntimeOrigin::signed(acc(who)), hash, index, true));
+		}
+		let issuance = Balances::total_issuance();
+		assert_ok!(Council::close(
+			RuntimeOrigin::signed(acc(Charlie)),
+			hash,
+			index,
+			kill.get_dispatch_info().call_weight,
+			kill.encoded_size() as u32
+		));
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Council(pallet_collective::Event::Killed { proposal_hash })
+				if proposal_hash == spam_hash
+		)));
+		assert_eq!(proposal_deposit(Alice), 140 * crate::BWK);
+		assert_eq!(Balances::total_issuance(), issuance - 10 * crate::BWK, "burned");
+		// Bob's executed motion holds its deposit until released.
+		assert_ok!(Council::release_proposal_cost(RuntimeOrigin::signed(acc(Dave)), hash));
+		assert_eq!(proposal_deposit(Bob), 0);
+	});
+}
