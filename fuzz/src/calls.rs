@@ -441,7 +441,6 @@ impl Run {
 pub(crate) fn awaiting_risk_origin() -> Option<bulwark_primitives::MarketId> {
 	pallet_bulwark_oracle::Prices::<Runtime>::iter().find_map(|(market, state)| {
 		let confirm = pallet_bulwark_oracle::Markets::<Runtime>::get(market)?.params.confirm_rounds;
-		let (_, confirmations) = state.halt?.candidate?;
-		(confirmations >= confirm).then_some(market)
+		state.awaits_risk_origin(confirm).map(|_| market)
 	})
 }

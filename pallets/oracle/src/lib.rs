@@ -745,11 +745,10 @@ pub mod pallet {
 			T::RiskOrigin::ensure_origin(origin)?;
 			let info = Markets::<T>::get(market).ok_or(Error::<T>::UnknownMarket)?;
 			let mut state = Prices::<T>::get(market).ok_or(Error::<T>::NotHalted)?;
-			let halt = state.halt.ok_or(Error::<T>::NotHalted)?;
-			let confirmations = match halt.candidate {
-				Some((_, n)) if n >= info.params.confirm_rounds => n,
-				_ => return Err(Error::<T>::ResumeNotConfirmed.into()),
-			};
+			ensure!(state.halt.is_some(), Error::<T>::NotHalted);
+			let confirmations = state
+				.awaits_risk_origin(info.params.confirm_rounds)
+				.ok_or(Error::<T>::ResumeNotConfirmed)?;
 			// A confirmation counts only after the cooldown, so the cooldown has passed.
 			state.halt = None;
 			state.ema_price = state.price;

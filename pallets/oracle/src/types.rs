@@ -261,6 +261,13 @@ impl PriceState {
 		}
 	}
 
+	/// While halted at a new level that `confirm_rounds` consecutive quorum rounds confirmed:
+	/// the confirmations so far. Only the risk origin resumes such a market (`resume_market`).
+	pub fn awaits_risk_origin(&self, confirm_rounds: u32) -> Option<u32> {
+		let (_, confirmations) = self.halt?.candidate?;
+		(confirmations >= confirm_rounds).then_some(confirmations)
+	}
+
 	/// The view served through [`bulwark_primitives::PriceFeed`] and the runtime API.
 	pub fn info(&self, status: MarketStatus) -> PriceInfo {
 		PriceInfo {
