@@ -69,14 +69,21 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
     // The flood's senders, funded by Dave, Eve and Ferdie (each funder's transfers in nonce order,
     // a block's worth at a time); a funding the pool lost is sent again.
     const keyring = newKeyring();
-    const senders = Array.from({ length: SENDERS }, (_, i) => keyring.addFromUri(`//congestion/${i}`));
+    let senders = Array.from({ length: SENDERS }, (_, i) => keyring.addFromUri(`//congestion/${i}`));
     const funders = [acc.dave, acc.eve, acc.ferdie];
     let t0 = Date.now();
     for (let attempt = 0; ; attempt++) {
       const balances = await accountsOf(api, senders);
       const unfunded = senders.filter((_, i) => balances[i].data.free.toBigInt() < 10n * BWK);
       if (unfunded.length === 0) break;
-      if (attempt >= 4) throw new Error(`${unfunded.length} senders still unfunded`);
+      if (attempt >= 4) {
+        // A re-send can collide with a transfer the pool still holds behind a lost nonce: the
+        // flood goes on without the few senders left unfunded (setup, not what is tested).
+        if (unfunded.length * 100 > SENDERS) throw new Error(`${unfunded.length} senders still unfunded`);
+        const left = new Set(unfunded.map((u) => u.address));
+        senders = senders.filter((x) => !left.has(x.address));
+        break;
+      }
       const nextNonce = await nonceBook(api, funders);
       try {
         await submitAll(api, unfunded.map((s, i) => {
@@ -94,7 +101,7 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
         return funders.every((_, i) => onChain[i].nonce.toNumber() === next[i].toNumber());
       }, 120_000, 'the funding transfers to leave the pool');
     }
-    log(`funded ${SENDERS} senders in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    log(`funded ${senders.length} senders in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
     // Three one-try feeders.
     for (const name of ['Alice', 'Bob', 'Charlie']) {
@@ -122,7 +129,7 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
       }
       queues.push(queue);
     }
-    log(`signed ${SENDERS * PER_SENDER} transfers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    log(`signed ${senders.length * PER_SENDER} transfers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // At every head, each sender whose last transfer was included sends its next.
     const pending = async () => (await api.rpc.author.pendingExtrinsics()).length;
@@ -134,7 +141,7 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
       while (!stopFlood) {
         const infos = await accountsOf(api, senders);
         const ready = [];
-        for (let i = 0; i < SENDERS; i++) {
+        for (let i = 0; i < senders.length; i++) {
           const q = queues[i];
           const nonce = infos[i].nonce.toNumber();
           if (nonce === q.sent && q.sent < q.length) {
