@@ -28,6 +28,11 @@ declare -A RUNTIME_OUT=(
   [pallet_transaction_payment]=runtime/src/weights/pallet_transaction_payment.rs
   # Both instances (BWK `Balances`, bUSD `Busd`): pallet_balances_{balances,busd}.rs.
   [pallet_balances]=runtime/src/weights/
+  # Issue 24: staking with its voter list, the council, the emergency brake.
+  [pallet_staking]=runtime/src/weights/pallet_staking.rs
+  [pallet_bags_list]=runtime/src/weights/pallet_bags_list.rs
+  [pallet_collective]=runtime/src/weights/pallet_collective.rs
+  [pallet_tx_pause]=runtime/src/weights/pallet_tx_pause.rs
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!OUT[@]}" "${!RUNTIME_OUT[@]}" overhead)

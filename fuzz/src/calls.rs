@@ -299,7 +299,8 @@ impl Run {
 	/// the minimum collateral), votes on the open one, or closes it.
 	fn council_step(&mut self) -> Option<(Actor, RuntimeCall)> {
 		type Council = pallet_collective::Instance1;
-		let member = self.rng.pick(&self.actors.operators).clone();
+		let council = self.actors.council();
+		let member = self.rng.pick(&council).clone();
 		let open = pallet_collective::Proposals::<Runtime, Council>::get();
 		if let Some(hash) = open.first().copied() {
 			// `Votes` keeps its fields private; its encoding starts with the motion's index.
@@ -351,7 +352,8 @@ impl Run {
 		Some((
 			member,
 			RuntimeCall::Council(pallet_collective::Call::propose {
-				threshold: 2,
+				// Two thirds of the council (four of the dev council's five).
+				threshold: u32::try_from((2 * council.len()).div_ceil(3)).unwrap_or(u32::MAX),
 				proposal: Box::new(motion),
 				length_bound,
 			}),

@@ -4,11 +4,12 @@
 //!
 //! A run is a pure function of its seed and its number of calls: a failing seed replays. Each
 //! block applies a random number of calls drawn from a weighted table of generators
-//! ([`calls`]), from a pool of actors: oracle operators feeding a price path ([`prices`]) who
-//! are also the risk council, vault stakers who nominate with BWK, traders leaning long or
-//! short, third-party keepers, an insurer, and a hedged owner ([`owner`]). Most calls are
-//! dispatched with a signed origin (fast); a share goes through `Executive::apply_extrinsic`
-//! as signed extrinsics, so fees, nonces and the transaction extensions run too.
+//! ([`calls`]), from a pool of actors: oracle operators feeding a price path ([`prices`]),
+//! vault stakers who nominate with BWK (operators and stakers are the five-member risk
+//! council), traders leaning long or short, third-party keepers, an insurer, and a hedged
+//! owner ([`owner`]). Most calls are dispatched with a signed origin (fast); a share goes
+//! through `Executive::apply_extrinsic` as signed extrinsics, so fees, nonces and the
+//! transaction extensions run too.
 //!
 //! Invariants after every block (each a named check):
 //! 1. `no-panic` and `weight`: no dispatch or hook panics, and no dispatch reports (or is

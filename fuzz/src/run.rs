@@ -219,9 +219,9 @@ impl Actor {
 
 /// The pool of actors.
 pub(crate) struct Actors {
-	/// Oracle operators, also the risk council.
+	/// Oracle operators, also members of the risk council.
 	pub(crate) operators: Vec<Actor>,
-	/// Vault stakers (and BWK nominators).
+	/// Vault stakers (and BWK nominators), the other members of the risk council.
 	pub(crate) stakers: Vec<Actor>,
 	/// Traders of market 0.
 	pub(crate) traders: Vec<Actor>,
@@ -248,6 +248,11 @@ impl Actors {
 				Actor::derived("//OwnerKeeper"),
 			],
 		}
+	}
+
+	/// The dev preset's risk council: the operators and the stakers (Alice to Eve).
+	pub(crate) fn council(&self) -> Vec<Actor> {
+		self.operators.iter().chain(self.stakers.iter()).cloned().collect()
 	}
 
 	fn everyone(&self) -> impl Iterator<Item = &Actor> {

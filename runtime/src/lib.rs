@@ -211,6 +211,8 @@ mod runtime {
 	pub type Aura = pallet_aura;
 	#[runtime::pallet_index(16)]
 	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(17)]
+	pub type VoterList = pallet_bags_list<Instance1>;
 
 	// --- governance ---
 	#[runtime::pallet_index(20)]
@@ -221,6 +223,8 @@ mod runtime {
 	pub type Preimage = pallet_preimage;
 	#[runtime::pallet_index(23)]
 	pub type Whitelist = pallet_whitelist;
+	#[runtime::pallet_index(24)]
+	pub type TxPause = pallet_tx_pause;
 	#[runtime::pallet_index(29)]
 	pub type Sudo = pallet_sudo;
 

@@ -2,6 +2,7 @@
 //! in their own files.
 
 pub mod bulwark;
+pub mod emergency;
 pub mod governance;
 pub mod staking;
 
@@ -107,6 +108,8 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	/// The emergency brake: calls the council paused are refused (see [`emergency`]).
+	type BaseCallFilter = super::TxPause;
 }
 
 impl pallet_timestamp::Config for Runtime {

@@ -14,7 +14,7 @@ use sp_staking::{EraIndex, SessionIndex};
 
 use super::super::{
 	time::SESSION_BLOCKS, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent,
-	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp,
+	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp, VoterList, BWK,
 };
 use super::governance::RiskOrigin;
 
@@ -127,7 +127,9 @@ impl pallet_staking::Config for Runtime {
 	type NextNewSession = Session;
 	type MaxExposurePageSize = MaxExposurePageSize;
 	type MaxValidatorSet = MaxValidatorSet;
-	type VoterList = pallet_staking::UseNominatorsAndValidatorsMap<Self>;
+	/// Voters sorted by stake, so that an election bounded to fewer voters than there are
+	/// reads the most staked first (dust nominators cannot push real ones out).
+	type VoterList = VoterList;
 	type TargetList = pallet_staking::UseValidatorsMap<Self>;
 	type MaxUnlockingChunks = ConstU32<32>;
 	type MaxControllersInDeprecationBatch = ConstU32<100>;
@@ -135,6 +137,55 @@ impl pallet_staking::Config for Runtime {
 	type Filter = Nothing;
 	type BenchmarkingConfig = StakingBenchmarkingConfig;
 	type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
+}
+
+/// The number of bags of [`VoterList`].
+pub const BAG_COUNT: usize = 144;
+
+/// The bags' upper bounds in vote weight: the first bag holds voters up to 1 BWK, each next
+/// bag's bound is an eighth (12.5%) above the one before, and the last bag is unbounded.
+/// 1 BWK is one vote-weight unit per planck while BWK's issuance is under `u64::MAX` plancks
+/// (`U128CurrencyToVote`); above it voters merely sit in lower bags than their stake, still in
+/// order.
+pub const BAG_THRESHOLDS: [u64; BAG_COUNT] = bag_thresholds();
+
+const fn bag_thresholds() -> [u64; BAG_COUNT] {
+	let mut thresholds = [u64::MAX; BAG_COUNT];
+	// `BWK` (10^12) fits in a u64.
+	let mut bound = BWK as u64;
+	let mut index = 0;
+	while index + 1 < BAG_COUNT {
+		thresholds[index] = bound;
+		bound = bound.saturating_add(bound / 8);
+		index += 1;
+	}
+	thresholds
+}
+
+// Bounds strictly increase up to the unbounded last bag (144 bags: the 143rd bound is the last
+// below `u64::MAX`).
+const _: () = {
+	let mut index = 1;
+	while index < BAG_COUNT {
+		assert!(BAG_THRESHOLDS[index - 1] < BAG_THRESHOLDS[index]);
+		index += 1;
+	}
+};
+
+parameter_types! {
+	pub const BagThresholds: &'static [u64] = &BAG_THRESHOLDS;
+}
+
+/// The staking voter list (issue 24, item 1).
+impl pallet_bags_list::Config<pallet_bags_list::Instance1> for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_bags_list::weights::SubstrateWeight<Runtime>;
+	type ScoreProvider = Staking;
+	type BagThresholds = BagThresholds;
+	/// None: staking moves a voter between bags whenever its stake changes, and anyone may
+	/// `rebag` one whose score drifted (a slash); `on_idle` does no work.
+	type MaxAutoRebagPerBlock = ();
+	type Score = frame_election_provider_support::VoteWeight;
 }
 
 impl pallet_offences::Config for Runtime {

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::{configs::governance::RootDispatchOrigin, Whitelist};
+use sp_keyring::Sr25519Keyring::Ferdie;
 use sp_runtime::traits::Dispatchable;
 
 type Collective = pallet_collective::RawOrigin<AccountId, crate::RiskCouncilInstance>;
@@ -108,7 +109,7 @@ fn two_thirds_cannot_make_themselves_three_quarters() {
 		// three quarters of the new council: membership needs three quarters already.
 		let two_thirds = || RuntimeOrigin::from(Collective::Members(2, 3));
 		assert_noop!(
-			CouncilMembership::add_member(two_thirds(), acc(Dave).into()),
+			CouncilMembership::add_member(two_thirds(), acc(Ferdie).into()),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
@@ -116,7 +117,7 @@ fn two_thirds_cannot_make_themselves_three_quarters() {
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			CouncilMembership::swap_member(two_thirds(), acc(Charlie).into(), acc(Dave).into()),
+			CouncilMembership::swap_member(two_thirds(), acc(Charlie).into(), acc(Ferdie).into()),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
@@ -125,7 +126,7 @@ fn two_thirds_cannot_make_themselves_three_quarters() {
 		);
 		assert_ok!(CouncilMembership::add_member(
 			RuntimeOrigin::from(Collective::Members(3, 3)),
-			acc(Dave).into()
+			acc(Ferdie).into()
 		));
 	});
 }
@@ -133,19 +134,19 @@ fn two_thirds_cannot_make_themselves_three_quarters() {
 #[test]
 fn absent_members_count_as_nays_when_a_motion_times_out() {
 	dev_ext().execute_with(|| {
-		// A Root motion (threshold 3) with two ayes does not pass by waiting out the motion's
-		// duration: Charlie's silence is a nay, whoever the prime.
+		// A Root motion (four of five) with three ayes does not pass by waiting out the motion's
+		// duration: Dave's and Eve's silence are nays, whoever the prime.
 		let call = whitelisted_dispatch(&set_validator_count(7));
 		assert_ok!(Council::propose(
 			RuntimeOrigin::signed(acc(Alice)),
-			3,
+			COUNCIL_AYES,
 			Box::new(call.clone()),
 			call.encoded_size() as u32
 		));
 		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
 		let index =
 			pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
-		for who in [Alice, Bob] {
+		for who in [Alice, Bob, Charlie] {
 			assert_ok!(Council::vote(RuntimeOrigin::signed(acc(who)), hash, index, true));
 		}
 		System::set_block_number(1 + crate::configs::governance::CouncilMotionDuration::get());
@@ -167,11 +168,11 @@ fn absent_members_count_as_nays_when_a_motion_times_out() {
 	});
 }
 
-/// Proposes `call` from `who` with threshold 2; returns its hash and index.
+/// Proposes `call` from `who` with threshold [`COUNCIL_AYES`]; returns its hash and index.
 fn propose(who: sp_keyring::Sr25519Keyring, call: &RuntimeCall) -> (crate::Hash, u32) {
 	assert_ok!(Council::propose(
 		RuntimeOrigin::signed(acc(who)),
-		2,
+		COUNCIL_AYES,
 		Box::new(call.clone()),
 		call.encoded_size() as u32
 	));
@@ -224,7 +225,7 @@ fn item_2_a_rogue_member_cannot_fill_the_proposal_slots_and_two_thirds_kill_its_
 			DispatchError::BadOrigin
 		);
 		let (hash, index) = propose(Bob, &kill);
-		for who in [Bob, Charlie] {
+		for who in [Bob, Charlie, Dave, Eve] {
 			assert_ok!(Council::vote(RuntimeOrigin::signed(acc(who)), hash, index, true));
 		}
 		let issuance = Balances::total_issuance();
@@ -243,7 +244,70 @@ fn item_2_a_rogue_member_cannot_fill_the_proposal_slots_and_two_thirds_kill_its_
 		assert_eq!(proposal_deposit(Alice), 140 * crate::BWK);
 		assert_eq!(Balances::total_issuance(), issuance - 10 * crate::BWK, "burned");
 		// Bob's executed motion holds its deposit until released.
-		assert_ok!(Council::release_proposal_cost(RuntimeOrigin::signed(acc(Dave)), hash));
+		assert_ok!(Council::release_proposal_cost(RuntimeOrigin::signed(acc(Ferdie)), hash));
 		assert_eq!(proposal_deposit(Bob), 0);
+	});
+}
+
+/// `ayes` pass `call` as a council motion with threshold [`COUNCIL_AYES`] (the first proposes,
+/// Ferdie closes); returns the result of its execution, or `None` if it was not approved.
+fn council_motion(ayes: &[sp_keyring::Sr25519Keyring], call: RuntimeCall) -> Option<bool> {
+	let (hash, index) = propose(ayes[0], &call);
+	for who in ayes {
+		assert_ok!(Council::vote(RuntimeOrigin::signed(acc(*who)), hash, index, true));
+	}
+	// Past the motion's end: a motion short of the threshold closes as disapproved.
+	System::set_block_number(
+		System::block_number() + 1 + crate::configs::governance::CouncilMotionDuration::get(),
+	);
+	System::reset_events();
+	assert_ok!(Council::close(
+		RuntimeOrigin::signed(acc(Ferdie)),
+		hash,
+		index,
+		call.get_dispatch_info().call_weight,
+		call.encoded_size() as u32
+	));
+	System::events().iter().find_map(|r| match &r.event {
+		RuntimeEvent::Council(pallet_collective::Event::Executed { result, .. }) => {
+			Some(result.is_ok())
+		},
+		_ => None,
+	})
+}
+
+#[test]
+fn item_3_one_lost_key_leaves_root_and_the_membership_reachable() {
+	dev_ext().execute_with(|| {
+		// Issue 24, item 3: the three-member council's three quarters was unanimity, so one
+		// lost key made Root and every membership change unreachable for good. Eve's key is
+		// lost here: the other four of five still reach Root through the whitelist and replace
+		// her with Ferdie.
+		assert_eq!(
+			pallet_collective::Members::<Runtime, crate::RiskCouncilInstance>::get().len(),
+			5
+		);
+		let present = [Alice, Bob, Charlie, Dave];
+		let call = set_validator_count(7);
+		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+		let whitelist =
+			RuntimeCall::Whitelist(pallet_whitelist::Call::whitelist_call { call_hash: hash });
+		assert_eq!(council_motion(&present, whitelist), Some(true));
+		assert_eq!(council_motion(&present, whitelisted_dispatch(&call)), Some(true));
+		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 7);
+
+		// Three of them cannot: four of five is both two thirds and three quarters.
+		let swap = RuntimeCall::CouncilMembership(pallet_membership::Call::swap_member {
+			remove: acc(Eve).into(),
+			add: acc(Ferdie).into(),
+		});
+		assert_eq!(council_motion(&present[..3], swap.clone()), None);
+		assert_eq!(council_motion(&present, swap), Some(true));
+		let mut expected = vec![acc(Alice), acc(Bob), acc(Charlie), acc(Dave), acc(Ferdie)];
+		expected.sort();
+		assert_eq!(
+			pallet_collective::Members::<Runtime, crate::RiskCouncilInstance>::get(),
+			expected
+		);
 	});
 }

@@ -1,6 +1,7 @@
 //! Tests of the composed runtime, on the `dev` genesis preset.
 
 mod bad_debt;
+mod emergency;
 mod fees;
 mod governance;
 mod orders;
@@ -20,7 +21,7 @@ use frame_support::{
 	genesis_builder_helper::build_state,
 	traits::{fungible::Inspect, EnsureOrigin},
 };
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
 use sp_runtime::{traits::Hash, DispatchError, Perbill};
 
 pub(crate) fn dev_ext() -> sp_io::TestExternalities {
@@ -75,7 +76,7 @@ fn dev_genesis_has_alice_validating_and_the_council_seated() {
 			Ok(VALIDATOR_BOND)
 		);
 		// Membership keeps members sorted.
-		let mut council = vec![acc(Alice), acc(Bob), acc(Charlie)];
+		let mut council = vec![acc(Alice), acc(Bob), acc(Charlie), acc(Dave), acc(Eve)];
 		council.sort();
 		assert_eq!(
 			pallet_collective::Members::<Runtime, crate::RiskCouncilInstance>::get(),
@@ -116,6 +117,9 @@ fn risk_origin_is_root_or_two_thirds_of_the_council() {
 		assert!(passes(RuntimeOrigin::from(Collective::Members(2, 3))));
 		assert!(passes(RuntimeOrigin::from(Collective::Members(3, 3))));
 		assert!(!passes(RuntimeOrigin::from(Collective::Members(1, 3))));
+		// The dev council's five: four ayes.
+		assert!(passes(RuntimeOrigin::from(Collective::Members(4, 5))));
+		assert!(!passes(RuntimeOrigin::from(Collective::Members(3, 5))));
 		assert!(!passes(RuntimeOrigin::from(Collective::Member(acc(Alice)))));
 		assert!(!passes(RuntimeOrigin::signed(acc(Alice))));
 		assert!(!passes(RuntimeOrigin::none()));
@@ -142,7 +146,7 @@ fn a_council_motion_executes_a_risk_origin_call_that_a_signed_account_cannot() {
 			Staking::set_min_commission(RuntimeOrigin::signed(acc(Dave)), Perbill::from_percent(7)),
 			DispatchError::BadOrigin
 		);
-		// So is a single council member's motion (threshold 1 = one third).
+		// So is a single council member's motion (threshold 1 = one fifth).
 		assert_ok!(Council::propose(
 			RuntimeOrigin::signed(acc(Alice)),
 			1,
@@ -151,28 +155,34 @@ fn a_council_motion_executes_a_risk_origin_call_that_a_signed_account_cannot() {
 		));
 		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::zero());
 
-		// Two of three members pass it.
+		// Four of five members pass it.
 		pass_council_motion(call);
 		assert_eq!(pallet_staking::MinCommission::<Runtime>::get(), Perbill::from_percent(7));
 	});
 }
 
-/// Alice proposes `call` with threshold 2, Alice and Bob vote aye (the proposer's aye is not
-/// implied), Charlie closes; asserts that the call executed successfully.
+/// The dev council's two thirds, and its three quarters: four of five.
+pub(crate) const COUNCIL_AYES: u32 = 4;
+
+/// Alice proposes `call` with threshold [`COUNCIL_AYES`], Alice, Bob, Charlie and Dave vote aye
+/// (the proposer's aye is not implied), Eve closes; asserts that the call executed
+/// successfully.
 pub(crate) fn pass_council_motion(call: RuntimeCall) {
 	assert_ok!(Council::propose(
 		RuntimeOrigin::signed(acc(Alice)),
-		2,
+		COUNCIL_AYES,
 		Box::new(call.clone()),
 		call.encoded_size() as u32
 	));
 	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
 	let index = pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
-	assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Alice)), hash, index, true));
-	// One aye is not enough to close.
+	for member in [Alice, Bob, Charlie] {
+		assert_ok!(Council::vote(RuntimeOrigin::signed(acc(member)), hash, index, true));
+	}
+	// Three ayes of five are not enough to close.
 	assert_noop!(
 		Council::close(
-			RuntimeOrigin::signed(acc(Charlie)),
+			RuntimeOrigin::signed(acc(Eve)),
 			hash,
 			index,
 			call.get_dispatch_info().call_weight,
@@ -180,9 +190,9 @@ pub(crate) fn pass_council_motion(call: RuntimeCall) {
 		),
 		pallet_collective::Error::<Runtime, crate::RiskCouncilInstance>::TooEarly
 	);
-	assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Bob)), hash, index, true));
+	assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Dave)), hash, index, true));
 	assert_ok!(Council::close(
-		RuntimeOrigin::signed(acc(Charlie)),
+		RuntimeOrigin::signed(acc(Eve)),
 		hash,
 		index,
 		call.get_dispatch_info().call_weight,

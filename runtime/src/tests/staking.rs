@@ -90,3 +90,86 @@ fn item_1_the_election_reads_every_validator_and_every_voter_the_counts_allow() 
 		assert_eq!(pallet_staking::MinValidatorBond::<Runtime>::get(), MIN_VALIDATOR_BOND);
 	});
 }
+
+/// The election of `pallet-staking`'s configuration with at most `VOTERS` voters read.
+struct BoundedElection<const VOTERS: u32>;
+impl<const VOTERS: u32> frame_election_provider_support::onchain::Config
+	for BoundedElection<VOTERS>
+{
+	type System = Runtime;
+	type Solver =
+		frame_election_provider_support::SequentialPhragmen<AccountId, sp_runtime::Perbill>;
+	type DataProvider = Staking;
+	type WeightInfo = frame_election_provider_support::weights::SubstrateWeight<Runtime>;
+	type MaxWinnersPerPage = crate::configs::staking::MaxValidatorSet;
+	type MaxBackersPerWinner = frame_support::traits::ConstU32<512>;
+	type Bounds = VoterBound<VOTERS>;
+	type Sort = frame_support::traits::ConstBool<true>;
+}
+
+struct VoterBound<const VOTERS: u32>;
+impl<const VOTERS: u32>
+	frame_support::traits::Get<frame_election_provider_support::bounds::ElectionBounds>
+	for VoterBound<VOTERS>
+{
+	fn get() -> frame_election_provider_support::bounds::ElectionBounds {
+		frame_election_provider_support::bounds::ElectionBoundsBuilder::default()
+			.voters_count(VOTERS.into())
+			.build()
+	}
+}
+
+#[test]
+fn item_1_an_election_with_more_nominators_than_the_bound_elects_by_stake() {
+	use frame_election_provider_support::ElectionProvider;
+	dev_ext().execute_with(|| {
+		// Issue 24, item 1: voters were read in storage-hash order up to the bound, so dust
+		// nominators could push real ones out of the election. Two candidates besides Alice:
+		// `dusted`, backed by 40 nominators at the minimum bond, and `backed`, by 5 nominators
+		// of 100,000 BWK. The election reads 12 voters and fills one seat.
+		let dusted = funded(10_000, 2 * MIN_VALIDATOR_BOND);
+		let backed = funded(10_001, 2 * MIN_VALIDATOR_BOND);
+		for candidate in [&dusted, &backed] {
+			bond(candidate, MIN_VALIDATOR_BOND);
+			assert_ok!(Staking::validate(
+				RuntimeOrigin::signed(candidate.clone()),
+				Default::default()
+			));
+		}
+		for index in 0..40 {
+			let dust = funded(20_000 + index, 2 * MIN_NOMINATOR_BOND);
+			bond(&dust, MIN_NOMINATOR_BOND);
+			assert_ok!(Staking::nominate(RuntimeOrigin::signed(dust), vec![dusted.clone().into()]));
+		}
+		let whales: Vec<AccountId> =
+			(0..5).map(|index| funded(30_000 + index, 200_000 * BWK)).collect();
+		for whale in &whales {
+			bond(whale, 100_000 * BWK);
+			assert_ok!(Staking::nominate(
+				RuntimeOrigin::signed(whale.clone()),
+				vec![backed.clone().into()]
+			));
+		}
+		pallet_staking::ValidatorCount::<Runtime>::put(1);
+
+		// The 12 voters read are the 12 most staked: the five whales first.
+		let voters =
+			<Staking as frame_election_provider_support::ElectionDataProvider>::electing_voters(
+				frame_election_provider_support::bounds::DataProviderBounds {
+					count: Some(12.into()),
+					size: None,
+				},
+				0,
+			)
+			.expect("voters");
+		assert_eq!(voters.len(), 12);
+		for whale in &whales {
+			assert!(voters.iter().any(|(who, _, _)| who == whale), "a whale was left out");
+		}
+		let elected = frame_election_provider_support::onchain::OnChainExecution::<
+			BoundedElection<12>,
+		>::elect(0)
+		.expect("the election succeeds");
+		assert_eq!(elected.into_iter().map(|(who, _)| who).collect::<Vec<_>>(), vec![backed]);
+	});
+}
