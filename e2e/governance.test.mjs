@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FIXED, connect, devAccounts, findEvent, placeAndFill, registerOperators, signAndWait, startDevNode, submitRound,
+  COUNCIL_AYES, FIXED, connect, devAccounts, findEvent, placeAndFill, registerOperators, signAndWait, startDevNode,
+  submitRound,
 } from './lib.mjs';
 
 const BUSD = 1_000_000n;
@@ -51,15 +52,16 @@ describe('governance walk-through', { timeout: 600_000 }, () => {
     }
     assert.equal((await api.call.marginApi.market(BTC)).unwrap().params.baseImf.toBigInt(), FIXED / 20n);
 
-    // The council (Alice, Bob, Charlie): Alice proposes with a threshold of two, Alice and Bob
-    // vote aye (two thirds), Charlie closes and the motion executes as RiskOrigin.
+    // The council (Alice to Eve): Alice proposes with a threshold of four, Alice, Bob, Charlie
+    // and Dave vote aye (two thirds of five), Charlie closes and the motion executes as
+    // RiskOrigin.
     const length = proposal.method.encodedLength;
-    const proposed = await signAndWait(api, api.tx.council.propose(2, proposal.method, length), acc.alice);
+    const proposed = await signAndWait(api, api.tx.council.propose(COUNCIL_AYES, proposal.method, length), acc.alice);
     assert.equal(proposed.error, null);
     const ev = findEvent(proposed.events, 'council', 'Proposed');
     const index = ev.data.proposalIndex.toNumber();
     const hash = ev.data.proposalHash.toHex();
-    for (const member of [acc.alice, acc.bob]) {
+    for (const member of [acc.alice, acc.bob, acc.charlie, acc.dave]) {
       const voted = await signAndWait(api, api.tx.council.vote(hash, index, true), member);
       assert.equal(voted.error, null);
     }

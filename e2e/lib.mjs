@@ -146,6 +146,30 @@ export function signAndWait(api, tx, signer, { timeoutMs = 60_000 } = {}) {
   });
 }
 
+/** The dev and local presets' risk council: four of its five are two thirds and three quarters. */
+export const COUNCIL_AYES = 4;
+
+/**
+ * Passes `tx` as a motion of the risk council: `ayes[0]` proposes it with `threshold`, every
+ * one of `ayes` votes aye (at once), and `closer` closes it. Resolves with the close's events
+ * and the `council.Executed` result (null if the motion did not execute).
+ */
+export async function councilMotion(api, tx, ayes, { threshold = COUNCIL_AYES, closer = ayes[0] } = {}) {
+  const length = tx.method.encodedLength;
+  const proposed = await signAndWait(api, api.tx.council.propose(threshold, tx.method, length), ayes[0]);
+  if (proposed.error) throw new Error(`council.propose: ${proposed.error}`);
+  const ev = findEvent(proposed.events, 'council', 'Proposed');
+  const index = ev.data.proposalIndex.toNumber();
+  const hash = ev.data.proposalHash.toHex();
+  const votes = await Promise.all(ayes.map((member) => signAndWait(api, api.tx.council.vote(hash, index, true), member)));
+  for (const vote of votes) if (vote.error) throw new Error(`council.vote: ${vote.error}`);
+  const { weight } = await api.call.transactionPaymentCallApi.queryCallInfo(tx.method, length);
+  const closed = await signAndWait(api, api.tx.council.close(hash, index, weight, length), closer);
+  if (closed.error) throw new Error(`council.close: ${closed.error}`);
+  const executed = findEvent(closed.events, 'council', 'Executed');
+  return { events: closed.events, result: executed ? executed.data.result : null, hash, index };
+}
+
 /** The first event `section.method` in `events`, or undefined. */
 export function findEvent(events, section, method) {
   return events.find((e) => e.section === section && e.method === method);

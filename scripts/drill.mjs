@@ -10,7 +10,12 @@
 //   - every bad debt was covered or absorbed (`margin.BadDebt` shortfall = covered + absorbed),
 //     each with the vault's `vaults.BadDebtAbsorbed` event in the same block.
 //
-//   node scripts/drill.mjs [--traders 200] [--port 9980]      (scripts/drill.sh runs this)
+// With `--brake` (issue 24, item 4) the risk council (four of the dev council's five, in real
+// motions) pauses `margin.place_order` before the crash: a trader's new order is refused while
+// liquidations go on; once the market is calm the council lifts the pause and a trader's order
+// fills again.
+//
+//   node scripts/drill.mjs [--traders 200] [--port 9980] [--brake]   (scripts/drill.sh runs this)
 //
 // The e2e suite runs the same drill with fewer traders (e2e/drill.test.mjs).
 import { spawn } from 'node:child_process';
@@ -18,8 +23,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, signAndWait, startDevNode, submitAll,
-  untilEachBlock, waitBest,
+  FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, newKeyring, nonceBook, orderOutcome, placeOrder,
+  signAndWait, startDevNode, submitAll, untilEachBlock, waitBest,
 } from '../e2e/lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,7 +105,9 @@ async function busdBooks(api) {
  * Runs the drill; resolves with `{ rows, liquidations, badDebts, checks }` or rejects on a failed
  * check. `log` receives one line per step and per block.
  */
-export async function runDrill({ traders: count = 200, port = 9980, dropPercent = 35, dropRounds = 10, log = console.log } = {}) {
+export async function runDrill({
+  traders: count = 200, port = 9980, dropPercent = 35, dropRounds = 10, brake = false, log = console.log,
+} = {}) {
   await cryptoWaitReady();
   const keyring = newKeyring();
   const traders = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//drill/trader/${i}`));
@@ -201,6 +208,20 @@ export async function runDrill({ traders: count = 200, port = 9980, dropPercent 
     bots.push(startBot('keeper', ['--url', wsUrl, '--seed', '//Ferdie'], 'drill-keeper'));
     await waitBest(api, (await api.rpc.chain.getHeader()).number.toNumber() + 2);
 
+    // The emergency brake: two thirds of the council pause order placement (close orders,
+    // deposits and liquidations stay open: a reduce-only market).
+    const council = [acc.alice, acc.bob, acc.charlie, acc.dave];
+    const orderPlacement = ['Margin', 'place_order'];
+    const brakeLog = {};
+    if (brake) {
+      const paused = await councilMotion(api, api.tx.txPause.pause(orderPlacement), council);
+      if (!paused.result?.isOk) throw new Error(`txPause.pause: ${paused.result}`);
+      const refused = await placeOrder(api, plan[3].pair, BTC, FIXED, 102n * FIXED);
+      if (refused.error !== 'system.CallFiltered') throw new Error(`a paused order was not refused: ${refused.error}`);
+      brakeLog.refused = refused.error;
+      log(`the council paused margin.place_order: a new order is refused (${refused.error})`);
+    }
+
     // The crash.
     for (const bot of feeders) bot.child.kill('SIGUSR2');
     const roundLength = api.consts.oracle.roundLength.toNumber();
@@ -278,6 +299,18 @@ export async function runDrill({ traders: count = 200, port = 9980, dropPercent 
       if (calm >= 2) break;
       block += 1;
     }
+    if (brake) {
+      // Three quarters lift the pause, and a short (in profit) halves its position again.
+      const lifted = await councilMotion(api, api.tx.txPause.unpause(orderPlacement), council);
+      if (!lifted.result?.isOk) throw new Error(`txPause.unpause: ${lifted.result}`);
+      const short = plan.find((p) => !p.long);
+      const { error, placed } = await placeOrder(api, short.pair, BTC, -short.size / 2n, BigInt(Math.ceil(bottom * 1.1)) * FIXED);
+      if (error !== null) throw new Error(`an order after the lift: ${error}`);
+      const outcome = await orderOutcome(api, short.pair, BTC, placed);
+      if (outcome.method !== 'Traded') throw new Error(`the order after the lift ended ${outcome.method}`);
+      brakeLog.filledAfterLift = true;
+      log('the council lifted the pause: a short\'s order filled');
+    }
     await Promise.all(bots.map((b) => b.stop()));
     bots.length = 0;
 
@@ -310,7 +343,9 @@ export async function runDrill({ traders: count = 200, port = 9980, dropPercent 
     }
     const totalBadDebt = badDebts.reduce((a, d) => a + d.shortfall, 0n);
     check(unmatched.length === 0, `every bad debt (${badDebts.length}, ${toBusd(totalBadDebt)} bUSD) was covered or absorbed, with its events`);
-    return { rows, liquidations: [...liquidated.values()].reduce((a, b) => a + b, 0), badDebts, checks, longs: longs.size };
+    return {
+      rows, liquidations: [...liquidated.values()].reduce((a, b) => a + b, 0), badDebts, checks, longs: longs.size, brake: brakeLog,
+    };
   } finally {
     await Promise.all(bots.map((b) => b.stop()));
     await api.disconnect().catch(() => {});
@@ -326,7 +361,12 @@ function option(name, fallback) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stamp = () => new Date().toISOString().slice(11, 19);
   const started = Date.now();
-  runDrill({ traders: Number(option('traders', 200)), port: Number(option('port', 9980)), log: (line) => console.log(`[drill ${stamp()}] ${line}`) })
+  runDrill({
+    traders: Number(option('traders', 200)),
+    port: Number(option('port', 9980)),
+    brake: process.argv.includes('--brake'),
+    log: (line) => console.log(`[drill ${stamp()}] ${line}`),
+  })
     .then((result) => {
       console.log(`[drill] PASS: ${result.longs} longs liquidated in ${result.liquidations} liquidations, ${result.badDebts.length} bad debts covered or absorbed, bUSD conserved (${((Date.now() - started) / 1000).toFixed(0)} s)`);
       process.exit(0);

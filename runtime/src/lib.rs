@@ -149,8 +149,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on the next runtime upgrade, each versioned (it runs once, from the
 /// storage version it expects): the margin engine's pending orders in the account item, the
-/// monitor's smoothing and breach count, the oracle's prices with their `max_price_age`.
+/// monitor's smoothing and breach count, the oracle's prices with their `max_price_age`; and
+/// staking's new voter list filled from its nominators and validators.
 type Migrations = (
+	configs::staking::PopulateVoterList,
 	pallet_bulwark_margin::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_bulwark_monitor::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_bulwark_oracle::migrations::v1::MigrateV0ToV1<Runtime>,

@@ -188,6 +188,42 @@ impl pallet_bags_list::Config<pallet_bags_list::Instance1> for Runtime {
 	type Score = frame_election_provider_support::VoteWeight;
 }
 
+/// Fills [`VoterList`] from staking's nominators and validators when it is empty while they are
+/// not: a chain upgraded from a runtime whose voter list was staking's own maps (8fbebc7 and
+/// before) would otherwise hold an empty list, and its next election would read no voters and
+/// fail. Runs once in effect: a non-empty list is left alone.
+pub struct PopulateVoterList;
+impl frame_support::traits::OnRuntimeUpgrade for PopulateVoterList {
+	fn on_runtime_upgrade() -> frame_support::weights::Weight {
+		use frame_election_provider_support::SortedListProvider;
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		let stakers = pallet_staking::Nominators::<Runtime>::count()
+			.saturating_add(pallet_staking::Validators::<Runtime>::count());
+		if VoterList::count() > 0 || stakers == 0 {
+			return db.reads(3);
+		}
+		let voters = pallet_staking::Nominators::<Runtime>::iter_keys()
+			.chain(pallet_staking::Validators::<Runtime>::iter_keys());
+		let inserted = <VoterList as SortedListProvider<AccountId>>::unsafe_regenerate(
+			voters,
+			Box::new(|who| Some(Staking::weight_of(who))),
+		);
+		log::info!(target: "runtime::staking", "voter list populated with {inserted} voters");
+		// Per voter: its key and ledger read, its node, bag and the counter written.
+		let per_voter = u64::from(inserted);
+		db.reads_writes(3 + 3 * per_voter, 3 * per_voter)
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		use frame_election_provider_support::SortedListProvider;
+		let stakers = pallet_staking::Nominators::<Runtime>::count()
+			.saturating_add(pallet_staking::Validators::<Runtime>::count());
+		frame_support::ensure!(VoterList::count() == stakers, "every staker is in the voter list");
+		<VoterList as SortedListProvider<AccountId>>::try_state()
+	}
+}
+
 impl pallet_offences::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;

@@ -6,7 +6,7 @@ use crate::{
 	genesis_config_presets::{
 		MAX_NOMINATORS, MAX_VALIDATORS, MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND,
 	},
-	AccountId, Balances, Runtime, RuntimeOrigin, Staking, BWK,
+	AccountId, Balances, Runtime, RuntimeOrigin, Staking, VoterList, BWK,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate};
 use sp_keyring::Sr25519Keyring::Alice;
@@ -171,5 +171,45 @@ fn item_1_an_election_with_more_nominators_than_the_bound_elects_by_stake() {
 		>::elect(0)
 		.expect("the election succeeds");
 		assert_eq!(elected.into_iter().map(|(who, _)| who).collect::<Vec<_>>(), vec![backed]);
+	});
+}
+
+#[test]
+fn item_1_the_upgrade_fills_the_voter_list_of_a_chain_that_had_none() {
+	use frame_election_provider_support::{ScoreProvider, SortedListProvider};
+	use frame_support::traits::OnRuntimeUpgrade;
+	dev_ext().execute_with(|| {
+		// A chain started before the voter list (8fbebc7): staking's maps hold its voters, the
+		// bags hold nobody. Without the migration its next election would read no voters.
+		for index in 0..20 {
+			let who = funded(40_000 + index, 100 * BWK * u128::from(index + 1));
+			bond(&who, 50 * BWK * u128::from(index + 1));
+			assert_ok!(Staking::nominate(RuntimeOrigin::signed(who), vec![acc(Alice).into()]));
+		}
+		let stakers = pallet_staking::Nominators::<Runtime>::count()
+			+ pallet_staking::Validators::<Runtime>::count();
+		assert_eq!(stakers, 21);
+		type Instance = pallet_bags_list::Instance1;
+		let nodes = pallet_bags_list::ListNodes::<Runtime, Instance>::clear(u32::MAX, None);
+		let bags = pallet_bags_list::ListBags::<Runtime, Instance>::clear(u32::MAX, None);
+		assert!(nodes.maybe_cursor.is_none() && bags.maybe_cursor.is_none());
+		assert_eq!(VoterList::count(), 0);
+
+		crate::configs::staking::PopulateVoterList::on_runtime_upgrade();
+		assert_eq!(VoterList::count(), stakers);
+		// In order of stake, each at its ledger's weight.
+		let scores: Vec<u64> = VoterList::iter()
+			.map(|who| {
+				let score = <Staking as ScoreProvider<AccountId>>::score(&who).expect("staked");
+				assert_eq!(VoterList::get_score(&who).ok(), Some(score));
+				score
+			})
+			.collect();
+		assert_eq!(scores.len() as u32, stakers);
+		let bag = |score: u64| pallet_bags_list::notional_bag_for::<Runtime, Instance>(score);
+		assert!(scores.windows(2).all(|pair| bag(pair[0]) >= bag(pair[1])), "{scores:?}");
+		// A second run leaves the list alone.
+		crate::configs::staking::PopulateVoterList::on_runtime_upgrade();
+		assert_eq!(VoterList::count(), stakers);
 	});
 }
