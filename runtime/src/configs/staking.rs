@@ -206,7 +206,7 @@ impl frame_support::traits::OnRuntimeUpgrade for PopulateVoterList {
 			.chain(pallet_staking::Validators::<Runtime>::iter_keys());
 		let inserted = <VoterList as SortedListProvider<AccountId>>::unsafe_regenerate(
 			voters,
-			Box::new(|who| Some(Staking::weight_of(who))),
+			alloc::boxed::Box::new(|who| Some(Staking::weight_of(who))),
 		);
 		log::info!(target: "runtime::staking", "voter list populated with {inserted} voters");
 		// Per voter: its key and ledger read, its node, bag and the counter written.
