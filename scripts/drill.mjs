@@ -106,12 +106,13 @@ async function busdBooks(api) {
  * check. `log` receives one line per step and per block.
  */
 export async function runDrill({
-  traders: count = 200, port = 9980, dropPercent = 35, dropRounds = 10, brake = false, log = console.log,
+  traders: count = 200, port = 9980, dropPercent = 35, dropRounds = 10, brake = false, log = console.log, node: given = null,
 } = {}) {
   await cryptoWaitReady();
   const keyring = newKeyring();
   const traders = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//drill/trader/${i}`));
-  const node = await startDevNode({ port, name: 'drill' });
+  // A node of the caller's (`given`, from startDevNode) is left running for it.
+  const node = given ?? await startDevNode({ port, name: 'drill' });
   log(`node up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   const bots = [];
@@ -349,7 +350,7 @@ export async function runDrill({
   } finally {
     await Promise.all(bots.map((b) => b.stop()));
     await api.disconnect().catch(() => {});
-    await node.stop();
+    if (!given) await node.stop();
   }
 }
 

@@ -1742,4 +1742,39 @@ mod migrations {
 			assert_eq!(Prices::<Test>::get(BTC), migrated);
 		});
 	}
+
+	#[test]
+	fn a_broken_migration_fails_try_state() {
+		ExtBuilder::default().build_and_execute(|| {
+			// What `scripts/upgrade-check.sh` relies on: a migration that writes wrong values
+			// fails the pallet's `try_state`. A deliberately broken version 1 gives every price
+			// the default `max_price_age` instead of its market's.
+			StorageVersion::new(0).put::<Oracle>();
+			let params = OracleParams { max_price_age: 5, ..OracleParams::default() };
+			assert_ne!(params.max_price_age, OracleParams::default().max_price_age);
+			assert_ok!(Oracle::set_market_params(RuntimeOrigin::root(), BTC, params));
+			let old = PriceStateV0 {
+				price: price(100),
+				ema_price: price(100),
+				variance: FixedU128::from_rational(64, 100),
+				volatility: FixedU128::from_rational(8, 10),
+				updated_at: 7,
+				round: 3,
+				halt: None,
+			};
+			let key = Prices::<Test>::hashed_key_for(BTC);
+			frame_support::storage::unhashed::put(&key, &old);
+			Prices::<Test>::translate::<PriceStateV0, _>(|_, old| {
+				Some(old.upgraded(OracleParams::default().max_price_age))
+			});
+			assert_eq!(
+				Oracle::do_try_state(),
+				Err("a price's max_price_age differs from its market's".into())
+			);
+			// The real one passes.
+			frame_support::storage::unhashed::put(&key, &old);
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Oracle::do_try_state(), Ok(()));
+		});
+	}
 }

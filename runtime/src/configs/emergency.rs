@@ -60,5 +60,5 @@ impl pallet_tx_pause::Config for Runtime {
 	type UnpauseOrigin = RootDispatchOrigin;
 	type WhitelistedCalls = NotPausable;
 	type MaxNameLen = MaxCallNameLen;
-	type WeightInfo = pallet_tx_pause::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_tx_pause::WeightInfo<Runtime>;
 }

@@ -126,7 +126,7 @@ impl Consideration<AccountId, u32> for CappedProposalDeposit {
 		let held = pallet_collective::CostOf::<Runtime, RiskCouncilInstance>::iter_values()
 			.filter(|(proposer, _)| proposer == who)
 			.count();
-		if held >= MAX_PROPOSALS_PER_MEMBER as usize {
+		if held >= MAX_PROPOSALS_PER_MEMBER as usize && !is_benchmark_proposer(who) {
 			return Err(DispatchError::Other("a member holds at most 5 proposal deposits"));
 		}
 		ProposalHold::new(who, open_before).map(Self)
@@ -148,6 +148,24 @@ impl Consideration<AccountId, u32> for CappedProposalDeposit {
 	fn ensure_successful(who: &AccountId, new: u32) {
 		ProposalHold::ensure_successful(who, new)
 	}
+}
+
+/// Whether `who` is one of the accounts `pallet-collective`'s benchmarks propose from (up to
+/// `MaxProposals` proposals each, to measure the worst case). They are hashes of a name, with no
+/// key: nobody can sign as them. The scan of the deposits runs for them too, so the measured
+/// `propose` pays for it.
+#[cfg(feature = "runtime-benchmarks")]
+fn is_benchmark_proposer(who: &AccountId) -> bool {
+	use frame_benchmarking::v1::{account, whitelisted_caller};
+	*who == whitelisted_caller::<AccountId>() ||
+		*who == account::<AccountId>("proposer", 0, 0) ||
+		*who == account::<AccountId>("caller", 0, 0) ||
+		(0..MAX_COUNCIL_MEMBERS).any(|i| *who == account::<AccountId>("old member", i, 0))
+}
+
+#[cfg(not(feature = "runtime-benchmarks"))]
+fn is_benchmark_proposer(_: &AccountId) -> bool {
+	false
 }
 
 impl MaybeConsideration<AccountId, u32> for CappedProposalDeposit {

@@ -179,7 +179,7 @@ parameter_types! {
 /// The staking voter list (issue 24, item 1).
 impl pallet_bags_list::Config<pallet_bags_list::Instance1> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = pallet_bags_list::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_bags_list::WeightInfo<Runtime>;
 	type ScoreProvider = Staking;
 	type BagThresholds = BagThresholds;
 	/// None: staking moves a voter between bags whenever its stake changes, and anyone may

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// The live-state half of scripts/upgrade-check.sh (issue 24, item 6): checks a runtime built
+// with `--features try-runtime` against a chain's state with chopsticks' `try-runtime`, which
+// runs the new runtime's migrations (with their `pre_upgrade` / `post_upgrade`) on that state
+// and then every pallet's `try_state`.
+//
+// Without --endpoint it makes the state itself: a throw-away dev node of the built
+// `bulwark-node`, the crash drill on it (positions, liquidations, bad debt, insurance, operator
+// bonds), then a pending slash, a staking unbonding chunk and a nominator, a vault unbonding
+// chunk and an open council motion.
+//
+//   node scripts/upgrade-check.mjs --runtime WASM [--endpoint ws://127.0.0.1:9944] [--port 9957]
+//
+// Prints each migration's log, each pallet's try-state line and a summary; exits 1 if the
+// upgrade or any try_state failed.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect, cryptoWaitReady, devAccounts, findEvent, signAndWait, startDevNode } from '../e2e/lib.mjs';
+import { runDrill } from './drill.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUSD = 1_000_000n;
+const BWK = 1_000_000_000_000n;
+const BTC = 0;
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+
+const log = (line) => console.log(`[upgrade-check] ${line}`);
+
+/** A signed extrinsic that must succeed. */
+async function must(api, tx, signer, what) {
+  const r = await signAndWait(api, tx, signer);
+  if (r.error) throw new Error(`${what}: ${r.error}`);
+  return r;
+}
+
+/** What the drill leaves out: a pending slash, unbonding chunks, a nominator, an open motion. */
+async function fillState(api) {
+  const acc = devAccounts();
+  const slash = api.tx.slashing.governanceSlash({ Operator: acc.charlie.address }, 10_000_000, 'upgrade check', null);
+  const slashed = await must(api, api.tx.sudo.sudo(slash), acc.alice, 'governance slash');
+  const sudid = findEvent(slashed.events, 'sudo', 'Sudid');
+  if (!sudid || !sudid.data.sudoResult.isOk) throw new Error(`governance slash: ${sudid?.data.sudoResult.toString()}`);
+  await must(api, api.tx.staking.bond(100n * BWK, 'Staked'), acc.ferdie, 'staking.bond');
+  await must(api, api.tx.staking.nominate([acc.alice.address]), acc.ferdie, 'staking.nominate');
+  await must(api, api.tx.staking.unbond(10n * BWK), acc.ferdie, 'staking.unbond');
+  const staker = (await api.call.vaultsApi.staker(BTC, acc.dave.address)).unwrap();
+  await must(api, api.tx.vaults.requestUnstake(BTC, staker.activeShares.toBigInt() / 100n), acc.dave, 'vaults.requestUnstake');
+  const motion = api.tx.staking.setMinCommission(50_000_000);
+  await must(api, api.tx.council.propose(4, motion.method, motion.method.encodedLength), acc.bob, 'council.propose');
+
+  const [accounts, pending, ledger, vault, proposals, fund] = await Promise.all([
+    api.query.margin.accounts.keys(),
+    api.call.slashingApi.pendingSlashes(),
+    api.query.staking.ledger(acc.ferdie.address),
+    api.call.vaultsApi.staker(BTC, acc.dave.address),
+    api.query.council.proposals(),
+    api.call.insuranceApi.fundInfo(BTC),
+  ]);
+  log(`state: ${accounts.length} margin accounts, ${pending.length} pending slashes, `
+    + `${ledger.unwrap().unlocking.length} staking unbonding chunk(s), ${vault.unwrap().unbonding.length} vault unbonding chunk(s), `
+    + `${proposals.length} open council motion(s), BTC insurance ${fund[0].toBigInt() / BUSD} bUSD`);
+}
+
+/** Runs chopsticks' try-runtime; resolves with its exit code and output lines. */
+function tryRuntime(endpoint, wasm, sameBuild) {
+  const bin = join(root, 'scripts', 'chopsticks', 'node_modules', '.bin', 'chopsticks');
+  if (!existsSync(bin)) throw new Error(`chopsticks not installed at ${bin} (scripts/upgrade-check.sh installs it)`);
+  const args = ['try-runtime', '--endpoint', endpoint, '--runtime', wasm, '--checks', 'All', '--runtime-log-level', '3'];
+  // The dev node runs the very runtime under test: its spec_version is the same.
+  if (sameBuild) args.push('--disable-spec-check');
+  log(`chopsticks ${args.join(' ')}`);
+  return new Promise((resolvePromise) => {
+    const child = spawn(bin, args, { cwd: join(root, 'scripts', 'chopsticks') });
+    const lines = [];
+    const take = (chunk) => { for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line); };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('exit', (code, signal) => resolvePromise({ code: code ?? (signal ? 1 : 0), lines }));
+  });
+}
+
+async function main() {
+  const wasm = option('runtime', null);
+  if (!wasm || !existsSync(wasm)) throw new Error(`--runtime WASM (built with --features try-runtime) not found: ${wasm}`);
+  let endpoint = option('endpoint', null);
+  const sameBuild = endpoint === null;
+  let node = null;
+  try {
+    if (endpoint === null) {
+      await cryptoWaitReady();
+      node = await startDevNode({ port: Number(option('port', 9957)), name: 'upgrade-check' });
+      log(`dev node up at ${node.url} (log ${node.logPath}); the crash drill fills its state`);
+      await runDrill({ traders: 20, node, log: (line) => log(`[drill] ${line}`) });
+      const api = await connect(node.url);
+      try { await fillState(api); } finally { await api.disconnect().catch(() => {}); }
+      endpoint = node.url;
+    }
+    const { code, lines } = await tryRuntime(endpoint, wasm, sameBuild);
+    // Polkadot.js' duplicate-package warnings are noise here.
+    const relevant = lines.filter((l) => !/@polkadot\/|cjs \d|Either remove|conflicting packages/.test(l));
+    const migrations = relevant.filter((l) => /migrat|storage version|New pallet|on_runtime_upgrade|pre_upgrade|post_upgrade/i.test(l));
+    const checks = relevant.filter((l) => /try-state checks|try_state/.test(l));
+    for (const l of migrations) log(`migration: ${l.trim()}`);
+    for (const l of checks) log(`try-state: ${l.trim()}`);
+    const ran = checks.filter((l) => l.includes('Running')).length;
+    const failed = relevant.filter((l) => /❌|failed|Error|error|panicked|trap/.test(l));
+    if (code !== 0 || failed.length > 0) {
+      for (const l of relevant.slice(-40)) log(`| ${l}`);
+      log(`FAIL: chopsticks exited ${code}; ${failed.length} failure line(s), first: ${failed[0] ?? 'none'}`);
+      process.exitCode = 1;
+    } else {
+      log(`PASS: migrations applied, ${ran} pallets' try_state checks passed`);
+    }
+  } finally {
+    if (node) await node.stop();
+  }
+}
+
+main().catch((e) => { console.error(`[upgrade-check] FAIL: ${e.stack ?? e}`); process.exit(1); });
