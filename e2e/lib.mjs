@@ -150,24 +150,42 @@ export function signAndWait(api, tx, signer, { timeoutMs = 60_000 } = {}) {
 export const COUNCIL_AYES = 4;
 
 /**
- * Passes `tx` as a motion of the risk council: `ayes[0]` proposes it with `threshold`, every
- * one of `ayes` votes aye (at once), and `closer` closes it. Resolves with the close's events
- * and the `council.Executed` result (null if the motion did not execute).
+ * `signAndWait`, signed again (with a fresh nonce) when the pool refuses the transaction because
+ * another of the signer's, sent at the same time (a feeder bot's submission), took its nonce.
+ */
+async function signAndWaitRacing(api, tx, signer, tries = 4) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await signAndWait(api, tx, signer);
+    } catch (e) {
+      if (attempt >= tries || !/Priority is too low|outdated|Stale|1014|1010/.test(String(e.message ?? e))) throw e;
+    }
+  }
+}
+
+/**
+ * Passes `tx` as a motion of the risk council: `ayes[0]` proposes it with `threshold` (at least
+ * 2), every one of `ayes` votes aye (at once), and `closer` closes it, which the pallet allows
+ * once the ayes reach the threshold. Resolves with the close's events and the
+ * `council.Executed` result (`isOk` or `isErr` as the call's origin check and dispatch went).
+ * Throws if a step is refused.
  */
 export async function councilMotion(api, tx, ayes, { threshold = COUNCIL_AYES, closer = ayes[0] } = {}) {
   const length = tx.method.encodedLength;
-  const proposed = await signAndWait(api, api.tx.council.propose(threshold, tx.method, length), ayes[0]);
+  const proposed = await signAndWaitRacing(api, api.tx.council.propose(threshold, tx.method, length), ayes[0]);
   if (proposed.error) throw new Error(`council.propose: ${proposed.error}`);
   const ev = findEvent(proposed.events, 'council', 'Proposed');
+  if (!ev) throw new Error('council.propose: no Proposed event (a threshold below 2 executes at once)');
   const index = ev.data.proposalIndex.toNumber();
   const hash = ev.data.proposalHash.toHex();
-  const votes = await Promise.all(ayes.map((member) => signAndWait(api, api.tx.council.vote(hash, index, true), member)));
+  const votes = await Promise.all(ayes.map((member) => signAndWaitRacing(api, api.tx.council.vote(hash, index, true), member)));
   for (const vote of votes) if (vote.error) throw new Error(`council.vote: ${vote.error}`);
   const { weight } = await api.call.transactionPaymentCallApi.queryCallInfo(tx.method, length);
-  const closed = await signAndWait(api, api.tx.council.close(hash, index, weight, length), closer);
+  const closed = await signAndWaitRacing(api, api.tx.council.close(hash, index, weight, length), closer);
   if (closed.error) throw new Error(`council.close: ${closed.error}`);
   const executed = findEvent(closed.events, 'council', 'Executed');
-  return { events: closed.events, result: executed ? executed.data.result : null, hash, index };
+  if (!executed) throw new Error('council.close: the motion did not execute');
+  return { events: closed.events, result: executed.data.result, hash, index };
 }
 
 /** The first event `section.method` in `events`, or undefined. */

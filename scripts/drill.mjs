@@ -305,12 +305,16 @@ export async function runDrill({
       const lifted = await councilMotion(api, api.tx.txPause.unpause(orderPlacement), council);
       if (!lifted.result?.isOk) throw new Error(`txPause.unpause: ${lifted.result}`);
       const short = plan.find((p) => !p.long);
-      const { error, placed } = await placeOrder(api, short.pair, BTC, -short.size / 2n, BigInt(Math.ceil(bottom * 1.1)) * FIXED);
+      const held = (await api.call.marginApi.account(short.pair.address)).unwrap().positions
+        .find((p) => p.market.toNumber() === BTC).signedSize.toBigInt();
+      if (held >= 0n) throw new Error(`trader ${short.pair.address} holds no short: ${held}`);
+      // A buy of half the short (it only reduces), at most 10% above the bottom.
+      const { error, placed } = await placeOrder(api, short.pair, BTC, -held / 2n, BigInt(Math.ceil(bottom * 1.1)) * FIXED);
       if (error !== null) throw new Error(`an order after the lift: ${error}`);
       const outcome = await orderOutcome(api, short.pair, BTC, placed);
       if (outcome.method !== 'Traded') throw new Error(`the order after the lift ended ${outcome.method}`);
       brakeLog.filledAfterLift = true;
-      log('the council lifted the pause: a short\'s order filled');
+      log('the council lifted the pause: a short\'s new order filled');
     }
     await Promise.all(bots.map((b) => b.stop()));
     bots.length = 0;

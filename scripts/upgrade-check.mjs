@@ -4,12 +4,14 @@
 // runs the new runtime's migrations (with their `pre_upgrade` / `post_upgrade`) on that state
 // and then every pallet's `try_state`.
 //
-// Without --endpoint it makes the state itself: a throw-away dev node of the built
-// `bulwark-node`, the crash drill on it (positions, liquidations, bad debt, insurance, operator
-// bonds), then a pending slash, a staking unbonding chunk and a nominator, a vault unbonding
-// chunk and an open council motion.
+// Without --endpoint it makes the state itself: a throw-away dev node (of the built
+// `bulwark-node`, or with --old-node of a previous release's binary, whose state is then the old
+// layout the migrations start from), the crash drill on it (positions, liquidations, bad debt,
+// insurance, operator bonds), then a pending slash, a staking unbonding chunk and a nominator, a
+// vault unbonding chunk and an open council motion.
 //
-//   node scripts/upgrade-check.mjs --runtime WASM [--endpoint ws://127.0.0.1:9944] [--port 9957]
+//   node scripts/upgrade-check.mjs --runtime WASM [--endpoint ws://127.0.0.1:9944 | --old-node BIN]
+//                                  [--port 9957]
 //
 // Prints each migration's log, each pallet's try-state line and a summary; exits 1 if the
 // upgrade or any try_state failed.
@@ -89,7 +91,13 @@ async function main() {
   const wasm = option('runtime', null);
   if (!wasm || !existsSync(wasm)) throw new Error(`--runtime WASM (built with --features try-runtime) not found: ${wasm}`);
   let endpoint = option('endpoint', null);
-  const sameBuild = endpoint === null;
+  const oldNode = option('old-node', null);
+  if (oldNode) {
+    if (!existsSync(oldNode)) throw new Error(`--old-node ${oldNode} not found`);
+    process.env.BULWARK_NODE = oldNode;
+  }
+  // A dev node of this very build runs the runtime under test: the same spec_version.
+  const sameBuild = endpoint === null && oldNode === null;
   let node = null;
   try {
     if (endpoint === null) {
@@ -104,18 +112,20 @@ async function main() {
     const { code, lines } = await tryRuntime(endpoint, wasm, sameBuild);
     // Polkadot.js' duplicate-package warnings are noise here.
     const relevant = lines.filter((l) => !/@polkadot\/|cjs \d|Either remove|conflicting packages/.test(l));
-    const migrations = relevant.filter((l) => /migrat|storage version|New pallet|on_runtime_upgrade|pre_upgrade|post_upgrade/i.test(l));
-    const checks = relevant.filter((l) => /try-state checks|try_state/.test(l));
+    const migrations = relevant.filter((l) => /migrat|storage version|New pallet/i.test(l));
     for (const l of migrations) log(`migration: ${l.trim()}`);
-    for (const l of checks) log(`try-state: ${l.trim()}`);
-    const ran = checks.filter((l) => l.includes('Running')).length;
-    const failed = relevant.filter((l) => /❌|failed|Error|error|panicked|trap/.test(l));
-    if (code !== 0 || failed.length > 0) {
+    // Each pallet's try_state: "Running <pallet> try-state checks", and a failure names it.
+    const pallets = [...new Set(relevant.map((l) => l.match(/Running "?([A-Za-z]+)"? try-state checks/)?.[1]).filter(Boolean))];
+    const failedPallets = new Set(relevant.map((l) => l.match(/❌ "?([A-Za-z]+)"? try_state checks failed/)?.[1]).filter(Boolean));
+    for (const pallet of pallets) log(`try_state ${pallet}: ${failedPallets.has(pallet) ? 'FAILED' : 'ok'}`);
+    const failures = relevant.filter((l) => /❌|Detected errors|panicked|wasm trap|TryRuntime_on_runtime_upgrade|Error:/.test(l));
+    if (code !== 0 || failures.length > 0 || pallets.length === 0) {
       for (const l of relevant.slice(-40)) log(`| ${l}`);
-      log(`FAIL: chopsticks exited ${code}; ${failed.length} failure line(s), first: ${failed[0] ?? 'none'}`);
+      log(`FAIL: chopsticks exited ${code}; ${failedPallets.size} pallet(s) failed try_state; ${failures.length} failure line(s)`
+        + `${pallets.length === 0 ? '; no try_state ran' : ''}`);
       process.exitCode = 1;
     } else {
-      log(`PASS: migrations applied, ${ran} pallets' try_state checks passed`);
+      log(`PASS: ${migrations.length} migration line(s); try_state ok for all ${pallets.length} pallets`);
     }
   } finally {
     if (node) await node.stop();

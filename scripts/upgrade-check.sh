@@ -3,13 +3,14 @@
 #   1. builds the runtime with `--features try-runtime` (its own target directory,
 #      $HOME/.cache/bulwark/target-try-runtime: the node's wasm is never touched);
 #   2. installs chopsticks (scripts/chopsticks, pinned by its package-lock.json) on first use;
-#   3. scripts/upgrade-check.mjs: unless --endpoint is given, starts a throw-away dev node of the
-#      built bulwark-node and fills its state with the crash drill, a pending slash, unbonding
-#      chunks and an open council motion; then runs chopsticks' try-runtime: the runtime's
-#      migrations with their pre/post-upgrade checks, then every pallet's try_state.
+#   3. scripts/upgrade-check.mjs: unless --endpoint is given, starts a throw-away dev node (of the
+#      built bulwark-node, or --old-node BIN: a previous release's binary, whose state is the old
+#      layout) and fills its state with the crash drill, a pending slash, unbonding chunks and an
+#      open council motion; then runs chopsticks' try-runtime: the runtime's migrations with
+#      their pre/post-upgrade checks, then every pallet's try_state.
 # Prints each migration applied and each pallet's try_state; exits 1 if any failed.
 #
-#   scripts/upgrade-check.sh [--endpoint ws://HOST:PORT] [--runtime WASM] [--port 9957]
+#   scripts/upgrade-check.sh [--endpoint ws://HOST:PORT | --old-node BIN] [--runtime WASM] [--port 9957]
 #
 # For a release, point --endpoint at a node of the live chain (its spec_version must be lower
 # than this runtime's; see docs/upgrades.md). Needs scripts/setup.sh and scripts/build.sh.

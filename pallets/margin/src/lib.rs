@@ -305,6 +305,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOrderRounds: Get<RoundIndex>;
 
+		/// Whether order placement is paused (the runtime's emergency brake on `place_order`):
+		/// an order placed before the pause that would add to its position is then cancelled
+		/// when due (`OrderPlacementPaused`), so that nobody front-runs a visible pause motion
+		/// with queued orders; orders that only reduce a position still fill. Read once a block.
+		type OrderPlacementPaused: Get<bool>;
+
 		/// The minimum collateral of an account (`MinCollateral`) until the risk origin sets
 		/// one: what opening an account locks, so that accounts keepers must read are not free.
 		#[pallet::constant]
@@ -558,6 +564,9 @@ pub mod pallet {
 		/// A market of the account reached its `liquidation_cap` for the window: the partial
 		/// liquidation waits for the next.
 		LiquidationCapReached,
+		/// Order placement is paused and the order would have added to its position (a reason
+		/// of `OrderCancelled`, never a call's error).
+		OrderPlacementPaused,
 	}
 
 	#[pallet::hooks]

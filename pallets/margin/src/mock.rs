@@ -63,6 +63,8 @@ parameter_types! {
 	pub const RoundLength: u32 = ROUND;
 	/// Orders due per block (the batch benchmark places 100 in one block).
 	pub static MaxOrdersPerBlock: u32 = 100;
+	/// The runtime's emergency brake on order placement.
+	pub static OrderPlacementPaused: bool = false;
 	/// Markets the monitor restricted.
 	pub static Restricted: Vec<MarketId> = Vec::new();
 	/// The monitor's open-interest capacity per market (none: no limit).
@@ -290,6 +292,7 @@ impl pallet_bulwark_margin::Config for Test {
 	type OracleRoundLength = RoundLength;
 	type MaxOrdersPerBlock = MaxOrdersPerBlock;
 	type MaxOrderRounds = ConstU32<10>;
+	type OrderPlacementPaused = OrderPlacementPaused;
 	type DefaultMinCollateral = ConstU128<BUSD>;
 	type MaxMinCollateral = ConstU128<{ 1_000 * BUSD }>;
 	type BankruptcyKeeperFee = ConstU128<{ 5 * BUSD }>;
@@ -351,6 +354,7 @@ impl ExtBuilder {
 		VaultLeverage::set(5);
 		VaultSkewRatio::set(1);
 		MaxOrdersPerBlock::set(100);
+		OrderPlacementPaused::set(false);
 		BadDebtAbsorbed::set((0, 0));
 		PRICES.with(|p| p.borrow_mut().clear());
 		let params = self.params;

@@ -165,8 +165,9 @@ impl<T: Config> Pallet<T> {
 			return T::DbWeight::get().reads(1);
 		}
 		let one = T::WeightInfo::execute_order(1);
+		let paused = T::OrderPlacementPaused::get();
 		due.into_iter().fold(T::WeightInfo::execute_orders(count), |weight, (who, market)| {
-			let positions = Self::execute_order(&who, market, now);
+			let positions = Self::execute_order(&who, market, now, paused);
 			let extra = T::WeightInfo::execute_order(positions.max(1)).saturating_sub(one);
 			weight.saturating_add(extra)
 		})
@@ -174,8 +175,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Executes `who`'s order in `market` if it is due in block `now`: fills it at the newest
 	/// median when that is from a round after the order's, or lets it wait a round, or removes
-	/// it with the reason. Returns the positions the account held (what the weight depends on).
-	fn execute_order(who: &T::AccountId, market: MarketId, now: BlockNumber) -> u32 {
+	/// it with the reason (while order placement is `paused`, an order that would add to its
+	/// position). Returns the positions the account held (what the weight depends on).
+	fn execute_order(who: &T::AccountId, market: MarketId, now: BlockNumber, paused: bool) -> u32 {
 		let Some(mut account) = Accounts::<T>::get(who) else { return 0 };
 		let positions: u32 = account.positions.len().saturated_into();
 		if account.order(market).is_none_or(|order| order.due_block != now) {
@@ -216,6 +218,14 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		};
+		let size = account.size_in(market);
+		let delta = delta.and_then(|delta| {
+			if paused && math::adds_exposure(size, delta) {
+				Err(Error::<T>::OrderPlacementPaused.into())
+			} else {
+				Ok(delta)
+			}
+		});
 		let filled = delta.and_then(|delta| {
 			Self::do_trade(
 				who,

@@ -254,6 +254,7 @@ impl pallet_bulwark_margin::Config for Runtime {
 	type OracleRoundLength = OracleRoundLength;
 	type MaxOrdersPerBlock = MaxOrdersPerBlock;
 	type MaxOrderRounds = MaxOrderRounds;
+	type OrderPlacementPaused = super::emergency::OrderPlacementPaused;
 	type DefaultMinCollateral = DefaultMinCollateral;
 	type MaxMinCollateral = MaxMinCollateral;
 	type BankruptcyKeeperFee = BankruptcyKeeperFee;

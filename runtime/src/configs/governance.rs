@@ -157,10 +157,10 @@ impl Consideration<AccountId, u32> for CappedProposalDeposit {
 #[cfg(feature = "runtime-benchmarks")]
 fn is_benchmark_proposer(who: &AccountId) -> bool {
 	use frame_benchmarking::v1::{account, whitelisted_caller};
-	*who == whitelisted_caller::<AccountId>() ||
-		*who == account::<AccountId>("proposer", 0, 0) ||
-		*who == account::<AccountId>("caller", 0, 0) ||
-		(0..MAX_COUNCIL_MEMBERS).any(|i| *who == account::<AccountId>("old member", i, 0))
+	*who == whitelisted_caller::<AccountId>()
+		|| *who == account::<AccountId>("proposer", 0, 0)
+		|| *who == account::<AccountId>("caller", 0, 0)
+		|| (0..MAX_COUNCIL_MEMBERS).any(|i| *who == account::<AccountId>("old member", i, 0))
 }
 
 #[cfg(not(feature = "runtime-benchmarks"))]
@@ -200,7 +200,7 @@ impl pallet_membership::Config<RiskCouncilInstance> for Runtime {
 /// Root, or at least two thirds of the risk council: may whitelist a call's hash.
 pub type WhitelistOrigin = RiskOrigin;
 
-/// Root, or at least three quarters of the risk council (all three of the dev council): may
+/// Root, or at least three quarters of the risk council (four of the dev council's five): may
 /// dispatch a whitelisted call as Root.
 pub type RootDispatchOrigin = EitherOfDiverse<
 	EnsureRoot<AccountId>,

@@ -1,6 +1,6 @@
 //! The emergency brake (issue 24, item 4): two thirds of the council pause chosen user calls,
-//! three quarters lift the pause, and governance, oracle submissions and liquidations are never
-//! paused.
+//! three quarters lift the pause, and governance, oracle submissions, liquidations and a
+//! trader's ways to lower its risk (a deposit, a close order) are never paused.
 
 use super::*;
 use crate::{configs::emergency::PAUSABLE_CALLS, Margin, TxPause};
@@ -109,7 +109,7 @@ fn item_4_two_thirds_pause_order_placement_liquidations_go_on_three_quarters_lif
 }
 
 #[test]
-fn item_4_governance_oracle_submissions_and_liquidations_cannot_be_paused() {
+fn item_4_governance_oracle_submissions_liquidations_deposits_and_closes_cannot_be_paused() {
 	dev_ext().execute_with(|| {
 		let two_thirds = || RuntimeOrigin::from(Collective::Members(COUNCIL_AYES, 5));
 		for (pallet, call) in [
@@ -124,6 +124,8 @@ fn item_4_governance_oracle_submissions_and_liquidations_cannot_be_paused() {
 			("Margin", "liquidate"),
 			("Margin", "deleverage"),
 			("Margin", "settle"),
+			("Margin", "deposit"),
+			("Margin", "place_close_order"),
 			("Margin", "set_market_params"),
 			("Timestamp", "set"),
 			("System", "set_code"),

@@ -249,10 +249,22 @@ fn item_2_a_rogue_member_cannot_fill_the_proposal_slots_and_two_thirds_kill_its_
 	});
 }
 
-/// `ayes` pass `call` as a council motion with threshold [`COUNCIL_AYES`] (the first proposes,
-/// Ferdie closes); returns the result of its execution, or `None` if it was not approved.
-fn council_motion(ayes: &[sp_keyring::Sr25519Keyring], call: RuntimeCall) -> Option<bool> {
-	let (hash, index) = propose(ayes[0], &call);
+/// `ayes` pass `call` as a council motion with `threshold` (the first proposes, Ferdie closes
+/// after the motion's end); returns whether its execution succeeded, or `None` if the motion
+/// was not approved.
+fn council_motion(
+	ayes: &[sp_keyring::Sr25519Keyring],
+	threshold: u32,
+	call: RuntimeCall,
+) -> Option<bool> {
+	assert_ok!(Council::propose(
+		RuntimeOrigin::signed(acc(ayes[0])),
+		threshold,
+		Box::new(call.clone()),
+		call.encoded_size() as u32
+	));
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let index = pallet_collective::ProposalCount::<Runtime, crate::RiskCouncilInstance>::get() - 1;
 	for who in ayes {
 		assert_ok!(Council::vote(RuntimeOrigin::signed(acc(*who)), hash, index, true));
 	}
@@ -292,17 +304,21 @@ fn item_3_one_lost_key_leaves_root_and_the_membership_reachable() {
 		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
 		let whitelist =
 			RuntimeCall::Whitelist(pallet_whitelist::Call::whitelist_call { call_hash: hash });
-		assert_eq!(council_motion(&present, whitelist), Some(true));
-		assert_eq!(council_motion(&present, whitelisted_dispatch(&call)), Some(true));
+		assert_eq!(council_motion(&present, COUNCIL_AYES, whitelist), Some(true));
+		assert_eq!(council_motion(&present, COUNCIL_AYES, whitelisted_dispatch(&call)), Some(true));
 		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 7);
 
-		// Three of them cannot: four of five is both two thirds and three quarters.
+		// Three of them cannot: a motion of three passes, and its call is refused (four of five
+		// is both two thirds and three quarters).
 		let swap = RuntimeCall::CouncilMembership(pallet_membership::Call::swap_member {
 			remove: acc(Eve).into(),
 			add: acc(Ferdie).into(),
 		});
-		assert_eq!(council_motion(&present[..3], swap.clone()), None);
-		assert_eq!(council_motion(&present, swap), Some(true));
+		assert_eq!(council_motion(&present[..3], 3, swap.clone()), Some(false));
+		let whitelist_again =
+			RuntimeCall::Whitelist(pallet_whitelist::Call::whitelist_call { call_hash: hash });
+		assert_eq!(council_motion(&present[..3], 3, whitelist_again), Some(false));
+		assert_eq!(council_motion(&present, COUNCIL_AYES, swap), Some(true));
 		let mut expected = vec![acc(Alice), acc(Bob), acc(Charlie), acc(Dave), acc(Ferdie)];
 		expected.sort();
 		assert_eq!(

@@ -8,8 +8,8 @@
 pub mod block_weights;
 pub mod extrinsic_weights;
 pub mod frame_system_extensions;
-pub mod pallet_balances_balances;
 pub mod pallet_bags_list;
+pub mod pallet_balances_balances;
 pub mod pallet_balances_busd;
 pub mod pallet_transaction_payment;
 pub mod pallet_tx_pause;

@@ -281,6 +281,17 @@ pub fn added_exposure_fraction(
 	Some(FixedU128::from_inner(mul_div(weighted, SCALE, new, Rounding::Up)?))
 }
 
+/// Whether trading `delta` on a position of `size` adds exposure: anything but a reduction
+/// towards zero on the same side (opening, adding, or flipping to the other side does).
+pub fn adds_exposure(size: SignedSize, delta: SignedSize) -> bool {
+	let (size, delta) = (size.into_inner(), delta.into_inner());
+	if size == 0 || delta == 0 {
+		return delta != 0;
+	}
+	// A reduction goes against the position and by no more than it.
+	(size > 0) == (delta > 0) || delta.unsigned_abs() > size.unsigned_abs()
+}
+
 /// A margin requirement: `|size| x price x fraction` in bUSD units, rounded up.
 pub fn margin_requirement(size: SignedSize, price: Price, fraction: FixedU128) -> Option<Balance> {
 	let notional = notional(size, price, Rounding::Up)?;

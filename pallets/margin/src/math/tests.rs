@@ -488,3 +488,27 @@ mod rounding {
 		);
 	}
 }
+
+mod exposure {
+	use super::*;
+
+	#[test]
+	fn only_a_reduction_towards_zero_on_the_same_side_adds_no_exposure() {
+		// Opening, either side.
+		assert!(adds_exposure(size(0), size(5)));
+		assert!(adds_exposure(size(0), size(-5)));
+		// Adding, either side.
+		assert!(adds_exposure(size(10), size(1)));
+		assert!(adds_exposure(size(-10), size(-1)));
+		// Reducing, in part or in full.
+		assert!(!adds_exposure(size(10), size(-4)));
+		assert!(!adds_exposure(size(10), size(-10)));
+		assert!(!adds_exposure(size(-10), size(10)));
+		// Flipping past zero opens the other side.
+		assert!(adds_exposure(size(10), size(-11)));
+		assert!(adds_exposure(size(-10), size(11)));
+		// Nothing traded adds nothing.
+		assert!(!adds_exposure(size(10), size(0)));
+		assert!(!adds_exposure(size(0), size(0)));
+	}
+}

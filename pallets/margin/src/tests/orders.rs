@@ -671,3 +671,44 @@ mod properties {
 		}
 	}
 }
+
+#[test]
+fn orders_queued_before_a_pause_that_add_exposure_are_cancelled_and_reductions_fill() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Issue 24, item 4: a pause motion is public for blocks before it passes. Alice queues
+		// a buy that would fill after it, and Bob holds a long he wants to halve.
+		to_round_one();
+		deposit(BOB, 10_000);
+		assert_ok!(place(BOB, 0, size(10), no_limit_buy()));
+		next_round(&[(0, price(100))]);
+		next_round(&[(0, price(100))]);
+		assert_eq!(size_of(BOB, 0), size(10));
+		margin_events();
+		deposit(ALICE, 10_000);
+		let alice_before = Accounts::<Test>::get(ALICE).map(|a| a.collateral);
+		assert_ok!(place(ALICE, 0, size(10), no_limit_buy()));
+		assert_ok!(place(BOB, 0, size(-5), price(90)));
+		// The council pauses order placement before they are due.
+		OrderPlacementPaused::set(true);
+		next_round(&[(0, price(100))]);
+		next_round(&[(0, price(100))]);
+		let events = margin_events();
+		assert_eq!(
+			cancellations(&events),
+			vec![(ALICE, Error::<Test>::OrderPlacementPaused.into())]
+		);
+		assert_eq!(fills(&events).iter().map(|f| f.0).collect::<Vec<_>>(), vec![BOB]);
+		assert_eq!(size_of(ALICE, 0), FixedI128::zero());
+		assert_eq!(size_of(BOB, 0), size(5));
+		// Alice's reserved margin is free again and her collateral untouched.
+		let alice = Accounts::<Test>::get(ALICE).expect("her account");
+		assert!(alice.orders.is_empty());
+		assert_eq!(Some(alice.collateral), alice_before);
+		// Lifted: a new order fills as before.
+		OrderPlacementPaused::set(false);
+		assert_ok!(place(ALICE, 0, size(10), no_limit_buy()));
+		next_round(&[(0, price(100))]);
+		next_round(&[(0, price(100))]);
+		assert_eq!(size_of(ALICE, 0), size(10));
+	});
+}
