@@ -57,8 +57,14 @@ for pallet in "${pallets[@]}"; do
     # end makes.
     [ "$pallet" != pallet_collective ] ||
       extrinsics=set_members,execute,propose_execute,propose_proposed,vote,close_early_disapproved,close_early_approved,close_disapproved,disapprove_proposal,kill,release_proposal_cost
+    # Staking's benchmarks bond stakes of a few existential deposits: they run on the runtime's
+    # `staking-benchmarks` preset, the dev genesis without staking's minimum bonds.
+    genesis=(--chain dev)
+    [ "$pallet" != pallet_staking ] ||
+      genesis=(--runtime "$CARGO_TARGET_DIR/release/wbuild/bulwark-runtime/bulwark_runtime.compact.compressed.wasm"
+        --genesis-builder runtime --genesis-builder-preset staking-benchmarks)
     echo "[weights] $pallet -> $out (steps $STEPS, repeat $REPEAT, default template)"
-    "$NODE" benchmark pallet --chain dev --pallet "$pallet" --extrinsic "$extrinsics" \
+    "$NODE" benchmark pallet "${genesis[@]}" --pallet "$pallet" --extrinsic "$extrinsics" \
       --steps "$STEPS" --repeat "$REPEAT" --wasm-execution compiled --output "$out"
     if [ "$pallet" = pallet_collective ]; then
       # The generated impl ends with its closing brace on the file's last line.

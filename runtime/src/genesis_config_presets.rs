@@ -182,11 +182,31 @@ pub fn local_config_genesis() -> Value {
 	)
 }
 
+/// The preset `pallet-staking`'s benchmarks run on (`./scripts/weights.sh pallet_staking`): the
+/// `dev` preset without staking's minimum bonds and maximum counts, because the benchmarks bond
+/// stakes of a few existential deposits. Never a chain's genesis.
+pub const STAKING_BENCHMARKS_PRESET: &str = "staking-benchmarks";
+
+/// The `staking-benchmarks` preset (see [`STAKING_BENCHMARKS_PRESET`]).
+fn staking_benchmarks_genesis() -> Value {
+	let mut patch = development_config_genesis();
+	if let Some(staking) = patch.get_mut("staking").and_then(Value::as_object_mut) {
+		for key in ["minValidatorBond", "minNominatorBond"] {
+			staking.insert(key.into(), Value::from(0));
+		}
+		for key in ["maxValidatorCount", "maxNominatorCount"] {
+			staking.insert(key.into(), Value::Null);
+		}
+	}
+	patch
+}
+
 /// The JSON patch of preset `id`, if it exists.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		STAKING_BENCHMARKS_PRESET => staking_benchmarks_genesis(),
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(String::into_bytes)
@@ -217,5 +237,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(STAKING_BENCHMARKS_PRESET),
 	]
 }

@@ -61,8 +61,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:0)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 43_555_000 ps.
-		Weight::from_parts(45_948_000, 6196)
+		// Minimum execution time: 43_444_000 ps.
+		Weight::from_parts(46_169_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -86,9 +86,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Minimum execution time: 79_098_000 ps.
-		Weight::from_parts(58_919_937, 6196)
-			.saturating_add(Weight::from_parts(24_456_447, 0).saturating_mul(p.into()))
+		// Minimum execution time: 80_029_000 ps.
+		Weight::from_parts(59_605_848, 6196)
+			.saturating_add(Weight::from_parts(25_215_307, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -106,9 +106,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn place_order(p: u32, ) -> Weight {
-		// Minimum execution time: 33_900_000 ps.
-		Weight::from_parts(31_507_817, 75479)
-			.saturating_add(Weight::from_parts(6_513_750, 0).saturating_mul(p.into()))
+		// Minimum execution time: 35_073_000 ps.
+		Weight::from_parts(32_036_290, 75479)
+			.saturating_add(Weight::from_parts(7_660_269, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -116,6 +116,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Margin::OrderQueue` (r:1 w:1)
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
+	/// Storage: `TxPause::PausedCalls` (r:1 w:0)
+	/// Proof: `TxPause::PausedCalls` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
@@ -130,16 +132,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn execute_order(p: u32, ) -> Weight {
-		// Minimum execution time: 60_611_000 ps.
-		Weight::from_parts(59_334_046, 75479)
-			.saturating_add(Weight::from_parts(6_775_112, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 63_946_000 ps.
+		Weight::from_parts(60_802_568, 75479)
+			.saturating_add(Weight::from_parts(7_413_976, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::OrderQueue` (r:1 w:1)
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
+	/// Storage: `TxPause::PausedCalls` (r:1 w:0)
+	/// Proof: `TxPause::PausedCalls` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:100 w:100)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
@@ -154,10 +158,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 100]`.
 	fn execute_orders(n: u32, ) -> Weight {
-		// Minimum execution time: 63_004_000 ps.
-		Weight::from_parts(34_106_911, 75479)
-			.saturating_add(Weight::from_parts(44_887_790, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 65_898_000 ps.
+		Weight::from_parts(66_740_000, 75479)
+			.saturating_add(Weight::from_parts(44_943_233, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -170,8 +174,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Margin::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 23_916_000 ps.
-		Weight::from_parts(28_642_000, 3866)
+		// Minimum execution time: 23_525_000 ps.
+		Weight::from_parts(32_148_000, 3866)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -186,16 +190,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Monitor::Watch` (r:1 w:0)
 	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
-		// Minimum execution time: 36_053_000 ps.
-		Weight::from_parts(38_878_000, 3866)
+		// Minimum execution time: 36_094_000 ps.
+		Weight::from_parts(38_177_000, 3866)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::MinCollateral` (r:0 w:1)
 	/// Proof: `Margin::MinCollateral` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_min_collateral() -> Weight {
-		// Minimum execution time: 4_056_000 ps.
-		Weight::from_parts(4_487_000, 0)
+		// Minimum execution time: 4_096_000 ps.
+		Weight::from_parts(4_476_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
@@ -209,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Busd::Holds` (r:1 w:1)
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
-		// Minimum execution time: 91_176_000 ps.
-		Weight::from_parts(97_896_000, 8799)
+		// Minimum execution time: 91_547_000 ps.
+		Weight::from_parts(95_773_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -236,9 +240,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderQueue` (`max_values`: None, `max_size`: Some(72014), added: 74489, mode: `MaxEncodedLen`)
 	/// Component `m` ranges over `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
-		// Minimum execution time: 124_285_000 ps.
-		Weight::from_parts(13_495_668, 75479)
-			.saturating_add(Weight::from_parts(106_229_998, 0).saturating_mul(m.into()))
+		// Minimum execution time: 121_952_000 ps.
+		Weight::from_parts(123_714_000, 75479)
+			.saturating_add(Weight::from_parts(103_437_247, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -255,9 +259,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Minimum execution time: 31_357_000 ps.
-		Weight::from_parts(22_433_111, 8264)
-			.saturating_add(Weight::from_parts(13_067_505, 0).saturating_mul(p.into()))
+		// Minimum execution time: 30_746_000 ps.
+		Weight::from_parts(19_742_876, 8264)
+			.saturating_add(Weight::from_parts(15_222_793, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -272,9 +276,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn liquidate_refused(p: u32, ) -> Weight {
-		// Minimum execution time: 16_935_000 ps.
-		Weight::from_parts(12_723_885, 4627)
-			.saturating_add(Weight::from_parts(6_500_598, 0).saturating_mul(p.into()))
+		// Minimum execution time: 17_787_000 ps.
+		Weight::from_parts(12_369_874, 4627)
+			.saturating_add(Weight::from_parts(6_862_924, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
@@ -289,9 +293,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[1, 8]`.
 	fn deleverage(p: u32, ) -> Weight {
-		// Minimum execution time: 30_735_000 ps.
-		Weight::from_parts(32_162_470, 4627)
-			.saturating_add(Weight::from_parts(1_149_949, 0).saturating_mul(p.into()))
+		// Minimum execution time: 31_146_000 ps.
+		Weight::from_parts(32_315_901, 4627)
+			.saturating_add(Weight::from_parts(1_419_384, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -300,65 +304,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(45_948_000, 6196)
+		Weight::from_parts(46_169_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(58_919_937, 6196)
-			.saturating_add(Weight::from_parts(24_456_447, 0).saturating_mul(p.into()))
+		Weight::from_parts(59_605_848, 6196)
+			.saturating_add(Weight::from_parts(25_215_307, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn place_order(p: u32, ) -> Weight {
-		Weight::from_parts(31_507_817, 75479)
-			.saturating_add(Weight::from_parts(6_513_750, 0).saturating_mul(p.into()))
+		Weight::from_parts(32_036_290, 75479)
+			.saturating_add(Weight::from_parts(7_660_269, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_order(p: u32, ) -> Weight {
-		Weight::from_parts(59_334_046, 75479)
-			.saturating_add(Weight::from_parts(6_775_112, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(60_802_568, 75479)
+			.saturating_add(Weight::from_parts(7_413_976, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_orders(n: u32, ) -> Weight {
-		Weight::from_parts(34_106_911, 75479)
-			.saturating_add(Weight::from_parts(44_887_790, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		Weight::from_parts(66_740_000, 75479)
+			.saturating_add(Weight::from_parts(44_943_233, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	fn enable_market() -> Weight {
-		Weight::from_parts(28_642_000, 3866)
+		Weight::from_parts(32_148_000, 3866)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(38_878_000, 3866)
+		Weight::from_parts(38_177_000, 3866)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_min_collateral() -> Weight {
-		Weight::from_parts(4_487_000, 0)
+		Weight::from_parts(4_476_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(97_896_000, 8799)
+		Weight::from_parts(95_773_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(13_495_668, 75479)
-			.saturating_add(Weight::from_parts(106_229_998, 0).saturating_mul(m.into()))
+		Weight::from_parts(123_714_000, 75479)
+			.saturating_add(Weight::from_parts(103_437_247, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -366,8 +370,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(m.into()))
 	}
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(22_433_111, 8264)
-			.saturating_add(Weight::from_parts(13_067_505, 0).saturating_mul(p.into()))
+		Weight::from_parts(19_742_876, 8264)
+			.saturating_add(Weight::from_parts(15_222_793, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -375,15 +379,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn liquidate_refused(p: u32, ) -> Weight {
-		Weight::from_parts(12_723_885, 4627)
-			.saturating_add(Weight::from_parts(6_500_598, 0).saturating_mul(p.into()))
+		Weight::from_parts(12_369_874, 4627)
+			.saturating_add(Weight::from_parts(6_862_924, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn deleverage(p: u32, ) -> Weight {
-		Weight::from_parts(32_162_470, 4627)
-			.saturating_add(Weight::from_parts(1_149_949, 0).saturating_mul(p.into()))
+		Weight::from_parts(32_315_901, 4627)
+			.saturating_add(Weight::from_parts(1_419_384, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

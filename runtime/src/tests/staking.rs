@@ -218,3 +218,22 @@ fn item_1_the_upgrade_fills_the_voter_list_of_a_chain_that_had_none() {
 		assert!(most.all_lte(block), "{most:?} of {block:?}");
 	});
 }
+
+#[test]
+fn the_staking_benchmarks_preset_is_dev_without_the_bounds_and_dev_keeps_them() {
+	use crate::genesis_config_presets::{full_preset, STAKING_BENCHMARKS_PRESET};
+	let config = full_preset(&STAKING_BENCHMARKS_PRESET.into()).expect("the preset exists");
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<crate::RuntimeGenesisConfig>(config)
+			.expect("it builds");
+		assert_eq!(pallet_staking::MinValidatorBond::<Runtime>::get(), 0);
+		assert_eq!(pallet_staking::MinNominatorBond::<Runtime>::get(), 0);
+		assert_eq!(pallet_staking::MaxValidatorsCount::<Runtime>::get(), None);
+		assert_eq!(pallet_staking::MaxNominatorsCount::<Runtime>::get(), None);
+	});
+	dev_ext().execute_with(|| {
+		assert_eq!(pallet_staking::MinValidatorBond::<Runtime>::get(), MIN_VALIDATOR_BOND);
+		assert_eq!(pallet_staking::MaxNominatorsCount::<Runtime>::get(), Some(MAX_NOMINATORS));
+	});
+}
