@@ -73,7 +73,7 @@ impl pallet_collective::Config<RiskCouncilInstance> for Runtime {
 	/// with that many ayes actually cast (with the prime's default, a prime could carry absent
 	/// members to three quarters).
 	type DefaultVote = AbsentIsNay;
-	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_collective::WeightInfo<Runtime>;
 	/// Members change through `CouncilMembership`, never directly.
 	type SetMembersOrigin = EnsureRoot<AccountId>;
 	type MaxProposalWeight = MaxCouncilProposalWeight;

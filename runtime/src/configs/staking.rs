@@ -136,7 +136,7 @@ impl pallet_staking::Config for Runtime {
 	type EventListeners = ();
 	type Filter = Nothing;
 	type BenchmarkingConfig = StakingBenchmarkingConfig;
-	type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_staking::WeightInfo<Runtime>;
 }
 
 /// The first bag's bound: the minimum nominator bond (10 BWK), as vote weight (one unit per

@@ -2,8 +2,8 @@
 //! benchmark CLI's default template (do not edit the files by hand): the base weights of a block
 //! and of an extrinsic (`scripts/weights.sh overhead`), both balances instances, and the
 //! transaction extensions every extrinsic pays for (FRAME's own defaults for them assume
-//! RocksDB and Substrate's reference machine); and staking's voter list and the emergency brake
-//! (issue 24).
+//! RocksDB and Substrate's reference machine); and staking, its voter list, the council and the
+//! emergency brake (issue 24).
 
 pub mod block_weights;
 pub mod extrinsic_weights;
@@ -11,5 +11,7 @@ pub mod frame_system_extensions;
 pub mod pallet_bags_list;
 pub mod pallet_balances_balances;
 pub mod pallet_balances_busd;
+pub mod pallet_collective;
+pub mod pallet_staking;
 pub mod pallet_transaction_payment;
 pub mod pallet_tx_pause;
