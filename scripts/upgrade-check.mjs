@@ -11,7 +11,7 @@
 // vault unbonding chunk and an open council motion.
 //
 //   node scripts/upgrade-check.mjs --runtime WASM [--endpoint ws://127.0.0.1:9944 | --old-node BIN]
-//                                  [--port 9957]
+//                                  [--port 9957] [--disable-spec-check]
 //
 // Prints each migration's log, each pallet's try-state line and a summary; exits 1 if the
 // upgrade or any try_state failed.
@@ -69,16 +69,22 @@ async function fillState(api) {
     + `${proposals.length} open council motion(s), BTC insurance ${fund[0].toBigInt() / BUSD} bUSD`);
 }
 
-/** Runs chopsticks' try-runtime; resolves with its exit code and output lines. */
+/**
+ * Runs chopsticks' try-runtime (scripts/chopsticks/try-runtime.cjs, on chopsticks-core: the dev
+ * runtime imports benchmarking host functions that chopsticks' own command refuses); resolves
+ * with its exit code and output lines.
+ */
 function tryRuntime(endpoint, wasm, sameBuild) {
-  const bin = join(root, 'scripts', 'chopsticks', 'node_modules', '.bin', 'chopsticks');
-  if (!existsSync(bin)) throw new Error(`chopsticks not installed at ${bin} (scripts/upgrade-check.sh installs it)`);
-  const args = ['try-runtime', '--endpoint', endpoint, '--runtime', wasm, '--checks', 'All', '--runtime-log-level', '3'];
-  // The dev node runs the very runtime under test: its spec_version is the same.
+  const dir = join(root, 'scripts', 'chopsticks');
+  if (!existsSync(join(dir, 'node_modules', '@acala-network', 'chopsticks-core'))) {
+    throw new Error(`chopsticks not installed in ${dir} (scripts/upgrade-check.sh installs it)`);
+  }
+  const args = [join(dir, 'try-runtime.cjs'), endpoint, wasm, '--checks', 'All'];
+  // A dev node of this very build runs the runtime under test: the same spec_version.
   if (sameBuild) args.push('--disable-spec-check');
-  log(`chopsticks ${args.join(' ')}`);
+  log(`node ${args.join(' ')}`);
   return new Promise((resolvePromise) => {
-    const child = spawn(bin, args, { cwd: join(root, 'scripts', 'chopsticks') });
+    const child = spawn(process.execPath, args, { cwd: dir });
     const lines = [];
     const take = (chunk) => { for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line); };
     child.stdout.on('data', take);
@@ -96,8 +102,9 @@ async function main() {
     if (!existsSync(oldNode)) throw new Error(`--old-node ${oldNode} not found`);
     process.env.BULWARK_NODE = oldNode;
   }
-  // A dev node of this very build runs the runtime under test: the same spec_version.
-  const sameBuild = endpoint === null && oldNode === null;
+  // A dev node of this very build runs the runtime under test: the same spec_version. Or the
+  // caller says so (--disable-spec-check: a runtime checked against its own chain).
+  const sameBuild = (endpoint === null && oldNode === null) || process.argv.includes('--disable-spec-check');
   let node = null;
   try {
     if (endpoint === null) {
@@ -112,7 +119,7 @@ async function main() {
     const { code, lines } = await tryRuntime(endpoint, wasm, sameBuild);
     // Polkadot.js' duplicate-package warnings are noise here.
     const relevant = lines.filter((l) => !/@polkadot\/|cjs \d|Either remove|conflicting packages/.test(l));
-    const migrations = relevant.filter((l) => /migrat|storage version|New pallet/i.test(l));
+    const migrations = relevant.filter((l) => /migrat|storage version|New pallet|upgrade weight|spec_version|chain at #/i.test(l));
     for (const l of migrations) log(`migration: ${l.trim()}`);
     // Each pallet's try_state: "Running <pallet> try-state checks", and a failure names it.
     const pallets = [...new Set(relevant.map((l) => l.match(/Running "?([A-Za-z]+)"? try-state checks/)?.[1]).filter(Boolean))];
