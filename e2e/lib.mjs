@@ -150,15 +150,18 @@ export function signAndWait(api, tx, signer, { timeoutMs = 60_000 } = {}) {
 export const COUNCIL_AYES = 4;
 
 /**
- * `signAndWait`, signed again (with a fresh nonce) when the pool refuses the transaction because
- * another of the signer's, sent at the same time (a feeder bot's submission), took its nonce.
+ * `signAndWait`, signed again (with a fresh nonce) when the pool refuses the transaction, or
+ * replaces it, because another of the signer's sent at the same time (a feeder bot's submission,
+ * at the oracle's top priority) took its nonce.
  */
-async function signAndWaitRacing(api, tx, signer, tries = 4) {
+async function signAndWaitRacing(api, tx, signer, tries = 8) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await signAndWait(api, tx, signer);
     } catch (e) {
-      if (attempt >= tries || !/Priority is too low|outdated|Stale|1014|1010/.test(String(e.message ?? e))) throw e;
+      if (attempt >= tries || !/Priority is too low|outdated|Stale|1014|1010|Usurped|Dropped|Invalid/.test(String(e.message ?? e))) throw e;
+      // The other transaction holds the nonce until it is in a block.
+      await sleep(1_000 * attempt);
     }
   }
 }

@@ -211,7 +211,9 @@ export async function runDrill({
 
     // The emergency brake: two thirds of the council pause order placement (close orders,
     // deposits and liquidations stay open: a reduce-only market).
-    const council = [acc.alice, acc.bob, acc.charlie, acc.dave];
+    // Dave and Eve propose and close; Alice and Bob, also feeders, race their bots for nonces
+    // (`councilMotion` signs again).
+    const council = [acc.dave, acc.eve, acc.alice, acc.bob];
     const orderPlacement = ['Margin', 'place_order'];
     const brakeLog = {};
     if (brake) {
