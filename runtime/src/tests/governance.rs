@@ -150,13 +150,7 @@ fn absent_members_count_as_nays_when_a_motion_times_out() {
 			assert_ok!(Council::vote(RuntimeOrigin::signed(acc(who)), hash, index, true));
 		}
 		System::set_block_number(1 + crate::configs::governance::CouncilMotionDuration::get());
-		assert_ok!(Council::close(
-			RuntimeOrigin::signed(acc(Charlie)),
-			hash,
-			index,
-			call.get_dispatch_info().call_weight,
-			call.encoded_size() as u32
-		));
+		assert_ok!(close_motion(Charlie, hash, index, &call));
 		assert!(System::events().iter().any(|r| matches!(
 			r.event,
 			RuntimeEvent::Council(pallet_collective::Event::Disapproved { .. })
@@ -229,13 +223,7 @@ fn item_2_a_rogue_member_cannot_fill_the_proposal_slots_and_two_thirds_kill_its_
 			assert_ok!(Council::vote(RuntimeOrigin::signed(acc(who)), hash, index, true));
 		}
 		let issuance = Balances::total_issuance();
-		assert_ok!(Council::close(
-			RuntimeOrigin::signed(acc(Charlie)),
-			hash,
-			index,
-			kill.get_dispatch_info().call_weight,
-			kill.encoded_size() as u32
-		));
+		assert_ok!(close_motion(Charlie, hash, index, &kill));
 		assert!(System::events().iter().any(|r| matches!(
 			r.event,
 			RuntimeEvent::Council(pallet_collective::Event::Killed { proposal_hash })
@@ -273,13 +261,7 @@ fn council_motion(
 		System::block_number() + 1 + crate::configs::governance::CouncilMotionDuration::get(),
 	);
 	System::reset_events();
-	assert_ok!(Council::close(
-		RuntimeOrigin::signed(acc(Ferdie)),
-		hash,
-		index,
-		call.get_dispatch_info().call_weight,
-		call.encoded_size() as u32
-	));
+	assert_ok!(close_motion(Ferdie, hash, index, &call));
 	System::events().iter().find_map(|r| match &r.event {
 		RuntimeEvent::Council(pallet_collective::Event::Executed { result, .. }) => {
 			Some(result.is_ok())

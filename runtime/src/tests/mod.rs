@@ -161,6 +161,23 @@ fn a_council_motion_executes_a_risk_origin_call_that_a_signed_account_cannot() {
 	});
 }
 
+/// `who` closes the council's motion `index` on `call` (of `hash`), bounded by the call's own
+/// weight and length.
+pub(crate) fn close_motion(
+	who: sp_keyring::Sr25519Keyring,
+	hash: crate::Hash,
+	index: u32,
+	call: &RuntimeCall,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Council::close(
+		RuntimeOrigin::signed(acc(who)),
+		hash,
+		index,
+		call.get_dispatch_info().call_weight,
+		call.encoded_size() as u32,
+	)
+}
+
 /// The dev council's two thirds, and its three quarters: four of five.
 pub(crate) const COUNCIL_AYES: u32 = 4;
 
@@ -181,23 +198,11 @@ pub(crate) fn pass_council_motion(call: RuntimeCall) {
 	}
 	// Three ayes of five are not enough to close.
 	assert_noop!(
-		Council::close(
-			RuntimeOrigin::signed(acc(Eve)),
-			hash,
-			index,
-			call.get_dispatch_info().call_weight,
-			call.encoded_size() as u32
-		),
+		close_motion(Eve, hash, index, &call),
 		pallet_collective::Error::<Runtime, crate::RiskCouncilInstance>::TooEarly
 	);
 	assert_ok!(Council::vote(RuntimeOrigin::signed(acc(Dave)), hash, index, true));
-	assert_ok!(Council::close(
-		RuntimeOrigin::signed(acc(Eve)),
-		hash,
-		index,
-		call.get_dispatch_info().call_weight,
-		call.encoded_size() as u32
-	));
+	assert_ok!(close_motion(Eve, hash, index, &call));
 	let executed_ok = System::events().iter().any(|r| {
 		matches!(
 			&r.event,
