@@ -441,8 +441,12 @@ impl Run {
 /// A halted market whose new level is confirmed but beyond one jump from its pre-halt EMA: only
 /// the risk origin resumes it (issue 29, item 4).
 pub(crate) fn awaiting_risk_origin() -> Option<bulwark_primitives::MarketId> {
-	pallet_bulwark_oracle::Prices::<Runtime>::iter().find_map(|(market, state)| {
-		let confirm = pallet_bulwark_oracle::Markets::<Runtime>::get(market)?.params.confirm_rounds;
-		state.awaits_risk_origin(confirm).map(|_| market)
-	})
+	pallet_bulwark_oracle::Prices::<Runtime>::iter_keys().find(|market| awaits_risk_origin(*market))
+}
+
+/// Whether `market` is halted at a level confirmed beyond one jump, waiting for the council.
+pub(crate) fn awaits_risk_origin(market: bulwark_primitives::MarketId) -> bool {
+	let Some(state) = pallet_bulwark_oracle::Prices::<Runtime>::get(market) else { return false };
+	pallet_bulwark_oracle::Markets::<Runtime>::get(market)
+		.is_some_and(|info| state.awaits_risk_origin(info.params.confirm_rounds).is_some())
 }

@@ -554,8 +554,9 @@ impl Run {
 			}
 			let status =
 				pallet_bulwark_oracle::Pallet::<Runtime>::price_info(*market).map(|p| p.status);
-			// A level confirmed beyond one jump waits for the council, whose motions may fail.
-			if crate::calls::awaiting_risk_origin() == Some(*market) {
+			// A level confirmed beyond one jump waits for the council, whose motions may fail
+			// (and which resumes one market at a time: another may be waiting too).
+			if crate::calls::awaits_risk_origin(*market) {
 				continue;
 			}
 			if status != Some(bulwark_primitives::MarketStatus::Active) {
