@@ -97,6 +97,12 @@ export async function connect(url) {
 
 export { cryptoWaitReady };
 
+/** The value after `--NAME` on the command line, or `fallback`. */
+export function cliOption(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
+}
+
 /** An sr25519 keyring with the generic address format. */
 export function newKeyring() {
   return new Keyring({ type: 'sr25519', ss58Format: 42 });

@@ -26,6 +26,7 @@ import {
   FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, newKeyring, nonceBook, orderOutcome, placeOrder,
   signAndWait, startDevNode, submitAll, untilEachBlock, waitBest,
 } from '../e2e/lib.mjs';
+import { cliOption as option } from '../e2e/lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUSD = 1_000_000n;
@@ -360,10 +361,6 @@ export async function runDrill({
   }
 }
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stamp = () => new Date().toISOString().slice(11, 19);

@@ -25,15 +25,12 @@ import {
   FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, startFeeder,
   submitAll, untilEachBlock, waitBest,
 } from '../e2e/lib.mjs';
+import { cliOption as option } from '../e2e/lib.mjs';
 
 const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
 const BTC = 0;
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
-}
 const ACCOUNTS = Number(option('accounts', 1500));
 const KEEPERS = Number(option('keepers', 4));
 const PORT = Number(option('port', 9970));

@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, cryptoWaitReady, devAccounts, findEvent, signAndWait, startDevNode } from '../e2e/lib.mjs';
+import { cliOption as option } from '../e2e/lib.mjs';
 import { runDrill } from './drill.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,10 +28,6 @@ const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
 const BTC = 0;
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
-}
 
 const log = (line) => console.log(`[upgrade-check] ${line}`);
 
