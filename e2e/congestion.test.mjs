@@ -48,7 +48,8 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
   const acc = devAccounts();
 
   before(async () => {
-    node = await startDevNode({ port: PORT, name: 'congestion' });
+    // 3 s slots: the pool's refusals and the feeds' inclusion depend on the time a block takes.
+    node = await startDevNode({ port: PORT, name: 'congestion', chain: 'dev' });
     api = await connect(node.url);
   });
 

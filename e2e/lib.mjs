@@ -23,8 +23,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts `bulwark-node --dev --tmp` (or, with `basePath`, a dev chain kept in that directory) on
  * `port` and resolves once its RPC answers. The node's output goes to e2e/.chain/<name>.log.
  * `stop()` ends it with SIGINT, `kill()` with SIGKILL (a crash).
+ *
+ * `chain` is the chain spec: `fast` (the default: the dev chain at one-second slots, for tests
+ * that do not measure time themselves) or `dev` (3 s slots, as a user's `--dev` chain).
  */
-export async function startDevNode({ port = 9955, name = 'node', basePath = null } = {}) {
+export async function startDevNode({ port = 9955, name = 'node', basePath = null, chain = 'fast' } = {}) {
   const bin = nodeBinary();
   if (!existsSync(bin)) throw new Error(`node binary not found at ${bin}: run scripts/build.sh`);
   // A node left over on this port would answer in place of ours.
@@ -38,7 +41,7 @@ export async function startDevNode({ port = 9955, name = 'node', basePath = null
   const child = spawn(
     bin,
     // Peer-to-peer on loopback only (`--port` alone would listen on every interface).
-    ['--dev', ...storage, '--rpc-port', String(port), '--no-prometheus', '--no-telemetry',
+    ['--dev', '--chain', chain, ...storage, '--rpc-port', String(port), '--no-prometheus', '--no-telemetry',
       '--listen-addr', `/ip4/127.0.0.1/tcp/${port + 1000}`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

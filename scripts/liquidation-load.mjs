@@ -49,7 +49,7 @@ async function main() {
   const keyring = newKeyring();
   const traders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/trader/${i}`));
   log(`derived ${traders.length} trader accounts`);
-  const node = await startDevNode({ port: PORT, name: 'liquidation-load' });
+  const node = await startDevNode({ port: PORT, name: 'liquidation-load', chain: 'dev' });
   log(`node up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   let feeder = null;

@@ -160,7 +160,7 @@ async function main() {
   const senders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/sender/${i}`));
   const keepers = Array.from({ length: KEEPERS }, (_, i) => keyring.addFromUri(`//load/keeper/${i}`));
   log(`derived ${senders.length} accounts and ${keepers.length} keepers`);
-  const node = await startDevNode({ port: PORT, name: 'load' });
+  const node = await startDevNode({ port: PORT, name: 'load', chain: 'dev' });
   log(`node up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   let feeder = null;

@@ -64,7 +64,7 @@ export function validatorArgs(name, { dir, basePort = 9961 }) {
 }
 
 /** Whether an RPC answers on `port`. */
-async function rpcAnswers(port) {
+export async function rpcAnswers(port) {
   try {
     const res = await fetch(`http://127.0.0.1:${port}`, {
       method: 'POST',

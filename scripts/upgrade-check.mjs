@@ -106,7 +106,7 @@ async function main() {
   try {
     if (endpoint === null) {
       await cryptoWaitReady();
-      node = await startDevNode({ port: Number(option('port', 9957)), name: 'upgrade-check' });
+      node = await startDevNode({ port: Number(option('port', 9957)), name: 'upgrade-check', chain: 'dev' });
       log(`dev node up at ${node.url} (log ${node.logPath}); the crash drill fills its state`);
       await runDrill({ traders: 20, node, log: (line) => log(`[drill] ${line}`) });
       const api = await connect(node.url);

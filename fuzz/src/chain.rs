@@ -95,6 +95,7 @@ pub fn signed(call: RuntimeCall, pair: &sr25519::Pair) -> UncheckedExtrinsic {
 		frame_system::CheckWeight::<Runtime>::new(),
 		pallet_bulwark_oracle::CheckOracleSubmission::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("the payload builds");

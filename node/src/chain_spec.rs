@@ -1,6 +1,9 @@
 //! Chain specifications built from the runtime's genesis presets.
 
-use bulwark_runtime::{BUSD_DECIMALS, BWK_DECIMALS, WASM_BINARY};
+use bulwark_runtime::{
+	genesis_config_presets::{FAST_PRESET, TESTNET_PRESET},
+	BUSD_DECIMALS, BWK_DECIMALS, WASM_BINARY,
+};
 use sc_service::ChainType;
 
 /// The chain specification type of Bulwark.
@@ -37,6 +40,31 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("bulwark_local")
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain fast` (with `--dev`): the dev chain at one-second slots, for tests that do not
+/// measure time themselves.
+pub fn fast_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Bulwark Fast Development")
+		.with_id("bulwark_fast")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(FAST_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain testnet`: the template `scripts/testnet.sh spec` starts from. It has no validators
+/// until the script adds them, and carries the node's own runtime until the script puts the
+/// production one in.
+pub fn testnet_template_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Bulwark Testnet")
+		.with_id("bulwark_testnet")
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_preset_name(TESTNET_PRESET)
 		.with_properties(properties())
 		.build())
 }

@@ -1,17 +1,25 @@
-//! Genesis presets: `dev` (Alice validating alone, Alice holds sudo, the monitor's timings
-//! shortened for tests) and `local` (Alice, Bob, Charlie and Dave validating, no sudo: the
-//! council governs, see `configs::governance`).
+//! Genesis presets:
+//! - `dev`: Alice validating alone, Alice holds sudo, the monitor's timings shortened for tests;
+//!   3 s blocks and minutes of unbonding ([`ChainTimings::DEV`]).
+//! - `fast`: `dev` at one-second slots ([`ChainTimings::FAST`]), for tests that do not measure
+//!   time themselves.
+//! - `local`: Alice, Bob, Charlie and Dave validating, no sudo: the council governs (see
+//!   `configs::governance`).
+//! - `testnet`: the template of a public testnet ([`ChainTimings::TESTNET`]): markets, insurance
+//!   and the monitor's defaults, nobody funded, no validators and no council. `scripts/testnet.sh`
+//!   fills in validators, council and balances from freshly generated keys.
 //!
-//! Both endow the well-known dev accounts with BWK and bUSD and make Alice, Bob and Charlie the
-//! risk council.
+//! `dev`, `fast` and `local` endow the well-known dev accounts with BWK and bUSD and make Alice
+//! to Eve the risk council.
 
 use crate::{
 	AccountId, BalancesConfig, BusdConfig, CouncilMembershipConfig, InsuranceConfig, MarginConfig,
 	MonitorConfig, OracleConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig,
-	SudoConfig, BUSD, BWK,
+	TimingsConfig, BUSD, BWK,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
+use pallet_bulwark_timings::ChainTimings;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -49,15 +57,22 @@ fn validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
 	Validator { stash: sr.to_account_id(), aura: sr.public().into(), grandpa: ed.public().into() }
 }
 
+/// The name of the preset of one-second slots (see the module doc).
+pub const FAST_PRESET: &str = "fast";
+/// The name of the public testnet's template preset (see the module doc).
+pub const TESTNET_PRESET: &str = "testnet";
+
 fn testnet_genesis(
 	validators: Vec<Validator>,
 	endowed: Vec<AccountId>,
 	council: Vec<AccountId>,
 	root: Option<AccountId>,
 	monitor: Option<pallet_bulwark_monitor::MonitorParams>,
+	timings: ChainTimings,
 ) -> Value {
 	let validator_count = u32::try_from(validators.len()).unwrap_or(u32::MAX);
-	build_struct_json_patch!(RuntimeGenesisConfig {
+	let mut patch = build_struct_json_patch!(RuntimeGenesisConfig {
+		timings: TimingsConfig { timings },
 		balances: BalancesConfig {
 			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT_BWK)).collect::<Vec<_>>(),
 		},
@@ -101,17 +116,24 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		council_membership: CouncilMembershipConfig { members: BoundedVec::truncate_from(council) },
-		sudo: SudoConfig { key: root },
 		oracle: OracleConfig { markets: genesis_markets() },
 		monitor: MonitorConfig { params: monitor },
 		margin: MarginConfig { markets: vec![0, 1], ..Default::default() },
 		insurance: InsuranceConfig {
 			params: Some(pallet_bulwark_insurance::InsuranceParams {
-				draw_window: crate::time::DAYS,
+				draw_window: timings.blocks_per_day(),
 				max_global_draw: 100_000 * BUSD,
 			}),
 		},
-	})
+	});
+	// The production runtime has no sudo, and refuses a genesis that names a key.
+	#[cfg(not(feature = "production"))]
+	if let (Some(root), Some(patch)) = (root, patch.as_object_mut()) {
+		patch.insert("sudo".into(), serde_json::json!({ "key": root }));
+	}
+	#[cfg(feature = "production")]
+	let _ = root;
+	patch
 }
 
 /// Markets listed at genesis with default oracle parameters: ids 0 and 1.
@@ -162,7 +184,27 @@ pub fn development_config_genesis() -> Value {
 		dev_council(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		Some(dev_monitor()),
+		ChainTimings::DEV,
 	)
+}
+
+/// The `fast` preset: `dev` at one-second slots.
+pub fn fast_config_genesis() -> Value {
+	let mut patch = development_config_genesis();
+	if let Some(patch) = patch.as_object_mut() {
+		let timings = ChainTimings::FAST;
+		patch.insert("timings".into(), serde_json::json!({ "timings": timings }));
+		if let Some(insurance) = patch.get_mut("insurance").and_then(|i| i.get_mut("params")) {
+			insurance["drawWindow"] = Value::from(timings.blocks_per_day());
+		}
+	}
+	patch
+}
+
+/// The `testnet` template: no validator, council or balance (the script that writes the chain
+/// spec adds them from fresh keys), no sudo, the testnet's timings, the monitor's defaults.
+pub fn testnet_template_genesis() -> Value {
+	testnet_genesis(Vec::new(), Vec::new(), Vec::new(), None, None, ChainTimings::TESTNET)
 }
 
 /// The `local` preset: Alice, Bob, Charlie and Dave validate (GRANDPA needs more than two thirds
@@ -179,6 +221,7 @@ pub fn local_config_genesis() -> Value {
 		dev_council(),
 		None,
 		None,
+		ChainTimings::DEV,
 	)
 }
 
@@ -206,6 +249,8 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		FAST_PRESET => fast_config_genesis(),
+		TESTNET_PRESET => testnet_template_genesis(),
 		STAKING_BENCHMARKS_PRESET => staking_benchmarks_genesis(),
 		_ => return None,
 	};
@@ -237,6 +282,8 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(FAST_PRESET),
+		PresetId::from(TESTNET_PRESET),
 		PresetId::from(STAKING_BENCHMARKS_PRESET),
 	]
 }

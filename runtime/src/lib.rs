@@ -83,28 +83,6 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// Block times and the periods derived from them.
-///
-/// Staking periods are kept short (minutes) because this runtime serves dev and test chains; a
-/// production network would raise `SESSION_BLOCKS`, `SESSIONS_PER_ERA` and the bonding and
-/// deferral eras in `configs/staking.rs`.
-pub mod time {
-	use super::BlockNumber;
-
-	/// Target block time. Aura produces one block per slot.
-	pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
-	/// Aura slot duration. It cannot change once the chain has started.
-	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
-	/// Blocks per minute.
-	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
-	/// Blocks per hour.
-	pub const HOURS: BlockNumber = MINUTES * 60;
-	/// Blocks per day.
-	pub const DAYS: BlockNumber = HOURS * 24;
-	/// Blocks per session (validator-set rotation).
-	pub const SESSION_BLOCKS: BlockNumber = MINUTES;
-}
-
 /// Signature of transactions.
 pub type Signature = MultiSignature;
 /// Account identifier: the public key of the signing scheme.
@@ -138,6 +116,9 @@ pub type TxExtension = (
 	// Invalid oracle submissions never enter the pool or a block (see the extension's doc).
 	pallet_bulwark_oracle::CheckOracleSubmission<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// Offline signers (a hardware wallet) verify what they sign against the metadata's hash,
+	// compiled into the production runtime (`./scripts/build.sh --production`).
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -196,6 +177,8 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(4)]
 	pub type Busd = pallet_balances<Instance2>;
+	#[runtime::pallet_index(5)]
+	pub type Timings = pallet_bulwark_timings;
 
 	// Authorship must come before Session so it sees the current validator set, and Staking
 	// before Session so the new validator set is ready when Session asks for it.
@@ -227,6 +210,8 @@ mod runtime {
 	pub type Whitelist = pallet_whitelist;
 	#[runtime::pallet_index(24)]
 	pub type TxPause = pallet_tx_pause;
+	// Dev and test chains only: the production runtime has no sudo.
+	#[cfg(not(feature = "production"))]
 	#[runtime::pallet_index(29)]
 	pub type Sudo = pallet_sudo;
 

@@ -336,33 +336,14 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			let defer = T::SlashDeferDuration::get();
-			assert!(defer > 0, "SlashDeferDuration must leave governance time to cancel");
-			assert!(
-				T::OperatorBonds::unbonding_period() > defer,
-				"operators must not leave before their pending slashes apply"
-			);
-			assert!(
-				T::Vaults::unbonding_period() > defer,
-				"vault stake must not leave before pending slashes apply"
-			);
-			assert!(T::SpanLength::get() > 0, "SpanLength must be positive");
+			if let Err(broken) = Self::check_periods() {
+				panic!("{broken}");
+			}
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be positive");
 			assert!(T::MaxPendingPerOffender::get() > 0, "MaxPendingPerOffender must be positive");
 			assert!(
 				T::MaxPendingSlashes::get() >= T::MaxPendingPerOffender::get(),
 				"MaxPendingSlashes must hold at least one offender's slashes"
-			);
-			let window = Self::escape_window();
-			assert!(
-				T::OperatorBonds::unbonding_period() > window,
-				"operators must not leave before a slash reported and queued behind the worst \
-				 backlog applies"
-			);
-			assert!(
-				T::Vaults::unbonding_period() > window,
-				"vault stake must not leave before a slash reported and queued behind the worst \
-				 backlog applies"
 			);
 		}
 
@@ -494,6 +475,29 @@ impl<T: Config> Pallet<T> {
 			SlashTarget::Operator(operator) => T::OperatorBonds::slashable_balance(operator),
 			SlashTarget::Vault(market) => T::Vaults::slashable_balance(market),
 		}
+	}
+
+	/// Checks that a slash applies before the stake it slashes can leave: the deferral leaves the
+	/// council time, and the escape window is shorter than the operators' and the vaults'
+	/// unbonding. A chain's genesis sets these periods, so `try_state` checks them on every chain.
+	pub fn check_periods() -> Result<(), &'static str> {
+		ensure!(
+			T::SlashDeferDuration::get() > 0,
+			"SlashDeferDuration must leave governance time to cancel"
+		);
+		ensure!(T::SpanLength::get() > 0, "SpanLength must be positive");
+		let window = Self::escape_window();
+		ensure!(
+			T::OperatorBonds::unbonding_period() > window,
+			"operators must not leave before a slash reported and queued behind the worst backlog \
+			 applies"
+		);
+		ensure!(
+			T::Vaults::unbonding_period() > window,
+			"vault stake must not leave before a slash reported and queued behind the worst \
+			 backlog applies"
+		);
+		Ok(())
 	}
 
 	/// Blocks from an offence until its slash applies at the latest: the report latency, the
@@ -750,7 +754,9 @@ impl<T: Config> Pallet<T> {
 	/// - This pallet's account holds at least its existential deposit plus the undelivered
 	///   proceeds (anyone may send it more).
 	/// - Every offender's span takes no more than its largest report.
+	/// - The periods hold ([`Pallet::check_periods`]): they are a chain's genesis, not constants.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		Self::check_periods()?;
 		let queue = Queue::<T>::get();
 		ensure!(queue.head <= queue.next_id, "queue head beyond the next id");
 		let mut listed: u32 = 0;

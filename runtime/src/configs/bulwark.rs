@@ -9,26 +9,24 @@ use frame_support::{
 };
 use sp_runtime::transaction_validity::TransactionPriority;
 
-use super::super::{
-	time::{DAYS, HOURS, MINUTES},
-	AccountId, BlockNumber, Busd, Runtime, RuntimeHoldReason, BUSD,
-};
+use super::super::{AccountId, Busd, Runtime, RuntimeHoldReason, BUSD};
 use super::governance::RiskOrigin;
 use bulwark_primitives::Balance;
 
 parameter_types! {
-	/// Blocks per oracle round: 2 blocks = 6 s.
-	pub const OracleRoundLength: BlockNumber = 2;
 	/// Smallest operator bond: 1,000 bUSD.
 	pub const MinOperatorBond: Balance = 1_000 * BUSD;
-	/// Operator unbonding: 10 minutes on dev chains (production: 7 days). Must exceed the slash
-	/// deferral of the slashing pallet.
-	pub const OperatorUnbondingPeriod: BlockNumber = 10 * MINUTES;
 	/// Missed rounds in a row before a liveness offence: 10 rounds = 1 minute.
 	pub const MaxMissedRounds: u32 = 10;
-	/// A year of 365 days at 3-second blocks: annualizes oracle volatility.
-	pub const BlocksPerYear: BlockNumber = 365 * DAYS;
 }
+
+/// Blocks per oracle round: the chain's genesis timings (dev: 2 blocks = 6 s).
+pub type OracleRoundLength = pallet_bulwark_timings::OracleRoundBlocks<Runtime>;
+/// Operator unbonding: the chain's genesis timings (dev: 10 minutes; testnet: 7 days). Longer than
+/// the slashing pallet's escape window (its `try_state`).
+pub type OperatorUnbondingPeriod = pallet_bulwark_timings::OperatorUnbondingBlocks<Runtime>;
+/// A year of 365 days at the chain's slot: annualizes oracle volatility.
+pub type BlocksPerYear = pallet_bulwark_timings::BlocksPerYear<Runtime>;
 
 impl pallet_bulwark_oracle::Config for Runtime {
 	type Currency = Busd;
@@ -75,14 +73,15 @@ parameter_types! {
 	pub const VaultsPalletId: PalletId = PalletId(*b"bw/vault");
 	/// Smallest stake: 10 bUSD.
 	pub const MinVaultStake: Balance = 10 * BUSD;
-	/// Vault unbonding: 2 minutes on dev chains (production: 7 days); longer than the slashing
-	/// pallet's escape window (report latency + deferral + worst backlog: 38 blocks), so a
-	/// staker cannot leave ahead of a slash.
-	pub const VaultUnbondingPeriod: BlockNumber = 2 * MINUTES;
-	/// A matured chunk not withdrawn within 10 minutes returns to active stake (production:
-	/// 2 days).
-	pub const VaultWithdrawWindow: BlockNumber = 10 * MINUTES;
 }
+
+/// Vault unbonding: the chain's genesis timings (dev: 2 minutes; testnet: 7 days); longer than
+/// the slashing pallet's escape window (report latency + deferral + worst backlog: 38 blocks on
+/// dev), so a staker cannot leave ahead of a slash.
+pub type VaultUnbondingPeriod = pallet_bulwark_timings::VaultUnbondingBlocks<Runtime>;
+/// A matured chunk not withdrawn within this window returns to active stake (dev: 10 minutes;
+/// testnet: 2 days).
+pub type VaultWithdrawWindow = pallet_bulwark_timings::VaultWithdrawWindowBlocks<Runtime>;
 
 impl pallet_bulwark_vaults::Config for Runtime {
 	type Currency = Busd;
@@ -110,13 +109,15 @@ impl pallet_bulwark_vaults::Config for Runtime {
 parameter_types! {
 	/// Derives the account slash proceeds pass through.
 	pub const SlashingPalletId: PalletId = PalletId(*b"bw/slash");
-	/// Slashes wait 1 minute on dev chains (production: 1 day) for the council to cancel them;
-	/// the escape window it is part of is shorter than the operators' and vaults' unbonding
-	/// (integrity test).
-	pub const SlashDeferDuration: BlockNumber = MINUTES;
-	/// An offender pays its largest offence within 30 minutes of its first report.
-	pub const SlashSpanLength: BlockNumber = 30 * MINUTES;
 }
+
+/// Slashes wait for the council to cancel them: the chain's genesis timings (dev: 1 minute;
+/// testnet: 1 day); the escape window it is part of is shorter than the operators' and vaults'
+/// unbonding (the slashing pallet's `try_state`).
+pub type SlashDeferDuration = pallet_bulwark_timings::SlashDeferBlocks<Runtime>;
+/// An offender pays its largest offence within a span of its first report (dev: 30 minutes;
+/// testnet: 1 day).
+pub type SlashSpanLength = pallet_bulwark_timings::SlashSpanBlocks<Runtime>;
 
 impl pallet_bulwark_slashing::Config for Runtime {
 	type Currency = Busd;
@@ -220,8 +221,6 @@ impl pallet_bulwark_slashing::BenchmarkHelper<super::super::AccountId> for Slash
 parameter_types! {
 	/// Derives the margin engine's custody account.
 	pub const MarginPalletId: PalletId = PalletId(*b"bw/margn");
-	/// Blocks in an hour: the maintenance ramp's unit (a day of them is funding's).
-	pub const BlocksPerHour: BlockNumber = HOURS;
 	/// Orders the hook executes in one block, before any extrinsic (see the runtime test
 	/// `a_full_order_queue_fits_the_hooks_share_of_a_block`).
 	pub const MaxOrdersPerBlock: u32 = 2_000;
@@ -266,9 +265,14 @@ impl pallet_bulwark_margin::Config for Runtime {
 parameter_types! {
 	/// The genesis `BWK-USD` oracle market (after BTC-USD and ETH-USD).
 	pub const BwkUsdMarket: bulwark_primitives::MarketId = 2;
-	/// The monitor recomputes every 10 blocks (30 s).
-	pub const MonitorPeriod: BlockNumber = 10;
 }
+
+/// Blocks in an hour at the chain's slot: the maintenance ramp's unit (a day of them is
+/// funding's).
+pub type BlocksPerHour = pallet_bulwark_timings::BlocksPerHour<Runtime>;
+/// The monitor recomputes every this many blocks: the chain's genesis timings (dev: 10 blocks =
+/// 30 s).
+pub type MonitorPeriod = pallet_bulwark_timings::MonitorPeriodBlocks<Runtime>;
 
 impl pallet_bulwark_monitor::Config for Runtime {
 	type Prices = super::super::Oracle;

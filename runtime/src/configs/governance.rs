@@ -24,9 +24,8 @@ use frame_system::EnsureRoot;
 use sp_runtime::{traits::Convert, DispatchError, Perbill};
 
 use super::super::{
-	time::{DAYS, MINUTES},
-	AccountId, Balance, Balances, BlockNumber, Council, Preimage, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, System, BWK,
+	AccountId, Balance, Balances, Council, Preimage, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeHoldReason, RuntimeOrigin, System, BWK,
 };
 use super::RuntimeBlockWeights;
 
@@ -54,9 +53,11 @@ pub const PROPOSAL_DEPOSIT: Balance = 10 * BWK;
 // Every member at its cap leaves slots free: no coalition short of the whole council fills them.
 const _: () = assert!(MAX_PROPOSALS_PER_MEMBER * MAX_COUNCIL_MEMBERS < MAX_PROPOSALS);
 
+/// A motion stays open this long: the chain's genesis timings (dev: half an hour; testnet: a
+/// day); it can close earlier once decided.
+pub type CouncilMotionDuration = pallet_bulwark_timings::CouncilMotionBlocks<Runtime>;
+
 parameter_types! {
-	/// A motion stays open this long (dev: half an hour); it can close earlier once decided.
-	pub const CouncilMotionDuration: BlockNumber = 30 * MINUTES;
 	/// A motion's call may use at most half a block.
 	pub MaxCouncilProposalWeight: Weight =
 		Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
@@ -207,9 +208,10 @@ pub type RootDispatchOrigin = EitherOfDiverse<
 	pallet_collective::EnsureProportionAtLeast<AccountId, RiskCouncilInstance, 3, 4>,
 >;
 
+/// A dispatch approved before its whitelisting may be relayed by anyone for a day after.
+pub type WhitelistDeferredExpiration = pallet_bulwark_timings::BlocksPerDay<Runtime>;
+
 parameter_types! {
-	/// A dispatch approved before its whitelisting may be relayed by anyone for a day after.
-	pub const WhitelistDeferredExpiration: BlockNumber = DAYS;
 	pub const PreimageHoldReason: RuntimeHoldReason =
 		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
 	/// Noting a preimage holds 1 BWK plus 0.001 BWK a byte: the chain's storage is not free.

@@ -10,7 +10,7 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstBool, ConstU128, ConstU32, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		ConstantMultiplier, IdentityFee, Weight,
@@ -26,9 +26,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	time::SLOT_DURATION, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce,
-	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, Session, System, UncheckedExtrinsic, BUSD, BWK, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
+	Session, System, UncheckedExtrinsic, BUSD, BWK, VERSION,
 };
 
 /// Share of a block available to normal (non-operational) extrinsics.
@@ -116,7 +116,8 @@ impl pallet_timestamp::Config for Runtime {
 	/// Milliseconds since the unix epoch.
 	type Moment = u64;
 	type OnTimestampSet = Aura;
-	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	/// Half the chain's slot (its genesis timings): Aura needs two timestamps a slot apart.
+	type MinimumPeriod = pallet_bulwark_timings::MinimumPeriodMillis<Runtime>;
 	type WeightInfo = ();
 }
 
@@ -201,7 +202,12 @@ impl pallet_transaction_payment::Config for Runtime {
 	>;
 }
 
-/// Sudo exists for dev and test chains only; governance goes through the risk council.
+/// The chain's periods, set in its genesis (`genesis_config_presets`).
+impl pallet_bulwark_timings::Config for Runtime {}
+
+/// Sudo exists for dev and test chains only (not in the `production` runtime); governance goes
+/// through the risk council.
+#[cfg(not(feature = "production"))]
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;

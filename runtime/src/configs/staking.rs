@@ -10,16 +10,17 @@ use frame_support::{
 	traits::{ConstBool, ConstU32, Nothing},
 };
 use sp_runtime::{curve::PiecewiseLinear, traits::OpaqueKeys, Perbill};
-use sp_staking::{EraIndex, SessionIndex};
 
 use super::super::{
-	time::SESSION_BLOCKS, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent,
-	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp, VoterList, BWK,
+	AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason, Session,
+	SessionKeys, Staking, Timestamp, VoterList, BWK,
 };
 use super::governance::RiskOrigin;
 
+/// Blocks per session: the chain's genesis timings.
+pub type SessionPeriod = pallet_bulwark_timings::SessionBlocks<Runtime>;
+
 parameter_types! {
-	pub const SessionPeriod: BlockNumber = SESSION_BLOCKS;
 	pub const SessionOffset: BlockNumber = 0;
 }
 
@@ -59,23 +60,24 @@ pallet_staking_reward_curve::build! {
 	);
 }
 
+/// Sessions per staking era: the chain's genesis timings (dev: 3 one-minute sessions).
+pub type SessionsPerEra = pallet_bulwark_timings::SessionsPerEra<Runtime>;
+/// Eras a stake stays bonded after `unbond` (dev: 12 minutes; testnet: 7 days).
+pub type BondingDuration = pallet_bulwark_timings::BondingEras<Runtime>;
+/// Eras a validator slash waits before it applies, during which the risk council may cancel it.
+/// Less than the bonding duration (the timings' `validate`), so a slashed stake cannot leave
+/// first.
+pub type SlashDeferDuration = pallet_bulwark_timings::ValidatorSlashDeferEras<Runtime>;
+/// How long a GRANDPA equivocation report stays valid: the bonding duration in blocks.
+pub type ReportLongevity = pallet_bulwark_timings::BondingBlocks<Runtime>;
+/// GRANDPA set-id to session mappings kept for equivocation proofs: the bonding duration in
+/// sessions.
+pub type MaxSetIdSessionEntries = pallet_bulwark_timings::BondingSessions<Runtime>;
+
 parameter_types! {
-	/// Sessions per staking era (dev: 3 one-minute sessions).
-	pub const SessionsPerEra: SessionIndex = 3;
-	/// Eras a stake stays bonded after `unbond` (dev: 12 minutes).
-	pub const BondingDuration: EraIndex = 4;
-	/// Eras a validator slash waits before it applies, during which the risk council may cancel
-	/// it. Must be less than the bonding duration so a slashed stake cannot leave first.
-	pub const SlashDeferDuration: EraIndex = 2;
 	pub const RewardCurve: &'static PiecewiseLinear<'static> = &REWARD_CURVE;
 	pub const MaxExposurePageSize: u32 = 64;
 	pub const MaxValidatorSet: u32 = 100;
-	/// How long a GRANDPA equivocation report stays valid: the bonding duration in blocks.
-	pub const ReportLongevity: u64 =
-		BondingDuration::get() as u64 * SessionsPerEra::get() as u64 * SESSION_BLOCKS as u64;
-	/// GRANDPA set-id to session mappings kept for equivocation proofs.
-	pub const MaxSetIdSessionEntries: u64 =
-		BondingDuration::get() as u64 * SessionsPerEra::get() as u64;
 	pub ElectionBounds: frame_election_provider_support::bounds::ElectionBounds =
 		ElectionBoundsBuilder::default().voters_count(5_000.into()).targets_count(1_000.into()).build();
 }

@@ -8,6 +8,7 @@
 use super::*;
 use crate::{Insurance, Margin, Oracle, Vaults};
 use frame_support::traits::fungible::Inspect;
+use frame_support::traits::Get as _;
 use pallet_bulwark_insurance::Fund;
 use sp_keyring::Sr25519Keyring::{Eve, Ferdie};
 use sp_runtime::{FixedI128, FixedU128};

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::{configs::emergency::PAUSABLE_CALLS, Margin, TxPause};
+use frame_support::traits::Get as _;
 use frame_support::{traits::GetCallMetadata, BoundedVec};
 use sp_keyring::Sr25519Keyring::Ferdie;
 use sp_runtime::{traits::Dispatchable, DispatchErrorWithPostInfo};

@@ -4,6 +4,7 @@
 use super::{acc, dev_ext};
 use crate::{Runtime, RuntimeCall};
 use bulwark_primitives::Price;
+use frame_support::traits::Get as _;
 use frame_support::{
 	assert_err, assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
@@ -161,6 +162,7 @@ fn pool_priority(
 		CheckWeight::new(),
 		pallet_bulwark_oracle::CheckOracleSubmission::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
 		frame_system::WeightReclaim::new(),
 	);
 	let len = call.encoded_size() + 110;

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::{configs::governance::RootDispatchOrigin, Whitelist};
+use frame_support::traits::Get as _;
 use sp_keyring::Sr25519Keyring::Ferdie;
 use sp_runtime::traits::Dispatchable;
 

@@ -7,6 +7,7 @@ mod governance;
 mod orders;
 mod slashing;
 mod staking;
+mod timings;
 
 use crate::{
 	configs::staking::{BondingDuration, SlashDeferDuration},
@@ -15,6 +16,7 @@ use crate::{
 	RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, BUSD,
 };
 use codec::Encode;
+use frame_support::traits::Get as _;
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::GetDispatchInfo,
@@ -128,10 +130,12 @@ fn risk_origin_is_root_or_two_thirds_of_the_council() {
 
 #[test]
 fn staking_slashes_are_deferred_less_than_the_bonding_duration() {
-	let defer: u32 = SlashDeferDuration::get();
-	let bonding: u32 = BondingDuration::get();
-	assert!(defer > 0, "validator slashes must be cancellable");
-	assert!(defer < bonding, "a slashed stake must not be able to leave before the slash");
+	dev_ext().execute_with(|| {
+		let defer: u32 = SlashDeferDuration::get();
+		let bonding: u32 = BondingDuration::get();
+		assert!(defer > 0, "validator slashes must be cancellable");
+		assert!(defer < bonding, "a slashed stake must not be able to leave before the slash");
+	});
 }
 
 #[test]

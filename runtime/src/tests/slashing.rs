@@ -9,6 +9,7 @@ use crate::{
 	RuntimeOrigin, Slashing, Staking, System, Vaults, BUSD,
 };
 use bulwark_primitives::{InsuranceFund, OffenceKind, Price, SlashTarget};
+use frame_support::traits::Get as _;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
@@ -177,27 +178,29 @@ fn a_council_slash_of_a_vault_reaches_unbonding_stakers_and_pays_the_whistleblow
 
 #[test]
 fn operators_and_vault_stakers_cannot_leave_before_a_pending_slash_applies() {
-	use pallet_bulwark_slashing::Config;
-	let defer = SlashDeferDuration::get();
-	assert!(<<Runtime as Config>::OperatorBonds as bulwark_primitives::Slashable<_, _>>::unbonding_period() > defer);
-	assert!(
-		<<Runtime as Config>::Vaults as bulwark_primitives::Slashable<_, _>>::unbonding_period()
-			> defer
-	);
-	<Slashing as Hooks<u32>>::integrity_test();
-	// The whole escape window: report latency + deferral + worst backlog, within unbonding.
-	let window = Slashing::escape_window();
-	assert_eq!(window, 2 + defer + 1024 / 64);
-	assert!(window < crate::configs::bulwark::OperatorUnbondingPeriod::get());
-	assert!(window < crate::configs::bulwark::VaultUnbondingPeriod::get());
-	// Every possible offender (64 operators, 32 vaults) can fill its own list of 8 without
-	// filling the queue, so a first report is never refused for room.
-	use frame_support::traits::Get;
-	let max_pending: u32 = <Runtime as Config>::MaxPendingSlashes::get();
-	let per_offender: u32 = <Runtime as Config>::MaxPendingPerOffender::get();
-	let operators: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
-	let markets: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxMarkets::get();
-	assert!(max_pending >= per_offender * (operators + markets));
+	dev_ext().execute_with(|| {
+		use pallet_bulwark_slashing::Config;
+		let defer = SlashDeferDuration::get();
+		assert!(<<Runtime as Config>::OperatorBonds as bulwark_primitives::Slashable<_, _>>::unbonding_period() > defer);
+		assert!(
+			<<Runtime as Config>::Vaults as bulwark_primitives::Slashable<_, _>>::unbonding_period()
+				> defer
+		);
+		<Slashing as Hooks<u32>>::integrity_test();
+		// The whole escape window: report latency + deferral + worst backlog, within unbonding.
+		let window = Slashing::escape_window();
+		assert_eq!(window, 2 + defer + 1024 / 64);
+		assert!(window < crate::configs::bulwark::OperatorUnbondingPeriod::get());
+		assert!(window < crate::configs::bulwark::VaultUnbondingPeriod::get());
+		// Every possible offender (64 operators, 32 vaults) can fill its own list of 8 without
+		// filling the queue, so a first report is never refused for room.
+		use frame_support::traits::Get;
+		let max_pending: u32 = <Runtime as Config>::MaxPendingSlashes::get();
+		let per_offender: u32 = <Runtime as Config>::MaxPendingPerOffender::get();
+		let operators: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxOperators::get();
+		let markets: u32 = <Runtime as pallet_bulwark_oracle::Config>::MaxMarkets::get();
+		assert!(max_pending >= per_offender * (operators + markets));
+	});
 }
 
 /// Reports a 10% offence of the dev validator, Alice, to pallet-staking; returns Alice, her
