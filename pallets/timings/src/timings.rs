@@ -154,7 +154,7 @@ impl ChainTimings {
 	/// Checks the rules every chain's timings keep. The rules that involve other pallets' bounds
 	/// (a slash applies before its stake unbonds) are those pallets' `try_state`.
 	pub fn validate(&self) -> Result<(), TimingsError> {
-		if self.slot_millis < 500 || self.slot_millis % 2 != 0 {
+		if self.slot_millis < 500 || !self.slot_millis.is_multiple_of(2) {
 			return Err(TimingsError::Slot);
 		}
 		let periods = [
