@@ -46,12 +46,12 @@ export function validatorLayout(name, { dir, basePort = 9961 }) {
   };
 }
 
-/** The command line of validator `name`. */
-export function validatorArgs(name, { dir, basePort = 9961 }) {
+/** The command line of validator `name` (`chain`: `local`, or `local-fast` at 1 s slots). */
+export function validatorArgs(name, { dir, basePort = 9961, chain = 'local' }) {
   const v = validatorLayout(name, { dir, basePort });
   const alice = validatorLayout('alice', { dir, basePort });
   const args = [
-    '--chain', 'local',
+    '--chain', chain,
     `--${name}`, // --name NAME --validator, and NAME's session keys in its keystore
     '--base-path', v.basePath,
     '--node-key', NODE_KEYS[v.index],
@@ -82,14 +82,14 @@ export async function rpcAnswers(port) {
  * pid goes to DIR/NAME.pid; otherwise it is this process's child. Resolves once its RPC answers:
  * `{ ...layout, child, pid, exited(), stop(), kill() }`.
  */
-export async function startValidator(name, { dir, basePort = 9961, detached = false, timeoutMs = 120_000 } = {}) {
+export async function startValidator(name, { dir, basePort = 9961, chain = 'local', detached = false, timeoutMs = 120_000 } = {}) {
   const v = validatorLayout(name, { dir, basePort });
   mkdirSync(dir, { recursive: true });
   if (await rpcAnswers(v.rpcPort)) throw new Error(`port ${v.rpcPort} is already in use (a node left running?)`);
   const bin = nodeBinary();
   if (!existsSync(bin)) throw new Error(`node binary not found at ${bin}: run scripts/build.sh`);
   const log = openSync(v.logPath, 'a');
-  const child = spawn(bin, validatorArgs(name, { dir, basePort }), { stdio: ['ignore', log, log], detached });
+  const child = spawn(bin, validatorArgs(name, { dir, basePort, chain }), { stdio: ['ignore', log, log], detached });
   closeSync(log);
   let exited = null;
   child.on('exit', (code, signal) => { exited = { code, signal }; });

@@ -1,7 +1,7 @@
 //! Chain specifications built from the runtime's genesis presets.
 
 use bulwark_runtime::{
-	genesis_config_presets::{FAST_PRESET, TESTNET_PRESET},
+	genesis_config_presets::{FAST_PRESET, LOCAL_FAST_PRESET, TESTNET_PRESET},
 	BUSD_DECIMALS, BWK_DECIMALS, WASM_BINARY,
 };
 use sc_service::ChainType;
@@ -52,6 +52,17 @@ pub fn fast_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("bulwark_fast")
 		.with_chain_type(ChainType::Development)
 		.with_genesis_config_preset_name(FAST_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain local-fast`: the `local` chain at one-second slots, for the e2e network test.
+pub fn local_fast_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Bulwark Local Fast Testnet")
+		.with_id("bulwark_local_fast")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(LOCAL_FAST_PRESET)
 		.with_properties(properties())
 		.build())
 }

@@ -40,6 +40,7 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"fast" => Box::new(chain_spec::fast_chain_spec()?),
+			"local-fast" => Box::new(chain_spec::local_fast_chain_spec()?),
 			"testnet" => Box::new(chain_spec::testnet_template_chain_spec()?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)

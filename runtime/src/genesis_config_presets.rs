@@ -5,6 +5,7 @@
 //!   time themselves.
 //! - `local`: Alice, Bob, Charlie and Dave validating, no sudo: the council governs (see
 //!   `configs::governance`).
+//! - `local-fast`: `local` at one-second slots, for the e2e network test.
 //! - `testnet`: the template of a public testnet ([`ChainTimings::TESTNET`]): markets, insurance
 //!   and the monitor's defaults, nobody funded, no validators and no council. `scripts/testnet.sh`
 //!   fills in validators, council and balances from freshly generated keys.
@@ -59,6 +60,8 @@ fn validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
 
 /// The name of the preset of one-second slots (see the module doc).
 pub const FAST_PRESET: &str = "fast";
+/// The name of the four-validator preset of one-second slots (see the module doc).
+pub const LOCAL_FAST_PRESET: &str = "local-fast";
 /// The name of the public testnet's template preset (see the module doc).
 pub const TESTNET_PRESET: &str = "testnet";
 
@@ -188,17 +191,25 @@ pub fn development_config_genesis() -> Value {
 	)
 }
 
-/// The `fast` preset: `dev` at one-second slots.
-pub fn fast_config_genesis() -> Value {
-	let mut patch = development_config_genesis();
+/// `patch` on other timings, with the insurance's day-long draw window in their blocks.
+fn with_timings(mut patch: Value, timings: ChainTimings) -> Value {
 	if let Some(patch) = patch.as_object_mut() {
-		let timings = ChainTimings::FAST;
 		patch.insert("timings".into(), serde_json::json!({ "timings": timings }));
 		if let Some(insurance) = patch.get_mut("insurance").and_then(|i| i.get_mut("params")) {
 			insurance["drawWindow"] = Value::from(timings.blocks_per_day());
 		}
 	}
 	patch
+}
+
+/// The `fast` preset: `dev` at one-second slots.
+pub fn fast_config_genesis() -> Value {
+	with_timings(development_config_genesis(), ChainTimings::FAST)
+}
+
+/// The `local-fast` preset: `local` at one-second slots.
+pub fn local_fast_config_genesis() -> Value {
+	with_timings(local_config_genesis(), ChainTimings::FAST)
 }
 
 /// The `testnet` template: no validator, council or balance (the script that writes the chain
@@ -250,6 +261,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
 		FAST_PRESET => fast_config_genesis(),
+		LOCAL_FAST_PRESET => local_fast_config_genesis(),
 		TESTNET_PRESET => testnet_template_genesis(),
 		STAKING_BENCHMARKS_PRESET => staking_benchmarks_genesis(),
 		_ => return None,
@@ -283,6 +295,7 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 		PresetId::from(FAST_PRESET),
+		PresetId::from(LOCAL_FAST_PRESET),
 		PresetId::from(TESTNET_PRESET),
 		PresetId::from(STAKING_BENCHMARKS_PRESET),
 	]

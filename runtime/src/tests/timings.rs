@@ -7,7 +7,9 @@ use crate::{
 		governance::CouncilMotionDuration,
 		staking::{BondingDuration, SessionPeriod, SessionsPerEra},
 	},
-	genesis_config_presets::{full_preset, get_preset, preset_names, FAST_PRESET, TESTNET_PRESET},
+	genesis_config_presets::{
+		full_preset, get_preset, preset_names, FAST_PRESET, LOCAL_FAST_PRESET, TESTNET_PRESET,
+	},
 	Aura, RuntimeGenesisConfig, Slashing, Timings,
 };
 use frame_support::{genesis_builder_helper::build_state, traits::Get};
@@ -49,6 +51,7 @@ fn every_preset_builds_with_its_own_timings() {
 		(DEV_RUNTIME_PRESET, ChainTimings::DEV),
 		(LOCAL_TESTNET_RUNTIME_PRESET, ChainTimings::DEV),
 		(FAST_PRESET, ChainTimings::FAST),
+		(LOCAL_FAST_PRESET, ChainTimings::FAST),
 	];
 	for (id, timings) in expected {
 		with_genesis(full(id), || {
