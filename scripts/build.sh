@@ -6,9 +6,10 @@
 # needs `runtime-benchmarks`). A cold build on a 2-core machine takes tens of minutes; later builds
 # are incremental because the target directory lives outside the clone.
 #
-# `--production` also builds the production runtime (no benchmarks, no try-runtime, no sudo; the
-# metadata hash compiled in) and prints its path and blake2-256 hash: the runtime a public chain's
-# spec carries (`scripts/testnet.sh spec`).
+# Every build also makes the production runtime (no benchmarks, no try-runtime, no sudo; the
+# metadata hash compiled in: `BULWARK_PRODUCTION_WASM` in scripts/cargo-flags.sh), the runtime a
+# public chain's spec carries (`scripts/testnet.sh spec`); `--production` prints its path and
+# blake2-256 hash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 production=0
@@ -25,9 +26,6 @@ source scripts/cargo-flags.sh
 start=$(date +%s)
 if [ ! -x "$CARGO_TARGET_DIR/release/bulwark-node" ]; then
   echo "[build] cold build: about 25 minutes on 2 cores (measured); progress follows"
-fi
-if [ "$production" = 1 ]; then
-  export BULWARK_PRODUCTION_WASM=1
 fi
 cargo build "${CARGO_FLAGS[@]}"
 echo "[build] done in $(( $(date +%s) - start ))s: $CARGO_TARGET_DIR/release/bulwark-node"

@@ -7,10 +7,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bulwark/target}"
 # shellcheck source=scripts/cargo-flags.sh
 source scripts/cargo-flags.sh
 
-# The production runtime too, for e2e/testnet.test.mjs; set for every cargo call here, since
-# the runtime's build script reruns when it changes.
-export BULWARK_PRODUCTION_WASM=1
-
 start=$(date +%s)
 ./scripts/setup.sh
 ./scripts/build.sh --production

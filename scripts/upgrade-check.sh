@@ -28,7 +28,8 @@ done
 if [ -z "$runtime" ]; then
   say "building the runtime with --features try-runtime in $TRY_TARGET"
   started=$(date +%s)
-  CARGO_TARGET_DIR="$TRY_TARGET" cargo build --locked --release -p bulwark-runtime --features try-runtime
+  # The try-runtime wasm only: no production runtime in this target directory.
+  env -u BULWARK_PRODUCTION_WASM CARGO_TARGET_DIR="$TRY_TARGET" cargo build --locked --release -p bulwark-runtime --features try-runtime
   runtime="$TRY_TARGET/release/wbuild/bulwark-runtime/bulwark_runtime.compact.compressed.wasm"
   say "built $runtime in $(( $(date +%s) - started )) s"
   args+=(--runtime "$runtime")

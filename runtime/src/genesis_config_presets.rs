@@ -1,8 +1,8 @@
 //! Genesis presets:
 //! - `dev`: Alice validating alone, Alice holds sudo, the monitor's timings shortened for tests;
 //!   3 s blocks and minutes of unbonding ([`ChainTimings::DEV`]).
-//! - `fast`: `dev` at one-second slots ([`ChainTimings::FAST`]), for tests that do not measure
-//!   time themselves.
+//! - `fast`: `dev` at one-second slots, with a shorter slash deferral and vault unbonding
+//!   ([`ChainTimings::FAST`]), for tests that do not measure time themselves.
 //! - `local`: Alice, Bob, Charlie and Dave validating, no sudo: the council governs (see
 //!   `configs::governance`).
 //! - `local-fast`: `local` at one-second slots, for the e2e network test.

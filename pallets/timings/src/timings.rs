@@ -91,9 +91,15 @@ impl ChainTimings {
 		council_motion_blocks: 600,
 	};
 
-	/// The `dev` timings at one-second slots: the same block counts, three times sooner. For
-	/// tests that do not measure time themselves.
-	pub const FAST: Self = Self { slot_millis: 1_000, ..Self::DEV };
+	/// The `dev` timings at one-second slots, with half the slash deferral and a vault unbonding
+	/// just longer than the slashing pallet's escape window (2 + 10 + 16 = 28 blocks). For tests
+	/// that do not measure time themselves.
+	pub const FAST: Self = Self {
+		slot_millis: 1_000,
+		slash_defer_blocks: 10,
+		vault_unbonding_blocks: 30,
+		..Self::DEV
+	};
 
 	/// A public testnet's: Polkadot's 6 s blocks, hour-long sessions, six-hour eras, and
 	/// Polkadot's 28 eras of bonding (7 days here) with its 27-era validator slash deferral;
