@@ -129,20 +129,28 @@ export async function startValidator(name, { dir, basePort = 9961, chain = 'loca
   };
 }
 
+/**
+ * Stops the process whose id is in `pidPath` with `signal`, then SIGKILL after 10 s, and removes
+ * the file. Returns the pid, or null without a pid file.
+ */
+export async function stopByPidFile(pidPath, signal = 'SIGINT') {
+  if (!existsSync(pidPath)) return null;
+  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  const pid = Number(readFileSync(pidPath, 'utf8'));
+  if (alive(pid)) {
+    process.kill(pid, signal);
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(pidPath);
+  return pid;
+}
+
 /** Stops the validators whose pid files are in `dir` (SIGINT, then SIGKILL). */
 export async function stopNetwork({ dir }) {
-  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
   for (const name of VALIDATORS) {
-    const { pidPath } = validatorLayout(name, { dir });
-    if (!existsSync(pidPath)) continue;
-    const pid = Number(readFileSync(pidPath, 'utf8'));
-    if (alive(pid)) {
-      process.kill(pid, 'SIGINT');
-      for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-    }
-    rmSync(pidPath);
-    console.log(`${name}: stopped (pid ${pid})`);
+    const pid = await stopByPidFile(validatorLayout(name, { dir }).pidPath);
+    if (pid !== null) console.log(`${name}: stopped (pid ${pid})`);
   }
 }
 

@@ -15,12 +15,12 @@
 // readable by its owner only: the key files hold secret phrases.
 import { execFileSync, spawn } from 'node:child_process';
 import {
-  chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+  chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nodeBinary, rpcAnswers } from './network.mjs';
+import { nodeBinary, rpcAnswers, stopByPidFile } from './network.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const DEFAULT_DIR = join(homedir(), '.local/share/bulwark-testnet');
@@ -231,19 +231,10 @@ export async function startTestnet({ dir, rpcPort = 9944, p2pPort = 30333, prome
 
 /** `stop`: SIGTERM each validator whose pid file is in `dir`, SIGKILL after 10 s. */
 export async function stopTestnet({ dir }) {
-  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
   const stopped = [];
   for (const name of existsSync(dir) ? validatorDirs(dir) : []) {
-    const pidPath = join(dir, name, 'node.pid');
-    if (!existsSync(pidPath)) continue;
-    const pid = Number(readFileSync(pidPath, 'utf8'));
-    if (alive(pid)) {
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-    }
-    rmSync(pidPath);
-    stopped.push({ name, pid });
+    const pid = await stopByPidFile(join(dir, name, 'node.pid'), 'SIGTERM');
+    if (pid !== null) stopped.push({ name, pid });
   }
   return stopped;
 }

@@ -22,60 +22,61 @@ fn wasm() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| "the runtime wasm was not built (SKIP_WASM_BUILD?)".to_string())
 }
 
-/// `--dev`: Alice validates alone.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+/// The chain spec of the runtime's genesis preset `preset`.
+fn preset_spec(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Bulwark Development")
-		.with_id("bulwark_dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
 
-/// `--chain local`: Alice and Bob validate.
+/// `--dev`: Alice validates alone.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	preset_spec(
+		"Bulwark Development",
+		"bulwark_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
+/// `--chain local`: Alice, Bob, Charlie and Dave validate.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Bulwark Local Testnet")
-		.with_id("bulwark_local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	preset_spec(
+		"Bulwark Local Testnet",
+		"bulwark_local",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 /// `--chain fast` (with `--dev`): the dev chain at one-second slots, for tests that do not
 /// measure time themselves.
 pub fn fast_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Bulwark Fast Development")
-		.with_id("bulwark_fast")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(FAST_PRESET)
-		.with_properties(properties())
-		.build())
+	preset_spec("Bulwark Fast Development", "bulwark_fast", ChainType::Development, FAST_PRESET)
 }
 
 /// `--chain local-fast`: the `local` chain at one-second slots, for the e2e network test.
 pub fn local_fast_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Bulwark Local Fast Testnet")
-		.with_id("bulwark_local_fast")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(LOCAL_FAST_PRESET)
-		.with_properties(properties())
-		.build())
+	preset_spec(
+		"Bulwark Local Fast Testnet",
+		"bulwark_local_fast",
+		ChainType::Local,
+		LOCAL_FAST_PRESET,
+	)
 }
 
 /// `--chain testnet`: the template `scripts/testnet.sh spec` starts from. It has no validators
 /// until the script adds them, and carries the node's own runtime until the script puts the
 /// production one in.
 pub fn testnet_template_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Bulwark Testnet")
-		.with_id("bulwark_testnet")
-		.with_chain_type(ChainType::Live)
-		.with_genesis_config_preset_name(TESTNET_PRESET)
-		.with_properties(properties())
-		.build())
+	preset_spec("Bulwark Testnet", "bulwark_testnet", ChainType::Live, TESTNET_PRESET)
 }
