@@ -276,7 +276,9 @@ async function main() {
   if (command === 'keys') {
     const n = Number(positional);
     if (!Number.isInteger(n) || n < 1) throw new Error(`keys needs a validator count\n${USAGE}`);
-    const out = generateKeys({ dir, validators: n, council: port('council', 5) });
+    const council = port('council', 5);
+    if (!Number.isInteger(council) || council < 1) throw new Error('--council needs at least one member: the council is the chain\'s only governance');
+    const out = generateKeys({ dir, validators: n, council });
     console.log(`${n} validators, ${out.council} council members and a faucet (${out.faucet}) in ${dir}`);
     console.log(`edit ${join(dir, 'balances.json')} if you wish, then: scripts/testnet.sh spec --dir ${dir}`);
   } else if (command === 'spec') {
