@@ -337,7 +337,7 @@ pub mod pallet {
 
 		fn integrity_test() {
 			if let Err(broken) = Self::check_periods() {
-				panic!("{broken}");
+				panic!("{broken}"); // proof: integrity_test runs in tests and at startup checks, never in a block
 			}
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be positive");
 			assert!(T::MaxPendingPerOffender::get() > 0, "MaxPendingPerOffender must be positive");
