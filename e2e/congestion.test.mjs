@@ -72,26 +72,6 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
     const keyring = newKeyring();
     let senders = Array.from({ length: SENDERS }, (_, i) => keyring.addFromUri(`//congestion/${i}`));
     const funders = [acc.dave, acc.eve, acc.ferdie];
-    // Sign the flood while the funding runs (signing is this process's work, funding the
-    // chain's): PER_SENDER 1 planck BWK transfers from every sender, immortal, nonces from 0. A
-    // sender has one transfer in the pool at a time: the fork-aware pool moves transactions into
-    // a new block's view in no particular order, so a sender's chain of nonces would land in its
-    // small future queue and be dropped.
-    const signStart = Date.now();
-    const signing = (async () => {
-      const out = [];
-      for (const sender of senders) {
-        const queue = [];
-        queue.sent = 0;
-        queue.address = sender.address;
-        for (let k = 0; k < PER_SENDER; k++) {
-          queue.push(await api.tx.balances.transferKeepAlive(acc.eve.address, 1n).signAsync(sender, { nonce: k, era: 0 }));
-        }
-        out.push(queue);
-      }
-      return out;
-    })();
-
     let t0 = Date.now();
     for (let attempt = 0; ; attempt++) {
       const balances = await accountsOf(api, senders);
@@ -136,11 +116,21 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
       await waitBest(api, (await api.rpc.chain.getHeader()).number.toNumber() + 1);
     }
 
-    const queues = await signing;
-    log(`signed ${senders.length * PER_SENDER} transfers (during the funding) in ${((Date.now() - signStart) / 1000).toFixed(1)} s`);
-    // Senders the funding left out have no queue.
-    const funded = new Set(senders.map((x) => x.address));
-    for (let i = queues.length - 1; i >= 0; i--) if (!funded.has(queues[i].address)) queues.splice(i, 1);
+    // Sign the flood beforehand: PER_SENDER 1 planck BWK transfers from every sender, immortal,
+    // nonces from 0. A sender has one transfer in the pool at a time: the fork-aware pool moves
+    // transactions into a new block's view in no particular order, so a sender's chain of
+    // nonces would land in its small future queue and be dropped.
+    t0 = Date.now();
+    const queues = [];
+    for (const sender of senders) {
+      const queue = [];
+      queue.sent = 0;
+      for (let k = 0; k < PER_SENDER; k++) {
+        queue.push(await api.tx.balances.transferKeepAlive(acc.eve.address, 1n).signAsync(sender, { nonce: k, era: 0 }));
+      }
+      queues.push(queue);
+    }
+    log(`signed ${senders.length * PER_SENDER} transfers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // At every head, each sender whose last transfer was included sends its next.
     const pending = async () => (await api.rpc.author.pendingExtrinsics()).length;
