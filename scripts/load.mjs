@@ -19,13 +19,23 @@
 // scripts/build.sh; scripts/load.sh runs this):
 //
 //   node scripts/load.mjs [--accounts 3000] [--keepers 4] [--port 9971] [--out FILE]
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+//
+// With `--network` (issue 25, "blocks that fit their slot") the same phases run on the `local`
+// chain's four validators (scripts/network.mjs; RPC on PORT to PORT + 3, Prometheus on PORT + 2000
+// to PORT + 2003), the market set by council motions instead of sudo, and each block of each
+// phase also gets its authoring time (the author's log), its import time on the three others
+// (their Prometheus histograms), when the last validator had it and when it was finalized, both
+// from its slot's start (scripts/block-timing.mjs).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, registerOperators, signAndWait, startDevNode,
-  feederRounds, startFeeder, submitAll, untilEachBlock, waitBest,
+  COUNCIL_AYES, FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, newKeyring, nonceBook, registerOperators,
+  signAndWait, startDevNode, feederRounds, startFeeder, submitAll, untilEachBlock, waitBest, waitFinalized,
 } from '../e2e/lib.mjs';
 import { cliOption as option } from '../e2e/lib.mjs';
+import { VALIDATORS, startValidator } from './network.mjs';
+import { authoringTimes, startFinalityWatch, startImportSampler, timingRows } from './block-timing.mjs';
 
 const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
@@ -35,6 +45,10 @@ const ACCOUNTS = Number(option('accounts', 3000));
 const KEEPERS = Number(option('keepers', 4));
 const PORT = Number(option('port', 9971));
 const OUT = option('out', null);
+const NETWORK = process.argv.includes('--network');
+const CHAIN = option('chain', NETWORK ? 'local' : 'dev');
+/** Each block's `timestamp.now` (its slot's start), as `measure` reads them. */
+const timestamps = new Map();
 const log = (...args) => console.log(`[load ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
 /**
@@ -82,7 +96,10 @@ async function measure(api, { firstBlock, section, method, expected, name, place
     await waitBest(api, block);
     const hash = await api.rpc.chain.getBlockHash(block);
     const at = await api.at(hash);
-    const [events, weight, signed] = await Promise.all([at.query.system.events(), at.query.system.blockWeight(), api.rpc.chain.getBlock(hash)]);
+    const [events, weight, signed, now] = await Promise.all([
+      at.query.system.events(), at.query.system.blockWeight(), api.rpc.chain.getBlock(hash), at.query.timestamp.now(),
+    ]);
+    timestamps.set(block, now.toNumber());
     const ours = new Set();
     signed.block.extrinsics.forEach((ex, i) => {
       if (ex.method.section === section && ex.method.method === method) ours.add(i);
@@ -153,6 +170,68 @@ async function measureExecutions(api, { firstBlock, expected, placed }) {
   return { rows, latencies };
 }
 
+/** The `local` chain's four validators with Prometheus, in a temporary directory. */
+async function startNetwork() {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-load-'));
+  const validators = [];
+  try {
+    for (const name of VALIDATORS) validators.push(await startValidator(name, { dir, basePort: PORT, chain: CHAIN, prometheus: true }));
+  } catch (e) {
+    await Promise.all(validators.map((v) => v.stop()));
+    throw e;
+  }
+  return {
+    url: validators[0].url,
+    logPath: join(dir, '*.log'),
+    validators,
+    async stop() {
+      await Promise.all(validators.map((v) => v.stop()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The slot table of each phase's blocks (those that included any of its extrinsics) and the
+ * verdict: authoring plus the slowest import against 80% of the slot.
+ */
+async function slotReport(api, node, sampler, finality, phases) {
+  // Let the last blocks reach every validator and finality.
+  const last = Math.max(...phases.flatMap(([, rows]) => rows.map((r) => r.block)));
+  await waitFinalized(api, last, 120_000).catch(() => {});
+  await new Promise((r) => setTimeout(r, 1_000));
+  const slotMs = (await api.call.auraApi.slotDuration()).toNumber();
+  const built = authoringTimes(node.validators);
+  const names = node.validators.map((v) => v.name);
+  const lines = [
+    `Block timings (${node.validators.length} validators on \`${CHAIN}\`, ${slotMs / 1000} s slots; authoring from the author's log,`,
+    'import on the other three from their Prometheus `substrate_block_verification_and_import_time`;',
+    'arrival and finality from the slot\'s start):',
+    '',
+  ];
+  let worst = null;
+  for (const [title, rows] of phases) {
+    const busy = rows.filter((r) => r.ok + r.failed > 0);
+    const timed = timingRows(busy.map((r) => r.block), { timestamps, built, sampler, finality, names });
+    lines.push(`${title}:`, '',
+      '| block | succeeded | normal weight | author | authoring | import (slowest / mean of 3) | authoring + slowest import | on all 4 | finalized |',
+      '|---|---|---|---|---|---|---|---|---|');
+    timed.forEach((t, i) => {
+      const r = busy[i];
+      const total = t.authoringMs !== null && t.importMaxMs !== null ? t.authoringMs + t.importMaxMs : null;
+      if (total !== null && (!worst || total > worst.total)) worst = { total, title, block: t.block };
+      const s = (x) => (x === null ? '-' : `${x.toFixed(1)} s`);
+      lines.push(`| #${t.block} | ${r.ok} | ${r.normalMs} ms | ${t.author} | ${t.authoringMs ?? '-'} ms | ${t.importMaxMs ?? '-'} / ${t.importMeanMs ?? '-'} ms | ${total ?? '-'} ms (${total === null ? '-' : Math.round((total * 100) / slotMs)}% of the slot) | ${s(t.allHaveItS)} | ${s(t.finalizedS)} |`);
+    });
+    lines.push('');
+  }
+  if (worst) {
+    const share = Math.round((worst.total * 100) / slotMs);
+    lines.push(`Slowest: ${worst.title} #${worst.block}, ${worst.total} ms of authoring and import, ${share}% of a ${slotMs / 1000} s slot (${share > 80 ? 'over' : 'within'} 80%).`);
+  }
+  return lines;
+}
+
 async function main() {
   // Derive the accounts before connecting: it blocks the event loop (about 10 ms an account).
   await cryptoWaitReady();
@@ -160,11 +239,18 @@ async function main() {
   const senders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/sender/${i}`));
   const keepers = Array.from({ length: KEEPERS }, (_, i) => keyring.addFromUri(`//load/keeper/${i}`));
   log(`derived ${senders.length} accounts and ${keepers.length} keepers`);
-  const node = await startDevNode({ port: PORT, name: 'load', chain: 'dev' });
-  log(`node up at ${node.url} (log ${node.logPath})`);
+  const node = NETWORK ? await startNetwork() : await startDevNode({ port: PORT, name: 'load', chain: CHAIN });
+  log(`${NETWORK ? 'network' : 'node'} up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   let feeder = null;
+  let sampler = null;
+  let finality = null;
   try {
+    if (NETWORK) {
+      await waitFinalized(api, 2, 180_000);
+      sampler = await startImportSampler(node.validators, connect);
+      finality = await startFinalityWatch(api);
+    }
     const acc = devAccounts();
     const operators = [acc.alice, acc.bob, acc.charlie];
     const funders = [acc.dave, acc.eve, acc.ferdie];
@@ -180,8 +266,14 @@ async function main() {
       api.tx.oracle.setMarketParams(BTC, { ...oracleParams, maxPriceJump: 500_000_000 }),
       api.tx.margin.setMarketParams(BTC, { ...marginParams, volCoeff: 0, skewScale: 1_000_000_000n * FIXED }),
     ]) {
-      const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
-      if (r.error) throw new Error(`${call.method.section}.${call.method.method}: ${r.error}`);
+      if (api.query.sudo && (await api.query.sudo.key()).isSome) {
+        const r = await signAndWait(api, api.tx.sudo.sudo(call), acc.alice);
+        if (r.error) throw new Error(`${call.method.section}.${call.method.method}: ${r.error}`);
+      } else {
+        // No sudo key (`local`): two thirds of the risk council.
+        const { result } = await councilMotion(api, call, [acc.dave, acc.eve, acc.alice, acc.bob].slice(0, COUNCIL_AYES));
+        if (!result.isOk) throw new Error(`${call.method.section}.${call.method.method}: the council's motion failed`);
+      }
     }
     feeder = startFeeder(api, operators, BTC);
 
@@ -312,11 +404,16 @@ async function main() {
       '',
       ...table('Liquidations', liquidationRows),
     ];
+    if (NETWORK) lines.push(...await slotReport(api, node, sampler, finality, [
+      ['Transfers', transferRows], ['Order placements', tradeRows], ['Liquidations', liquidationRows],
+    ]));
     const report = lines.join('\n');
     console.log(`\n${report}`);
     if (OUT) writeFileSync(OUT, `${report}\n`);
   } finally {
     if (feeder) feeder.stopped = true;
+    if (sampler) await sampler.stop();
+    if (finality) finality.stop();
     await api.disconnect().catch(() => {});
     await node.stop();
   }

@@ -8,7 +8,8 @@
 //   node scripts/network.mjs status [--dir DIR]
 //
 // Validator i (0 = Alice) serves RPC on BASE_PORT + i and peer-to-peer on BASE_PORT + 1000 + i,
-// both on 127.0.0.1 only. Alice is the boot node; every node has a fixed node key.
+// and with `prometheus` its metrics on BASE_PORT + 2000 + i, all on 127.0.0.1 only. Alice is the
+// boot node; every node has a fixed node key.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -39,6 +40,7 @@ export function validatorLayout(name, { dir, basePort = 9961 }) {
     index,
     rpcPort: basePort + index,
     p2pPort: basePort + 1000 + index,
+    prometheusPort: basePort + 2000 + index,
     basePath: join(dir, name),
     logPath: join(dir, `${name}.log`),
     pidPath: join(dir, `${name}.pid`),
@@ -46,8 +48,11 @@ export function validatorLayout(name, { dir, basePort = 9961 }) {
   };
 }
 
-/** The command line of validator `name` (`chain`: `local`, or `local-fast` at 1 s slots). */
-export function validatorArgs(name, { dir, basePort = 9961, chain = 'local' }) {
+/**
+ * The command line of validator `name` (`chain`: `local`, or `local-fast` at 1 s slots; with
+ * `prometheus`, metrics on its loopback port).
+ */
+export function validatorArgs(name, { dir, basePort = 9961, chain = 'local', prometheus = false }) {
   const v = validatorLayout(name, { dir, basePort });
   const alice = validatorLayout('alice', { dir, basePort });
   const args = [
@@ -57,7 +62,8 @@ export function validatorArgs(name, { dir, basePort = 9961, chain = 'local' }) {
     '--node-key', NODE_KEYS[v.index],
     '--listen-addr', `/ip4/127.0.0.1/tcp/${v.p2pPort}`,
     '--rpc-port', String(v.rpcPort),
-    '--no-prometheus', '--no-telemetry', '--no-mdns',
+    ...(prometheus ? ['--prometheus-port', String(v.prometheusPort)] : ['--no-prometheus']),
+    '--no-telemetry', '--no-mdns',
   ];
   if (name !== 'alice') args.push('--bootnodes', `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${ALICE_PEER_ID}`);
   return args;
@@ -82,14 +88,14 @@ export async function rpcAnswers(port) {
  * pid goes to DIR/NAME.pid; otherwise it is this process's child. Resolves once its RPC answers:
  * `{ ...layout, child, pid, exited(), stop(), kill() }`.
  */
-export async function startValidator(name, { dir, basePort = 9961, chain = 'local', detached = false, timeoutMs = 120_000 } = {}) {
+export async function startValidator(name, { dir, basePort = 9961, chain = 'local', prometheus = false, detached = false, timeoutMs = 120_000 } = {}) {
   const v = validatorLayout(name, { dir, basePort });
   mkdirSync(dir, { recursive: true });
   if (await rpcAnswers(v.rpcPort)) throw new Error(`port ${v.rpcPort} is already in use (a node left running?)`);
   const bin = nodeBinary();
   if (!existsSync(bin)) throw new Error(`node binary not found at ${bin}: run scripts/build.sh`);
   const log = openSync(v.logPath, 'a');
-  const child = spawn(bin, validatorArgs(name, { dir, basePort, chain }), { stdio: ['ignore', log, log], detached });
+  const child = spawn(bin, validatorArgs(name, { dir, basePort, chain, prometheus }), { stdio: ['ignore', log, log], detached });
   closeSync(log);
   let exited = null;
   child.on('exit', (code, signal) => { exited = { code, signal }; });
