@@ -15,8 +15,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  connect, cryptoWaitReady, devAccounts, newKeyring, nonceBook, signAndWait, startDevNode, submitAll, untilEachBlock,
-  waitBest,
+  connect, cryptoWaitReady, devAccounts, floodAccounts, fundAll, signAndWait, startDevNode, waitBest,
 } from './lib.mjs';
 import { startBot } from '../scripts/drill.mjs';
 
@@ -69,39 +68,18 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
 
     // The flood's senders, funded by Dave, Eve and Ferdie (each funder's transfers in nonce order,
     // a block's worth at a time); a funding the pool lost is sent again.
-    const keyring = newKeyring();
-    let senders = Array.from({ length: SENDERS }, (_, i) => keyring.addFromUri(`//congestion/${i}`));
+    // ed25519 from hashed seeds: the flood's 50,000 signatures take a quarter of the time.
+    let senders = floodAccounts('congestion', SENDERS);
     const funders = [acc.dave, acc.eve, acc.ferdie];
     let t0 = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      const balances = await accountsOf(api, senders);
-      const unfunded = senders.filter((_, i) => balances[i].data.free.toBigInt() < 10n * BWK);
-      if (unfunded.length === 0) break;
-      if (attempt >= 4) {
-        // A re-send can collide with a transfer the pool still holds behind a lost nonce: the
-        // flood goes on without the few senders left unfunded (setup, not what is tested).
-        if (unfunded.length * 100 > SENDERS) throw new Error(`${unfunded.length} senders still unfunded`);
-        const left = new Set(unfunded.map((u) => u.address));
-        senders = senders.filter((x) => !left.has(x.address));
-        break;
-      }
-      const nextNonce = await nonceBook(api, funders);
-      try {
-        await submitAll(api, unfunded.map((s, i) => {
-          const f = funders[i % funders.length];
-          return [api.tx.balances.transferKeepAlive(s.address, 10n * BWK), f, nextNonce(f)];
-        }), { chunk: 2_400 });
-      } catch (e) {
-        log(`funding attempt ${attempt}: ${e.message}`);
-      }
-      // Until the pool holds none of the funders' transfers (included or lost), so that the next
-      // attempt's nonces follow the chain's.
-      await untilEachBlock(api, async () => {
-        const onChain = await api.query.system.account.multi(funders.map((f) => f.address));
-        const next = await Promise.all(funders.map((f) => api.rpc.system.accountNextIndex(f.address)));
-        return funders.every((_, i) => onChain[i].nonce.toNumber() === next[i].toNumber());
-      }, 120_000, 'the funding transfers to leave the pool');
-    }
+    const left = await fundAll(api, funders, senders, (s) => [api.tx.balances.transferKeepAlive(s.address, 10n * BWK)],
+      async (targets) => (await accountsOf(api, targets)).map((a) => a.data.free.toBigInt() >= 10n * BWK),
+      { attempts: 4, chunk: 2_400, log });
+    // A re-send can collide with a transfer the pool still holds behind a lost nonce: the flood
+    // goes on without the few senders left unfunded (setup, not what is tested).
+    if (left.length * 100 > SENDERS) throw new Error(`${left.length} senders still unfunded`);
+    const unfunded = new Set(left.map((u) => u.address));
+    senders = senders.filter((x) => !unfunded.has(x.address));
     log(`funded ${senders.length} senders in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
     // Three one-try feeders.

@@ -9,7 +9,7 @@
 //   2. orders:       every account (after a deposit) places one `margin.placeOrder` (0.2 BTC
 //                    long); the hook fills each two oracle rounds later: orders executed per
 //                    block, and the time from placing (the block including it) to filling;
-//   3. liquidations: after a second order to 9.4x the oracle falls from 100 to 90, so that every
+//   3. liquidations: after a second order to 8x the oracle falls from 100 to 88, so that every
 //                    account is liquidatable (none bankrupt); KEEPERS keepers send one
 //                    `margin.liquidate` per account.
 //
@@ -30,7 +30,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  COUNCIL_AYES, FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, newKeyring, nonceBook, registerOperators,
+  COUNCIL_AYES, FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, fundAll, newKeyring, nonceBook, registerOperators,
   signAndWait, startDevNode, feederRounds, startFeeder, submitAll, untilEachBlock, waitBest, waitFinalized,
 } from '../e2e/lib.mjs';
 import { cliOption as option } from '../e2e/lib.mjs';
@@ -170,6 +170,32 @@ async function measureExecutions(api, { firstBlock, expected, placed }) {
   return { rows, latencies };
 }
 
+/**
+ * How the orders placed from block `from` to the best block ended: fills, the hook's
+ * cancellations and the placements refused, by reason.
+ */
+async function orderOutcomes(api, from) {
+  const counts = new Map();
+  const add = (key) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  const best = (await api.rpc.chain.getHeader()).number.toNumber();
+  for (let block = from; block <= best; block++) {
+    const at = await api.at(await api.rpc.chain.getBlockHash(block));
+    for (const { event } of await at.query.system.events()) {
+      if (event.section === 'margin' && event.method === 'Traded') add('filled');
+      if (event.section === 'margin' && event.method === 'OrderCancelled') add(`cancelled: ${describe(api, event.data.reason)}`);
+      if (event.section === 'system' && event.method === 'ExtrinsicFailed') add(`refused: ${describe(api, event.data.dispatchError)}`);
+    }
+  }
+  return counts;
+}
+
+/** A dispatch error's `section.Name`. */
+function describe(api, error) {
+  if (!error.isModule) return error.type;
+  const { section, name } = api.registry.findMetaError(error.asModule);
+  return `${section}.${name}`;
+}
+
 /** The `local` chain's four validators with Prometheus, in a temporary directory. */
 async function startNetwork() {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-load-'));
@@ -250,6 +276,7 @@ async function main() {
       await waitFinalized(api, 2, 180_000);
       sampler = await startImportSampler(node.validators, connect);
       finality = await startFinalityWatch(api);
+      log('following the four validators\' heads, imports and finality');
     }
     const acc = devAccounts();
     const operators = [acc.alice, acc.bob, acc.charlie];
@@ -257,9 +284,13 @@ async function main() {
 
     // The market: a deep vault, an oracle that follows a 10% fall without halting,
     // margin that ignores volatility, fills at the oracle price.
-    const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), acc.dave);
-    if (staked.error) throw new Error(`stake: ${staked.error}`);
+    // 1.5M bUSD: the open interest the vault may back covers every account's 1.4 BTC.
+    for (const staker of funders) {
+      const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), staker);
+      if (staked.error) throw new Error(`stake: ${staked.error}`);
+    }
     await registerOperators(api, operators, operators.map(() => 900_000n * BUSD), BTC);
+    log('vault staked, operators registered');
     const oracleParams = (await api.call.oracleApi.markets()).find(([id]) => id.toNumber() === BTC)[3].toJSON();
     const marginParams = (await api.call.marginApi.market(BTC)).unwrap().params.toJSON();
     for (const call of [
@@ -273,29 +304,29 @@ async function main() {
         // No sudo key (`local`): two thirds of the risk council.
         const { result } = await councilMotion(api, call, [acc.dave, acc.eve, acc.alice, acc.bob].slice(0, COUNCIL_AYES));
         if (!result.isOk) throw new Error(`${call.method.section}.${call.method.method}: the council's motion failed`);
+        log(`the council set ${call.method.section}.${call.method.method}`);
       }
     }
     feeder = startFeeder(api, operators, BTC);
 
     // Fund every account (1 BWK for fees, 20 bUSD) and the keepers.
-    const next = await nonceBook(api, funders);
-    const funding = [];
-    senders.forEach((s, i) => {
-      const f = funders[i % funders.length];
-      funding.push([api.tx.balances.transferKeepAlive(s.address, BWK), f, next(f)]);
-      funding.push([api.tx.busd.transferKeepAlive(s.address, 20n * BUSD), f, next(f)]);
-    });
-    keepers.forEach((k, i) => {
-      const f = funders[i % funders.length];
-      funding.push([api.tx.balances.transferKeepAlive(k.address, 1_000n * BWK), f, next(f)]);
-    });
     let started = Date.now();
-    await submitAll(api, funding);
-    await untilEachBlock(api, async () => {
-      const accounts = await api.query.busd.account.multi(senders.map((s) => s.address));
-      return accounts.every((a) => a.free.toBigInt() >= 20n * BUSD);
-    }, 600_000, 'the funding transfers');
-    log(`funded ${senders.length} accounts (${funding.length} transfers, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    const busdOf = async (pairs) => {
+      const out = [];
+      for (let i = 0; i < pairs.length; i += 1_000) {
+        out.push(...await api.query.busd.account.multi(pairs.slice(i, i + 1_000).map((p) => p.address)));
+      }
+      return out;
+    };
+    const left = await fundAll(api, funders, [...senders, ...keepers], (target) => (keepers.includes(target)
+      ? [api.tx.balances.transferKeepAlive(target.address, 1_000n * BWK)]
+      : [api.tx.balances.transferKeepAlive(target.address, BWK), api.tx.busd.transferKeepAlive(target.address, 20n * BUSD)]),
+    async (targets) => {
+      const [busd, native] = [await busdOf(targets), await api.query.system.account.multi(targets.map((t) => t.address))];
+      return targets.map((t, i) => native[i].data.free.toBigInt() >= BWK && (keepers.includes(t) || busd[i].free.toBigInt() >= 20n * BUSD));
+    }, { log });
+    if (left.length > 0) throw new Error(`${left.length} accounts left unfunded`);
+    log(`funded ${senders.length} accounts and ${keepers.length} keepers (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
     // 1. Transfers: two of 1 bUSD from each account to the next.
     const transfers = [];
@@ -310,13 +341,17 @@ async function main() {
     // 2. Trades: a deposit each first (not measured), then two 0.1 BTC longs each.
     await feederRounds(api, feeder, 1, 'an oracle price');
     started = Date.now();
-    await submitAll(api, senders.map((s) => [api.tx.margin.deposit(15n * BUSD), s, 2]));
+    // Nonces from the chain: the pool may have lost a sender's second transfer.
+    const nonces = async () => (await api.query.system.account.multi(senders.map((s) => s.address))).map((a) => a.nonce.toNumber());
+    let nonce = await nonces();
+    await submitAll(api, senders.map((s, i) => [api.tx.margin.deposit(15n * BUSD), s, nonce[i]]));
     await untilEachBlock(api, async () => {
       const accounts = await api.query.margin.accounts.multi(senders.map((s) => s.address));
       return accounts.every((a) => a.isSome);
     }, 600_000, 'the deposits');
     log(`deposits in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const trades = senders.map((s) => [api.tx.margin.placeOrder(BTC, FIXED / 5n, 102n * FIXED, 10), s, 3]);
+    nonce = await nonces();
+    const trades = senders.map((s, i) => [api.tx.margin.placeOrder(BTC, FIXED / 5n, 102n * FIXED, 10), s, nonce[i]]);
     sent = await presignAndSubmit(api, trades);
     log(`orders: ${trades.length} signed in ${sent.signedMs} ms, submitted in ${sent.submittedMs} ms`);
     const placed = new Map();
@@ -326,25 +361,32 @@ async function main() {
     const medianBlocks = latencies.length ? latencies[Math.floor(latencies.length / 2)] : NaN;
 
     // 3. Liquidations: 0.2 BTC long on 15 bUSD is far from maintenance, so a second order of
-    // 1.2 BTC takes every account to 1.4 BTC (9.4x at 100). At 90 each has lost 14 of its 14.9
-    // bUSD: below maintenance (0.6 x 5.8% x 126 = 4.4 bUSD) and not bankrupt.
-    const more = senders.map((s) => [api.tx.margin.placeOrder(BTC, (12n * FIXED) / 10n, 102n * FIXED, 10), s, 4]);
-    await submitAll(api, more);
-    // Included once the nonces on chain reach 5 (the RPC's next index counts the pool too) and
+    // 1 BTC takes an account to 1.2 BTC (8x at 100; 1.4 BTC left two in three short of initial
+    // margin). At 88 it has lost 14.4 of its 14.9 bUSD, and an account whose first order the full
+    // queue refused 12 of 15: both below maintenance (0.6 x 5.8% x 88 a BTC), neither bankrupt.
+    nonce = await nonces();
+    const moreFrom = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
+    const more = senders.map((s, i) => [api.tx.margin.placeOrder(BTC, FIXED, 102n * FIXED, 10), s, nonce[i]]);
+    // A round's orders fall due in one block, whose queue holds 2,000: 1,500 a round.
+    for (let i = 0; i < more.length; i += 1_500) {
+      if (i > 0) await feederRounds(api, feeder, 1, 'the next round');
+      await submitAll(api, more.slice(i, i + 1_500));
+    }
+    // Included once the nonces on chain pass the orders' (the RPC's next index counts the pool too) and
     // filled once no order is pending.
     // (Or the pool is empty: a dropped order leaves its account at 0.2 BTC, not liquidatable.)
     await untilEachBlock(api, async () => {
-      const accounts = await api.query.system.account.multi(senders.map((s) => s.address));
-      const included = accounts.every((a) => a.nonce.toNumber() >= 5)
-        || (await api.rpc.author.pendingExtrinsics()).length === 0;
+      const onChain = await nonces();
+      const included = onChain.every((n, i) => n > nonce[i]) || (await api.rpc.author.pendingExtrinsics()).length === 0;
       if (!included) return false;
       const margin = await api.query.margin.accounts.multi(senders.map((s) => s.address));
       return margin.every((a) => a.isNone || a.unwrap().orders.length === 0);
     }, 600_000, 'the leveraged positions');
+    log(`second orders: ${JSON.stringify(Object.fromEntries(await orderOutcomes(api, moreFrom)))}`);
     feeder.price = 95n;
     await feederRounds(api, feeder, 2, 'the oracle at 95');
-    feeder.price = 90n;
-    await feederRounds(api, feeder, 2, 'the oracle at 90');
+    feeder.price = 88n;
+    await feederRounds(api, feeder, 2, 'the oracle at 88');
     const targets = [];
     let cursor = null;
     do {
