@@ -5,6 +5,7 @@
 #   - Rust: wasm32v1-none and wasm32-unknown-unknown targets, rust-src.
 #   - npm packages of the end-to-end suite (e2e/) and the bots (bots/), each pinned by its
 #     package-lock.json.
+# It needs, and checks for, Rust through rustup (https://rustup.rs) and Node.js >= 20.10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,11 +42,18 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 fi
 say "rust $(rustc --version | cut -d' ' -f2) with wasm32v1-none, wasm32-unknown-unknown, rust-src"
 
+# Node.js >= 20.10 (the suite runs `node --test --test-concurrency`, new in 20.10) with npm.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "node or npm not found: install Node.js >= 20.10 (https://nodejs.org) for the end-to-end tests and the bots"; exit 1
+fi
+IFS=. read -r node_major node_minor _ <<<"$(node --version | tr -d v)"
+if [ "$node_major" -lt 20 ] || { [ "$node_major" -eq 20 ] && [ "$node_minor" -lt 10 ]; }; then
+  say "Node.js $(node --version) is too old: install Node.js >= 20.10 (https://nodejs.org)"; exit 1
+fi
+say "node $(node --version)"
+
 for dir in e2e bots; do
   [ -f "$dir/package.json" ] || continue
-  if ! command -v npm >/dev/null 2>&1; then
-    say "npm not found: install Node.js >= 18 for the end-to-end tests and the bots"; exit 1
-  fi
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "installing $dir npm packages (npm ci)"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
