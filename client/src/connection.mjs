@@ -1,0 +1,11 @@
+// Connecting to a node: the provider reconnects by itself after a node restart (every
+// `retryMs`), and resubscriptions are the caller's (see the keeper).
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+/** An API on `url` (no custom types); retries every `retryMs` while the node is away. */
+export async function connect(url, { retryMs = 2_500, timeoutMs = 60_000 } = {}) {
+  await cryptoWaitReady();
+  const provider = new WsProvider(url, retryMs, {}, timeoutMs);
+  return ApiPromise.create({ provider, noInitWarn: true });
+}
