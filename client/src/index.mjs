@@ -6,3 +6,6 @@ export { loadKey, newKeyring, readSecretFile } from './keys.mjs';
 export { NonceBook } from './nonces.mjs';
 export { collectPages } from './pages.mjs';
 export { submitAndWatch } from './submit.mjs';
+export { envName, helpText, parseOptions } from './options.mjs';
+export { createLogger } from './log.mjs';
+export { Metrics, serveMetrics } from './metrics.mjs';
