@@ -1,136 +1,237 @@
 #!/usr/bin/env node
-// Keeper bot (issue 14): every block, pages through `marginApi.liquidatable` and submits
-// `margin.liquidate` for each account found, from one or more keys with their own nonces so that
-// many land in one block, deleverages a market whose `marginApi.market` view says it needs it, and
-// logs what each liquidation paid. See --help.
-import { collectPages, planSubmissions } from './lib/keeper-plan.mjs';
-import { connect, loadKey, log, parseArgs } from './lib/chain.mjs';
+// Keeper bot (issues 14 and 26): at every new best block, pages through `marginApi.liquidatable`
+// and submits `margin.liquidate` for each account found, from one or more keys with nonces planned
+// locally (many land in one block), and deleverages a market whose `marginApi.market` view says it
+// needs it. Every submission is followed to its final status; a refusal, a drop or every
+// `--resync-blocks` blocks reads the key's nonce from the node again. RPC errors and node restarts
+// are survived (the provider reconnects; a watchdog subscribes again when heads stop). What the
+// keeper earned is counted from finalized blocks. Orders are executed by the runtime's hook, not
+// by keepers. See --help.
+import {
+  collectPages, connect, createLogger, helpText, loadKey, Metrics, NonceBook, parseOptions, readSecretFile, serveMetrics,
+  submitAndWatch,
+} from '@bulwark/client';
 
-const HELP = `usage: node bots/keeper.mjs --seed //Dave [--seed //Eve ...] [options]
-  --url URL       node RPC (default ws://127.0.0.1:9944)
-  --seed URI      a keeper key, repeatable (or --key-file FILE, repeatable)
-  --limit N       accounts per page of marginApi.liquidatable (default 500)
-  --blocks N      stop after N blocks (default: run until SIGINT)`;
+const OPTIONS = {
+  url: { help: 'node RPC', default: 'ws://127.0.0.1:9944' },
+  'key-file': { help: 'a file (mode 0600) holding a keeper\'s secret URI; repeatable or comma-separated', type: 'list', default: '' },
+  seed: { help: 'keepers\' secret URIs, comma-separated', secret: true },
+  'dev-key': { help: 'a well-known development key (//Alice ... //Ferdie, dev chains only); repeatable', type: 'list', default: '' },
+  limit: { help: 'accounts per page of marginApi.liquidatable', type: 'number', default: 500 },
+  blocks: { help: 'stop after this many blocks (0: run until SIGTERM or SIGINT)', type: 'number', default: 0 },
+  'resync-blocks': { help: 'read each key\'s nonce from the node again every this many blocks', type: 'number', default: 20 },
+  'stall-seconds': { help: 'subscribe again when no head came for this long', type: 'number', default: 30 },
+  'metrics-port': { help: 'serve /metrics and /health on this loopback port (0: off)', type: 'number', default: 0 },
+  'metrics-host': { help: 'address of the metrics endpoint', default: '127.0.0.1' },
+  'log-format': { help: 'text or json', default: 'text' },
+  'log-level': { help: 'debug, info, warn or error', default: 'info' },
+};
+const USAGE = 'usage: node bots/keeper.mjs --key-file FILE [--key-file FILE ...] [options]\n'
+  + '       BULWARK_SEED=URI[,URI] node bots/keeper.mjs [options]';
+const DEV_KEY = /^\/\/(Alice|Bob|Charlie|Dave|Eve|Ferdie)(\/\/stash)?$/;
+/** Deleveraged accounts a block, ranked first (ADL is pro rata: each gives up the same share). */
+const ADL_PER_BLOCK = 20;
+
+async function keepersFrom(opts) {
+  const uris = [
+    ...opts['key-file'].map((file) => readSecretFile(file)),
+    ...(opts.seed ? opts.seed.split(',').map((s) => s.trim()).filter(Boolean) : []),
+  ];
+  for (const uri of opts['dev-key']) {
+    if (!DEV_KEY.test(uri)) throw new Error(`--dev-key takes a well-known development key (//Alice ... //Ferdie), not ${uri}: use --key-file or BULWARK_SEED`);
+    uris.push(uri);
+  }
+  if (uris.length === 0) throw new Error('no keeper key: give --key-file FILE, BULWARK_SEED or (dev chains) --dev-key //Dave');
+  return Promise.all(uris.map((uri) => loadKey({ uri })));
+}
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), { repeatable: ['seed', 'key-file'], flags: ['help'] });
-  if (opts.help) { console.log(HELP); return; }
-  const keys = [
-    ...(opts.seed ?? []).map((seed) => loadKey({ seed })),
-    ...(opts['key-file'] ?? []).map((keyFile) => loadKey({ keyFile })),
-  ];
-  const keepers = await Promise.all(keys);
-  if (keepers.length === 0) throw new Error('give at least one --seed or --key-file');
+  const opts = parseOptions(OPTIONS, process.argv.slice(2));
+  if (opts.help) { console.log(helpText(USAGE, OPTIONS)); return; }
+  const log = createLogger('keeper', { format: opts['log-format'], level: opts['log-level'] });
+  const keepers = await keepersFrom(opts);
   const byAddress = new Map(keepers.map((k) => [k.address, k]));
-  const api = await connect(opts.url ?? 'ws://127.0.0.1:9944');
-  const limit = Number(opts.limit ?? 500);
-  const maxBlocks = opts.blocks ? Number(opts.blocks) : Infinity;
 
-  let nonces = new Map();
-  for (const k of keepers) nonces.set(k.address, (await api.rpc.system.accountNextIndex(k.address)).toNumber());
-  // Targets submitted and not yet seen in a block: not submitted again meanwhile.
+  const metrics = new Metrics('bulwark_keeper')
+    .define('liquidations_submitted_total', 'counter', 'margin.liquidate submitted')
+    .define('liquidations_total', 'counter', 'liquidations by our keys in finalized blocks')
+    .define('liquidations_failed_total', 'counter', 'liquidations refused by the pool or failed in a block')
+    .define('rewards_total', 'counter', 'keeper rewards in finalized blocks, bUSD units')
+    .define('deleverages_submitted_total', 'counter', 'margin.deleverage submitted')
+    .define('nonce_resyncs_total', 'counter', 'nonces read from the node again after a refusal')
+    .define('rpc_errors_total', 'counter', 'errors talking to the node')
+    .define('last_block', 'gauge', 'the last best block seen')
+    .define('last_finalized_block', 'gauge', 'the last finalized block seen');
+  let lastHeadAt = Date.now();
+  const server = opts['metrics-port'] > 0
+    ? await serveMetrics(metrics, {
+      port: opts['metrics-port'],
+      host: opts['metrics-host'],
+      health: () => ({ ok: Date.now() - lastHeadAt < opts['stall-seconds'] * 1000, lastBlock: metrics.value('last_block') }),
+    })
+    : null;
+
+  const api = await connect(opts.url);
+  const book = new NonceBook((address) => api.rpc.system.accountNextIndex(address).then((n) => n.toNumber()), { resyncEvery: opts['resync-blocks'] });
+  // Targets submitted and not yet final: not submitted again meanwhile.
   const pending = new Map();
+  const tried = new Map();
+  let markets = [];
   let blocks = 0;
   let busy = false;
   let stop;
   const done = new Promise((resolve) => { stop = resolve; });
 
-  // Auto-deleveraging: when a market's view says traders' profit is above the vault's trigger,
-  // reduce the top-ranked candidates (profit x leverage) that are not our own keys. ADL is pro
-  // rata (each winner gives up the same share, once per episode), so several winners are
-  // reduced per block, ranked first.
-  const markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
-  const tried = new Map();
-  const ADL_PER_BLOCK = 20;
-  async function deleverageCandidates(market) {
-    const all = [];
-    let cursor = null;
-    do {
-      const [page, next] = await api.call.marginApi.deleverageCandidates(market, cursor, 1000);
-      all.push(...page);
-      cursor = next.isSome ? next.unwrap() : null;
-    } while (cursor);
-    return all.sort((a, b) => b.score.cmp(a.score));
+  /** Submits `tx` from `keeper` and follows it; a refusal or drop frees the target and resyncs the nonce. */
+  async function send(keeper, tx, what, onEnd) {
+    const nonce = await book.take(keeper.address);
+    // Signed before the next is planned, so that one key's transactions reach the pool in nonce
+    // order (out of order they wait in its small future queue, which drops them when full).
+    const signed = await tx.signAsync(keeper, { nonce, era: 0 });
+    submitAndWatch(api, signed, null).then((result) => {
+      if (result.resync) {
+        book.invalidate(keeper.address);
+        metrics.inc('nonce_resyncs_total');
+      }
+      if (!result.ok) log.warn(`${what}: ${result.status}`, { error: result.error, nonce, keeper: keeper.address });
+      else log.debug(`${what}: ${result.status}`, { block: result.blockHash });
+      onEnd(result);
+    }, (e) => {
+      metrics.inc('rpc_errors_total');
+      book.invalidate(keeper.address);
+      log.warn(`${what}: ${e.message}`);
+      onEnd({ ok: false });
+    });
   }
+
   async function deleverageWhereNeeded(number) {
     for (const market of markets) {
       const view = await api.call.marginApi.market(market);
       if (view.isNone || !view.unwrap().deleverageNeeded.isTrue) continue;
-      const candidates = await deleverageCandidates(market);
-      // A candidate tried in the last 10 blocks is skipped: if the call failed for it (the
-      // vault could not pay its profit, or it closed first), others are tried instead of
+      const candidates = await collectPages(async (cursor, size) => {
+        const [page, next] = await api.call.marginApi.deleverageCandidates(market, cursor, size);
+        return [page.map((c) => ({ who: c.who.toString(), score: c.score.toBigInt() })), next.isSome ? next.unwrap() : null];
+      }, { limit: 1000 });
+      candidates.sort((a, b) => (b.score > a.score ? 1 : b.score < a.score ? -1 : 0));
+      // A candidate tried in the last 10 blocks is skipped, so that others are tried instead of
       // paying for the same refusal every block.
       for (const [who, at] of tried) if (number - at > 10) tried.delete(who);
-      const targets = candidates.map((c) => c.who.toString())
-        .filter((who) => !byAddress.has(who) && !tried.has(who))
-        .slice(0, ADL_PER_BLOCK);
-      const keeper = keepers[0];
+      const targets = candidates.map((c) => c.who).filter((who) => !byAddress.has(who) && !tried.has(who)).slice(0, ADL_PER_BLOCK);
       for (const target of targets) {
-        const nonce = nonces.get(keeper.address);
-        const signed = await api.tx.margin.deleverage(market, target).signAsync(keeper, { nonce, era: 0 });
-        try {
-          await api.rpc.author.submitExtrinsic(signed);
-          nonces.set(keeper.address, nonce + 1);
-          tried.set(target, number);
-          log('keeper', `#${number}: market ${market} over its deleverage trigger, deleveraging ${target}`);
-        } catch (e) {
-          log('keeper', `deleverage ${target} refused by the pool: ${e.message}`);
-          break;
-        }
+        tried.set(target, number);
+        metrics.inc('deleverages_submitted_total');
+        log.info(`#${number}: market ${market} over its deleverage trigger, deleveraging ${target}`);
+        await send(keepers[0], api.tx.margin.deleverage(market, target), `deleverage ${target}`, () => {});
       }
     }
   }
 
-  const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
-    blocks += 1;
+  async function onBest(header) {
     const number = header.number.toNumber();
-    // What our liquidations of the last block paid.
-    const events = await (await api.at(header.hash)).query.system.events();
+    lastHeadAt = Date.now();
+    blocks += 1;
+    metrics.set('last_block', number);
+    book.onBlock(number);
+    if (busy) return;
+    busy = true;
+    try {
+      const found = await collectPages(async (cursor, size) => {
+        const [page, next] = await api.call.marginApi.liquidatable(cursor, size);
+        return [page.map((v) => ({ who: v.who.toString() })), next.isSome ? next.unwrap() : null];
+      }, { limit: opts.limit });
+      const targets = found.map((v) => v.who).filter((who) => !pending.has(who));
+      let turn = 0;
+      for (const target of targets) {
+        const keeper = keepers[turn % keepers.length];
+        turn += 1;
+        pending.set(target, number);
+        metrics.inc('liquidations_submitted_total');
+        await send(keeper, api.tx.margin.liquidate(target), `liquidate ${target}`, (result) => {
+          pending.delete(target);
+          if (!result.ok) metrics.inc('liquidations_failed_total');
+        });
+      }
+      if (targets.length > 0) log.info(`#${number}: ${found.length} liquidatable, ${targets.length} submitted`);
+      await deleverageWhereNeeded(number);
+    } catch (e) {
+      metrics.inc('rpc_errors_total');
+      log.warn(`#${number}: ${e.message}`);
+      for (const k of keepers) book.invalidate(k.address);
+    } finally {
+      busy = false;
+    }
+    if (opts.blocks > 0 && blocks >= opts.blocks) stop();
+  }
+
+  // GRANDPA finalizes blocks in batches and announces only the last: each block since the last
+  // one counted is read (from the first finalized head seen on).
+  let counted = null;
+  async function onFinalized(header) {
+    const last = header.number.toNumber();
+    const from = counted === null ? last : counted + 1;
+    for (let number = from; number <= last; number++) {
+      await countFinalized(number, number === last ? header.hash : await api.rpc.chain.getBlockHash(number));
+      counted = number;
+    }
+    metrics.set('last_finalized_block', last);
+  }
+
+  async function countFinalized(number, hash) {
+    const events = await (await api.at(hash)).query.system.events();
     for (const { event } of events) {
-      if (event.section === 'margin' && event.method === 'Deleveraged') {
-        log('keeper', `#${number} deleveraged ${event.data.who.toString()} in market ${event.data.market.toString()}`);
-      }
       if (event.section === 'margin' && event.method === 'Liquidated' && byAddress.has(event.data.keeper.toString())) {
-        pending.delete(event.data.who.toString());
-        log('keeper', `#${number} liquidated ${event.data.who.toString()}: closed ${Number(event.data.closed.toBigInt() * 100n / 10n ** 18n)}%, penalty ${event.data.penalty.toString()}, reward ${event.data.keeperReward.toString()}`);
+        metrics.inc('liquidations_total');
+        metrics.inc('rewards_total', Number(event.data.keeperReward.toBigInt()));
+        log.info(`#${number} (finalized) liquidated ${event.data.who.toString()}`, {
+          closedPercent: Number((event.data.closed.toBigInt() * 100n) / 10n ** 18n),
+          penalty: event.data.penalty.toString(),
+          reward: event.data.keeperReward.toString(),
+        });
+      }
+      if (event.section === 'margin' && event.method === 'Deleveraged') {
+        log.info(`#${number} (finalized) deleveraged ${event.data.who.toString()} in market ${event.data.market.toString()}`);
       }
     }
-    for (const [who, at] of pending) if (number - at > 5) pending.delete(who);
-    if (!busy) {
-      busy = true;
-      try {
-        const found = await collectPages(async (cursor, size) => {
-          const [page, next] = await api.call.marginApi.liquidatable(cursor, size);
-          return [page.map((v) => ({ who: v.who.toString() })), next.isSome ? next.unwrap().toString() : null];
-        }, { limit });
-        const planned = planSubmissions(found.map((v) => v.who), [...byAddress.keys()], nonces, new Set(pending.keys()));
-        for (const { keeper, target, nonce } of planned.plan) {
-          const signed = await api.tx.margin.liquidate(target).signAsync(byAddress.get(keeper), { nonce, era: 0 });
-          try {
-            await api.rpc.author.submitExtrinsic(signed);
-            pending.set(target, number);
-          } catch (e) {
-            log('keeper', `liquidate ${target} refused by the pool: ${e.message}`);
-          }
-        }
-        nonces = planned.nonces;
-        if (planned.plan.length > 0) log('keeper', `#${number}: ${found.length} liquidatable, ${planned.plan.length} submitted`);
-        await deleverageWhereNeeded(number);
-      } catch (e) {
-        log('keeper', `#${number}: ${e.message}`);
-        // Resynchronize nonces with the chain after a failure.
-        for (const k of keepers) nonces.set(k.address, (await api.rpc.system.accountNextIndex(k.address)).toNumber());
-      } finally {
-        busy = false;
-      }
-    }
-    if (blocks >= maxBlocks) stop();
-  });
+  }
+
+  // Subscriptions, made again by the watchdog when heads stop (a node restart the provider's
+  // resubscription missed).
+  let unsubscribe = [];
+  async function subscribe() {
+    for (const u of unsubscribe) u();
+    markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
+    const guard = (handler) => (header) => handler(header).catch((e) => {
+      metrics.inc('rpc_errors_total');
+      log.warn(`#${header.number.toNumber()}: ${e.message}`);
+    });
+    unsubscribe = [
+      await api.rpc.chain.subscribeNewHeads(guard(onBest)),
+      await api.rpc.chain.subscribeFinalizedHeads(guard(onFinalized)),
+    ];
+    lastHeadAt = Date.now();
+  }
+  await subscribe();
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastHeadAt < opts['stall-seconds'] * 1000 || !api.isConnected) return;
+    log.warn(`no head for ${opts['stall-seconds']} s: subscribing again`);
+    for (const k of keepers) book.invalidate(k.address);
+    subscribe().catch((e) => {
+      metrics.inc('rpc_errors_total');
+      log.warn(`subscribing again: ${e.message}`);
+    });
+  }, 5_000);
+  api.on('disconnected', () => log.warn('disconnected from the node; reconnecting'));
+  api.on('connected', () => log.info('connected to the node'));
+  log.info(`keeping with ${keepers.length} key(s)`, { keepers: keepers.map((k) => k.address), url: opts.url });
+
   process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
   await done;
-  unsubscribe();
+  clearInterval(watchdog);
+  for (const u of unsubscribe) u();
+  if (server) server.close();
   await api.disconnect();
-  log('keeper', `stopped after ${blocks} blocks`);
+  log.info(`stopped after ${blocks} blocks`);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e.message ?? e); process.exit(1); });

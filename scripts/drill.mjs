@@ -207,7 +207,7 @@ export async function runDrill({
     log(`${count} positions open (${longs.size} long, ${count - longs.size} short, 3x to 10x)`);
 
     const before = await busdBooks(api);
-    bots.push(startBot('keeper', ['--url', wsUrl, '--seed', '//Ferdie'], 'drill-keeper'));
+    bots.push(startBot('keeper', ['--url', wsUrl, '--dev-key', '//Ferdie'], 'drill-keeper'));
     await waitBest(api, (await api.rpc.chain.getHeader()).number.toNumber() + 2);
 
     // The emergency brake: two thirds of the council pause order placement (close orders,

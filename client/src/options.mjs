@@ -85,7 +85,7 @@ export function helpText(usage, spec, { prefix = 'BULWARK_' } = {}) {
   const lines = [usage, '', 'options (also BULWARK_<NAME> in the environment, or "name": value in --config FILE):'];
   for (const [name, option] of Object.entries(spec)) {
     const value = option.type === 'boolean' ? '' : ` ${option.type === 'list' ? 'A,B' : 'VALUE'}`;
-    const def = option.default !== undefined && option.default !== null ? ` (default ${option.default})` : '';
+    const def = option.default !== undefined && option.default !== null && option.default !== '' ? ` (default ${option.default})` : '';
     const where = option.secret ? ` [environment ${envName(prefix, name)} only]` : '';
     lines.push(`  --${name}${value}`.padEnd(28) + `${option.help}${def}${where}`);
   }

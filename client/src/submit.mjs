@@ -3,8 +3,8 @@
 import { dispatchErrorName, poolErrorName, refusalNeedsResync } from './errors.mjs';
 
 /**
- * Signs `tx` with `signer` (at `nonce`, or the node's next one; immortal unless `era` is given)
- * and follows it until it is in a block (`until: 'inBlock'`, the default) or finalized
+ * Signs `tx` with `signer` (at `nonce`, or the node's next one; immortal unless `era` is given;
+ * with `signer` null, `tx` is already signed) and follows it until it is in a block (`until: 'inBlock'`, the default) or finalized
  * (`until: 'finalized'`), or ends otherwise. Resolves, never rejects, with
  * `{ ok, status, error, events, blockHash, refusal }`:
  * - `status`: `InBlock` / `Finalized` (then `ok` unless the call failed, `error` its
@@ -16,7 +16,8 @@ import { dispatchErrorName, poolErrorName, refusalNeedsResync } from './errors.m
  * this call (the oracle's `submit`), to decode them.
  */
 export async function submitAndWatch(api, tx, signer, { nonce = -1, era = 0, until = 'inBlock', timeoutMs = 60_000, customSection = null } = {}) {
-  const signed = await tx.signAsync(signer, { nonce, era });
+  // `signer` null: `tx` is signed already (a caller that must submit in nonce order signs first).
+  const signed = signer === null ? tx : await tx.signAsync(signer, { nonce, era });
   return new Promise((resolve) => {
     let unsubscribe = null;
     let finished = false;
