@@ -1,122 +1,196 @@
 #!/usr/bin/env node
-// Oracle feeder bot (issue 14): an operator that registers if needed and submits a price for its
-// market every round, one line of log per round. See --help.
+// Oracle feeder bot (issues 14 and 26): an operator that registers if needed (bond, markets) and
+// submits one price per market it feeds, all in one `oracle.submit` per round. Every submission is
+// followed to its final status and logged with its decoded error; a refused one is retried while
+// its round is open; after `--recheck-after` refusals in a row it reads its registration again
+// (a slash or a governance change can have removed it). See --help.
 import { readFileSync } from 'node:fs';
-import { connect, errorName, loadKey, log, parseArgs } from './lib/chain.mjs';
+import {
+  connect, createLogger, helpText, loadKey, Metrics, parseOptions, readSecretFile, serveMetrics, submitAndWatch,
+} from '@bulwark/client';
 import { constantSource, csvSource, dropSource, gbmSource, roundGuard, toFixed18 } from './lib/price-sources.mjs';
 
-const HELP = `usage: node bots/feeder.mjs --seed //Alice [options]
-  --url URL            node RPC (default ws://127.0.0.1:9944)
-  --seed URI           operator key (or --key-file FILE holding it)
-  --market ID          market to price (default 0)
-  --bond BUSD          bond to register with if not an operator yet (default 1000)
-  --source KIND        constant | gbm | csv (default constant)
-  --price P            constant price, or the GBM's start (default 100)
-  --csv FILE           timestamp,market,price rows to replay (--source csv)
-  --rng-seed N         GBM seed (default 1); --volatility V (default 0.8); --jump-probability P
-                       and --jump-size S (default 0)
-  --drop PCT           after --drop-after rounds (default 0) fall PCT% over --drop-rounds (10)
-  --drop-on-signal     with --drop: wait for SIGUSR2 instead of --drop-after, then fall
-  --rounds N           stop after N rounds (default: run until SIGINT)
-  --retry-ms MS        retry a submission the pool refused every MS ms while its round is open
-                       (default 200; 0: one try per round)`;
+const OPTIONS = {
+  url: { help: 'node RPC', default: 'ws://127.0.0.1:9944' },
+  'key-file': { help: 'a file (mode 0600) holding the operator\'s secret URI' },
+  seed: { help: 'the operator\'s secret URI', secret: true },
+  'dev-key': { help: 'a well-known development key (//Alice ... //Ferdie, dev chains only)' },
+  market: { help: 'markets to price, comma-separated', type: 'list', default: '0' },
+  bond: { help: 'bUSD to register with if not an operator yet', type: 'number', default: 1000 },
+  source: { help: 'constant | gbm | csv', default: 'constant' },
+  price: { help: 'constant price, or the GBM\'s start (the same for every market)', type: 'number', default: 100 },
+  csv: { help: 'timestamp,market,price rows to replay (--source csv)' },
+  'rng-seed': { help: 'GBM seed (market m uses seed + m)', type: 'number', default: 1 },
+  volatility: { help: 'GBM volatility', type: 'number', default: 0.8 },
+  'jump-probability': { help: 'GBM jump probability a round', type: 'number', default: 0 },
+  'jump-size': { help: 'GBM jump size', type: 'number', default: 0 },
+  drop: { help: 'after --drop-after rounds, fall this many percent over --drop-rounds', type: 'number', default: 0 },
+  'drop-after': { help: 'rounds before the drop', type: 'number', default: 0 },
+  'drop-rounds': { help: 'rounds the drop takes', type: 'number', default: 10 },
+  'drop-on-signal': { help: 'with --drop: wait for SIGUSR2 instead of --drop-after', type: 'boolean', default: false },
+  rounds: { help: 'stop after this many rounds (0: run until SIGTERM or SIGINT)', type: 'number', default: 0 },
+  'retry-ms': { help: 'retry a refused submission every this many ms while its round is open (0: one try)', type: 'number', default: 200 },
+  'recheck-after': { help: 'read the registration again after this many refused rounds in a row', type: 'number', default: 3 },
+  'metrics-port': { help: 'serve /metrics and /health on this loopback port (0: off)', type: 'number', default: 0 },
+  'metrics-host': { help: 'address of the metrics endpoint', default: '127.0.0.1' },
+  'log-format': { help: 'text or json', default: 'text' },
+  'log-level': { help: 'debug, info, warn or error', default: 'info' },
+};
+const USAGE = 'usage: node bots/feeder.mjs --key-file FILE [--market 0,1] [options]\n'
+  + '       BULWARK_SEED=URI node bots/feeder.mjs [options]';
+const DEV_KEY = /^\/\/(Alice|Bob|Charlie|Dave|Eve|Ferdie)(\/\/stash)?$/;
+const BUSD = 1_000_000n;
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-function makeSource(opts) {
-  const price = Number(opts.price ?? 100);
+function makeSource(opts, market) {
   let source;
-  switch (opts.source ?? 'constant') {
-    case 'constant': source = constantSource(price); break;
+  switch (opts.source) {
+    case 'constant': source = constantSource(opts.price); break;
     case 'gbm': source = gbmSource({
-      start: price,
-      seed: Number(opts['rng-seed'] ?? 1),
-      volatility: Number(opts.volatility ?? 0.8),
-      jumpProbability: Number(opts['jump-probability'] ?? 0),
-      jumpSize: Number(opts['jump-size'] ?? 0),
+      start: opts.price,
+      seed: opts['rng-seed'] + market,
+      volatility: opts.volatility,
+      jumpProbability: opts['jump-probability'],
+      jumpSize: opts['jump-size'],
     }); break;
-    case 'csv': source = csvSource(readFileSync(opts.csv, 'utf8'), Number(opts.market ?? 0)); break;
+    case 'csv': source = csvSource(readFileSync(opts.csv, 'utf8'), market); break;
     default: throw new Error(`unknown --source ${opts.source}`);
   }
   if (opts.drop) {
     source = dropSource(source, {
-      percent: Number(opts.drop),
-      rounds: Number(opts['drop-rounds'] ?? 10),
-      after: Number(opts['drop-after'] ?? 0),
-      armed: !opts['drop-on-signal'],
+      percent: opts.drop, rounds: opts['drop-rounds'], after: opts['drop-after'], armed: !opts['drop-on-signal'],
     });
   }
   return source;
 }
 
+function operatorKey(opts) {
+  if (opts['key-file']) return loadKey({ uri: readSecretFile(opts['key-file']) });
+  if (opts.seed) return loadKey({ uri: opts.seed });
+  if (opts['dev-key']) {
+    if (!DEV_KEY.test(opts['dev-key'])) throw new Error(`--dev-key takes a well-known development key (//Alice ... //Ferdie), not ${opts['dev-key']}`);
+    return loadKey({ uri: opts['dev-key'] });
+  }
+  throw new Error('no operator key: give --key-file FILE, BULWARK_SEED or (dev chains) --dev-key //Alice');
+}
+
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), { flags: ['help', 'drop-on-signal'] });
-  const retryMs = Number(opts['retry-ms'] ?? 200);
-  if (opts.help) { console.log(HELP); return; }
-  const market = Number(opts.market ?? 0);
-  const source = makeSource(opts);
-  if (source.arm) {
+  const opts = parseOptions(OPTIONS, process.argv.slice(2));
+  if (opts.help) { console.log(helpText(USAGE, OPTIONS)); return; }
+  const log = createLogger('feeder', { format: opts['log-format'], level: opts['log-level'] });
+  const markets = opts.market.map(Number);
+  if (markets.length === 0 || markets.some((m) => !Number.isInteger(m) || m < 0)) throw new Error(`--market: ${opts.market} is not a list of market ids`);
+  const sources = new Map(markets.map((m) => [m, makeSource(opts, m)]));
+  if (opts['drop-on-signal']) {
     process.on('SIGUSR2', () => {
-      source.arm();
-      log('feeder', `drop of ${opts.drop}% armed: it starts next round`);
+      for (const source of sources.values()) source.arm?.();
+      log.info(`drop of ${opts.drop}% armed: it starts next round`);
     });
   }
-  const key = await loadKey({ seed: opts.seed, keyFile: opts['key-file'] });
-  const api = await connect(opts.url ?? 'ws://127.0.0.1:9944');
-  const busd = 1_000_000n;
+  const key = await operatorKey(opts);
+  const metrics = new Metrics('bulwark_feeder')
+    .define('rounds_submitted_total', 'counter', 'rounds whose submission was included')
+    .define('rounds_missed_total', 'counter', 'rounds whose submission never got in')
+    .define('refusals_total', 'counter', 'submissions refused by the pool or failed in a block')
+    .define('rpc_errors_total', 'counter', 'errors talking to the node')
+    .define('last_block', 'gauge', 'the last best block seen')
+    .define('last_round', 'gauge', 'the last round submitted');
+  let lastHeadAt = Date.now();
+  const server = opts['metrics-port'] > 0
+    ? await serveMetrics(metrics, {
+      port: opts['metrics-port'],
+      host: opts['metrics-host'],
+      health: () => ({ ok: Date.now() - lastHeadAt < 30_000, lastBlock: metrics.value('last_block') }),
+    })
+    : null;
+  const api = await connect(opts.url);
 
-  const operators = await api.call.oracleApi.operators();
-  if (!operators.some(([who]) => who.toString() === key.address)) {
-    for (const tx of [api.tx.oracle.registerOperator(BigInt(opts.bond ?? 1000) * busd), api.tx.oracle.setMarkets([market])]) {
-      const error = await new Promise((resolve, reject) => {
-        tx.signAndSend(key, ({ status, dispatchError }) => {
-          if (status.isInBlock) resolve(errorName(api, dispatchError));
-        }).catch(reject);
-      });
-      if (error) throw new Error(`${tx.method.method}: ${error}`);
+  /** Registers `key` (bond) and makes it serve `markets`, as far as it does not already. */
+  async function ensureRegistered() {
+    const operators = await api.call.oracleApi.operators();
+    const mine = operators.find(([who]) => who.toString() === key.address);
+    if (mine && !mine[1].status.isActive) throw new Error(`${key.address} is unbonding: it can register again once that ends`);
+    const calls = [];
+    if (!mine) {
+      calls.push(api.tx.oracle.registerOperator(BigInt(opts.bond) * BUSD), api.tx.oracle.setMarkets(markets));
+    } else {
+      // No entry: it serves every market. A list without one of ours gets ours added.
+      const served = await api.query.oracle.operatorMarkets(key.address);
+      const list = served.isSome ? served.unwrap().map((m) => m.toNumber()) : null;
+      if (list && markets.some((m) => !list.includes(m))) calls.push(api.tx.oracle.setMarkets([...new Set([...list, ...markets])]));
     }
-    log('feeder', `${key.address} registered, serving market ${market}`);
+    for (const call of calls) {
+      const r = await submitAndWatch(api, call, key, { customSection: 'oracle' });
+      if (!r.ok) throw new Error(`${call.method.section}.${call.method.method}: ${r.error ?? r.status}`);
+    }
+    if (calls.length > 0) log.info(`${key.address} registered, serving markets ${markets.join(',')}`);
   }
+  await ensureRegistered();
 
   const roundLength = api.consts.oracle.roundLength.toNumber();
   const guard = roundGuard();
-  const limit = opts.rounds ? Number(opts.rounds) : Infinity;
-  let submitted = 0;
+  let rounds = 0;
+  let refusedInARow = 0;
   let best = 0;
   let stop;
   const done = new Promise((resolve) => { stop = resolve; });
-  const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
   // The round a submission sent now would land in: the next block's.
   const openRound = () => Math.floor((best + 1) / roundLength);
-  const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
+
+  async function submitRound(round) {
+    const prices = markets.map((m) => [m, sources.get(m).next(round)]);
+    const text = prices.map(([m, p]) => `${m}:${p.toFixed(4)}`).join(' ');
+    // The chain accepts a submission for the next round in a round's last block, but a busy pool
+    // can still refuse one (it checks against an older block, or is full): retried while the
+    // round is open, unless the refusal is final.
+    for (let attempt = 1; ; attempt++) {
+      const result = await submitAndWatch(api, api.tx.oracle.submit(round, prices.map(([m, p]) => [m, toFixed18(p)])), key, { customSection: 'oracle' });
+      if (result.ok) {
+        metrics.inc('rounds_submitted_total');
+        metrics.set('last_round', round);
+        refusedInARow = 0;
+        log.info(`round ${round} ${text}: ${result.status}${attempt > 1 ? ` (try ${attempt})` : ''}`);
+        return;
+      }
+      metrics.inc('refusals_total');
+      const final = result.status !== 'Refused' || result.error === 'oracle.AlreadySubmitted' || opts['retry-ms'] <= 0 || openRound() > round;
+      if (final) {
+        metrics.inc('rounds_missed_total');
+        refusedInARow += 1;
+        log.warn(`round ${round} ${text}: ${result.status}`, { error: result.error, tries: attempt });
+        if (refusedInARow >= opts['recheck-after']) {
+          refusedInARow = 0;
+          log.warn(`${opts['recheck-after']} rounds refused in a row: reading the registration again`);
+          await ensureRegistered();
+        }
+        return;
+      }
+      await sleep(opts['retry-ms']);
+    }
+  }
+
+  const unsubscribe = await api.rpc.chain.subscribeNewHeads((header) => {
+    lastHeadAt = Date.now();
     best = Math.max(best, header.number.toNumber());
+    metrics.set('last_block', best);
     const round = Math.floor((header.number.toNumber() + 1) / roundLength);
     if (!guard.claim(round)) return;
-    const price = source.next(round);
-    // The chain accepts a submission for the next round in a round's last block, but a busy pool
-    // can still refuse one (it checks against an older block, or is full): retry while the round
-    // is open, as long as the refusal is not final (already submitted).
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await api.tx.oracle.submit(round, [[market, toFixed18(price)]]).signAndSend(key, ({ status, dispatchError }) => {
-          if (status.isInBlock) log('feeder', `round ${round} market ${market} price ${price.toFixed(4)}: ${errorName(api, dispatchError) ?? 'in block'}${attempt > 1 ? ` (try ${attempt})` : ''}`);
-        });
-        break;
-      } catch (e) {
-        const final = /Custom error: 13\b/.test(e.message) || retryMs <= 0 || openRound() > round;
-        if (final) {
-          log('feeder', `round ${round} market ${market} price ${price.toFixed(4)}: refused (${e.message}) after ${attempt} tries`);
-          break;
-        }
-        await sleep(retryMs);
-      }
-    }
-    submitted += 1;
-    if (submitted >= limit) stop();
+    submitRound(round).catch((e) => {
+      metrics.inc('rpc_errors_total');
+      log.warn(`round ${round}: ${e.message}`);
+    }).finally(() => {
+      rounds += 1;
+      if (opts.rounds > 0 && rounds >= opts.rounds) stop();
+    });
   });
+  log.info(`feeding markets ${markets.join(',')} as ${key.address}`, { url: opts.url });
   process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
   await done;
   unsubscribe();
+  if (server) server.close();
   await api.disconnect();
-  log('feeder', `stopped after ${submitted} rounds`);
+  log.info(`stopped after ${rounds} rounds`);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e.message ?? e); process.exit(1); });

@@ -84,7 +84,7 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
 
     // Three one-try feeders.
     for (const name of ['Alice', 'Bob', 'Charlie']) {
-      bots.push(startBot('feeder', ['--url', node.url, '--seed', `//${name}`, '--market', String(BTC), '--bond', '10000',
+      bots.push(startBot('feeder', ['--url', node.url, '--dev-key', `//${name}`, '--market', String(BTC), '--bond', '10000',
         '--source', 'constant', '--price', '100', '--retry-ms', '0'], `congestion-feeder-${name.toLowerCase()}`));
     }
     for (let i = 0; ; i++) {

@@ -70,8 +70,8 @@ describe('crash recovery', { timeout: 600_000 }, () => {
     assert.ok((await api.query.margin.accounts(acc.eve.address)).unwrap().positions.length === 1);
 
     // Alice's feeder bot runs through the crash.
-    const feeder = startBot('feeder', ['--url', node.url, '--seed', '//Alice', '--market', String(BTC), '--price', '100'], 'recovery-feeder');
-    const submittedRounds = () => [...readFileSync(feeder.logPath, 'utf8').matchAll(/round (\d+) market 0 price [\d.]+: in block/g)].map((m) => Number(m[1]));
+    const feeder = startBot('feeder', ['--url', node.url, '--dev-key', '//Alice', '--market', String(BTC), '--price', '100'], 'recovery-feeder');
+    const submittedRounds = () => [...readFileSync(feeder.logPath, 'utf8').matchAll(/round (\d+) 0:[\d.]+: InBlock/g)].map((m) => Number(m[1]));
     await waitBest(api, (await api.rpc.chain.getHeader()).number.toNumber() + 4);
     assert.ok(submittedRounds().length > 0, 'the feeder submits before the crash');
 

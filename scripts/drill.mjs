@@ -136,7 +136,7 @@ export async function runDrill({
     const wsUrl = node.url;
     for (const name of ['Alice', 'Bob', 'Charlie']) {
       bots.push(startBot('feeder', [
-        '--url', wsUrl, '--seed', `//${name}`, '--market', String(BTC), '--bond', '900000',
+        '--url', wsUrl, '--dev-key', `//${name}`, '--market', String(BTC), '--bond', '900000',
         '--source', 'constant', '--price', '100', '--drop', String(dropPercent), '--drop-rounds', String(dropRounds),
         '--drop-on-signal',
       ], `drill-feeder-${name.toLowerCase()}`));
