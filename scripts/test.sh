@@ -14,8 +14,8 @@ start=$(date +%s)
 echo "[test] unit tests"
 cargo test "${CARGO_FLAGS[@]}"
 
-echo "[test] bot units (bots/test/*.test.mjs)"
-node --test bots/test/
+echo "[test] client and bot units (client/test, bots/test)"
+node --test client/test/ bots/test/
 
 echo "[test] end-to-end suite (e2e/*.test.mjs)"
 (cd e2e && node --test --test-concurrency=1 ./*.test.mjs)
