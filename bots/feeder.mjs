@@ -6,12 +6,13 @@
 // (a slash or a governance change can have removed it). See --help.
 import { readFileSync } from 'node:fs';
 import {
-  connect, createLogger, helpText, loadKey, Metrics, parseOptions, readSecretFile, serveMetrics, submitAndWatch,
+  BOT_OPTIONS, connect, createLogger, devKeyUri, helpText, loadKey, Metrics, parseOptions, readSecretFile, serveBotMetrics,
+  submitAndWatch,
 } from '@bulwark/client';
 import { constantSource, csvSource, dropSource, gbmSource, roundGuard, toFixed18 } from './lib/price-sources.mjs';
 
 const OPTIONS = {
-  url: { help: 'node RPC', default: 'ws://127.0.0.1:9944' },
+  ...BOT_OPTIONS,
   'key-file': { help: 'a file (mode 0600) holding the operator\'s secret URI' },
   seed: { help: 'the operator\'s secret URI', secret: true },
   'dev-key': { help: 'a well-known development key (//Alice ... //Ferdie, dev chains only)' },
@@ -31,14 +32,9 @@ const OPTIONS = {
   rounds: { help: 'stop after this many rounds (0: run until SIGTERM or SIGINT)', type: 'number', default: 0 },
   'retry-ms': { help: 'retry a refused submission every this many ms while its round is open (0: one try)', type: 'number', default: 200 },
   'recheck-after': { help: 'read the registration again after this many refused rounds in a row', type: 'number', default: 3 },
-  'metrics-port': { help: 'serve /metrics and /health on this loopback port (0: off)', type: 'number', default: 0 },
-  'metrics-host': { help: 'address of the metrics endpoint', default: '127.0.0.1' },
-  'log-format': { help: 'text or json', default: 'text' },
-  'log-level': { help: 'debug, info, warn or error', default: 'info' },
 };
 const USAGE = 'usage: node bots/feeder.mjs --key-file FILE [--market 0,1] [options]\n'
   + '       BULWARK_SEED=URI node bots/feeder.mjs [options]';
-const DEV_KEY = /^\/\/(Alice|Bob|Charlie|Dave|Eve|Ferdie)(\/\/stash)?$/;
 const BUSD = 1_000_000n;
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
@@ -67,10 +63,7 @@ function makeSource(opts, market) {
 function operatorKey(opts) {
   if (opts['key-file']) return loadKey({ uri: readSecretFile(opts['key-file']) });
   if (opts.seed) return loadKey({ uri: opts.seed });
-  if (opts['dev-key']) {
-    if (!DEV_KEY.test(opts['dev-key'])) throw new Error(`--dev-key takes a well-known development key (//Alice ... //Ferdie), not ${opts['dev-key']}`);
-    return loadKey({ uri: opts['dev-key'] });
-  }
+  if (opts['dev-key']) return loadKey({ uri: devKeyUri(opts['dev-key']) });
   throw new Error('no operator key: give --key-file FILE, BULWARK_SEED or (dev chains) --dev-key //Alice');
 }
 
@@ -95,14 +88,7 @@ async function main() {
     .define('rpc_errors_total', 'counter', 'errors talking to the node')
     .define('last_block', 'gauge', 'the last best block seen')
     .define('last_round', 'gauge', 'the last round submitted');
-  let lastHeadAt = Date.now();
-  const server = opts['metrics-port'] > 0
-    ? await serveMetrics(metrics, {
-      port: opts['metrics-port'],
-      host: opts['metrics-host'],
-      health: () => ({ ok: Date.now() - lastHeadAt < 30_000, lastBlock: metrics.value('last_block') }),
-    })
-    : null;
+  const { server, heard } = await serveBotMetrics(metrics, opts, { stallMs: 30_000 });
   const api = await connect(opts.url);
 
   /** Registers `key` (bond) and makes it serve `markets`, as far as it does not already. */
@@ -170,7 +156,7 @@ async function main() {
   }
 
   const unsubscribe = await api.rpc.chain.subscribeNewHeads((header) => {
-    lastHeadAt = Date.now();
+    heard();
     best = Math.max(best, header.number.toNumber());
     metrics.set('last_block', best);
     const round = Math.floor((header.number.toNumber() + 1) / roundLength);

@@ -8,12 +8,12 @@
 // keeper earned is counted from finalized blocks. Orders are executed by the runtime's hook, not
 // by keepers. See --help.
 import {
-  collectPages, connect, createLogger, helpText, loadKey, Metrics, NonceBook, parseOptions, readSecretFile, serveMetrics,
-  submitAndWatch,
+  BOT_OPTIONS, collectPages, connect, createLogger, devKeyUri, helpText, loadKey, Metrics, NonceBook, parseOptions,
+  readSecretFile, serveBotMetrics, submitAndWatch,
 } from '@bulwark/client';
 
 const OPTIONS = {
-  url: { help: 'node RPC', default: 'ws://127.0.0.1:9944' },
+  ...BOT_OPTIONS,
   'key-file': { help: 'a file (mode 0600) holding a keeper\'s secret URI; repeatable or comma-separated', type: 'list', default: '' },
   seed: { help: 'keepers\' secret URIs, comma-separated', secret: true },
   'dev-key': { help: 'a well-known development key (//Alice ... //Ferdie, dev chains only); repeatable', type: 'list', default: '' },
@@ -21,14 +21,9 @@ const OPTIONS = {
   blocks: { help: 'stop after this many blocks (0: run until SIGTERM or SIGINT)', type: 'number', default: 0 },
   'resync-blocks': { help: 'read each key\'s nonce from the node again every this many blocks', type: 'number', default: 20 },
   'stall-seconds': { help: 'subscribe again when no head came for this long', type: 'number', default: 30 },
-  'metrics-port': { help: 'serve /metrics and /health on this loopback port (0: off)', type: 'number', default: 0 },
-  'metrics-host': { help: 'address of the metrics endpoint', default: '127.0.0.1' },
-  'log-format': { help: 'text or json', default: 'text' },
-  'log-level': { help: 'debug, info, warn or error', default: 'info' },
 };
 const USAGE = 'usage: node bots/keeper.mjs --key-file FILE [--key-file FILE ...] [options]\n'
   + '       BULWARK_SEED=URI[,URI] node bots/keeper.mjs [options]';
-const DEV_KEY = /^\/\/(Alice|Bob|Charlie|Dave|Eve|Ferdie)(\/\/stash)?$/;
 /** Deleveraged accounts a block, ranked first (ADL is pro rata: each gives up the same share). */
 const ADL_PER_BLOCK = 20;
 
@@ -37,10 +32,7 @@ async function keepersFrom(opts) {
     ...opts['key-file'].map((file) => readSecretFile(file)),
     ...(opts.seed ? opts.seed.split(',').map((s) => s.trim()).filter(Boolean) : []),
   ];
-  for (const uri of opts['dev-key']) {
-    if (!DEV_KEY.test(uri)) throw new Error(`--dev-key takes a well-known development key (//Alice ... //Ferdie), not ${uri}: use --key-file or BULWARK_SEED`);
-    uris.push(uri);
-  }
+  uris.push(...opts['dev-key'].map(devKeyUri));
   if (uris.length === 0) throw new Error('no keeper key: give --key-file FILE, BULWARK_SEED or (dev chains) --dev-key //Dave');
   return Promise.all(uris.map((uri) => loadKey({ uri })));
 }
@@ -62,14 +54,7 @@ async function main() {
     .define('rpc_errors_total', 'counter', 'errors talking to the node')
     .define('last_block', 'gauge', 'the last best block seen')
     .define('last_finalized_block', 'gauge', 'the last finalized block seen');
-  let lastHeadAt = Date.now();
-  const server = opts['metrics-port'] > 0
-    ? await serveMetrics(metrics, {
-      port: opts['metrics-port'],
-      host: opts['metrics-host'],
-      health: () => ({ ok: Date.now() - lastHeadAt < opts['stall-seconds'] * 1000, lastBlock: metrics.value('last_block') }),
-    })
-    : null;
+  const { server, heard, sinceHeadMs } = await serveBotMetrics(metrics, opts, { stallMs: opts['stall-seconds'] * 1000 });
 
   const api = await connect(opts.url);
   const book = new NonceBook((address) => api.rpc.system.accountNextIndex(address).then((n) => n.toNumber()), { resyncEvery: opts['resync-blocks'] });
@@ -128,7 +113,7 @@ async function main() {
 
   async function onBest(header) {
     const number = header.number.toNumber();
-    lastHeadAt = Date.now();
+    heard();
     blocks += 1;
     metrics.set('last_block', number);
     book.onBlock(number);
@@ -208,11 +193,11 @@ async function main() {
       await api.rpc.chain.subscribeNewHeads(guard(onBest)),
       await api.rpc.chain.subscribeFinalizedHeads(guard(onFinalized)),
     ];
-    lastHeadAt = Date.now();
+    heard();
   }
   await subscribe();
   const watchdog = setInterval(() => {
-    if (Date.now() - lastHeadAt < opts['stall-seconds'] * 1000 || !api.isConnected) return;
+    if (sinceHeadMs() < opts['stall-seconds'] * 1000 || !api.isConnected) return;
     log.warn(`no head for ${opts['stall-seconds']} s: subscribing again`);
     for (const k of keepers) book.invalidate(k.address);
     subscribe().catch((e) => {

@@ -36,6 +36,7 @@ import {
 import { cliOption as option } from '../e2e/lib.mjs';
 import { VALIDATORS, startValidator } from './network.mjs';
 import { authoringTimes, startFinalityWatch, startImportSampler, timingRows } from './block-timing.mjs';
+import { dispatchErrorName } from '../client/src/errors.mjs';
 
 const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
@@ -186,18 +187,11 @@ async function orderOutcomes(api, from) {
     const at = await api.at(await api.rpc.chain.getBlockHash(block));
     for (const { event } of await at.query.system.events()) {
       if (event.section === 'margin' && event.method === 'Traded') add('filled');
-      if (event.section === 'margin' && event.method === 'OrderCancelled') add(`cancelled: ${describe(api, event.data.reason)}`);
-      if (event.section === 'system' && event.method === 'ExtrinsicFailed') add(`refused: ${describe(api, event.data.dispatchError)}`);
+      if (event.section === 'margin' && event.method === 'OrderCancelled') add(`cancelled: ${dispatchErrorName(api.registry, event.data.reason)}`);
+      if (event.section === 'system' && event.method === 'ExtrinsicFailed') add(`refused: ${dispatchErrorName(api.registry, event.data.dispatchError)}`);
     }
   }
   return counts;
-}
-
-/** A dispatch error's `section.Name`. */
-function describe(api, error) {
-  if (!error.isModule) return error.type;
-  const { section, name } = api.registry.findMetaError(error.asModule);
-  return `${section}.${name}`;
 }
 
 /** The `local` chain's four validators with Prometheus, in a temporary directory. */

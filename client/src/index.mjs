@@ -2,10 +2,10 @@
 // (polkadot.js with no custom types).
 export { connect } from './connection.mjs';
 export { dispatchErrorName, poolErrorName, refusalNeedsResync } from './errors.mjs';
-export { loadKey, newKeyring, readSecretFile } from './keys.mjs';
+export { devKeyUri, loadKey, newKeyring, readSecretFile } from './keys.mjs';
 export { NonceBook } from './nonces.mjs';
 export { collectPages } from './pages.mjs';
 export { submitAndWatch } from './submit.mjs';
-export { envName, helpText, parseOptions } from './options.mjs';
+export { BOT_OPTIONS, envName, helpText, parseOptions } from './options.mjs';
 export { createLogger } from './log.mjs';
-export { Metrics, serveMetrics } from './metrics.mjs';
+export { Metrics, serveBotMetrics, serveMetrics } from './metrics.mjs';

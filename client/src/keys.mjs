@@ -36,3 +36,12 @@ export async function loadKey({ keyFile = null, envVar = null, uri = null, type 
   if (!secret) throw new Error(`no key: give a key file${envVar ? ` or set ${envVar}` : ''}`);
   return newKeyring(type).addFromUri(secret);
 }
+
+/** The well-known development keys a `--dev-key` may name (dev chains only). */
+const DEV_KEY = /^\/\/(Alice|Bob|Charlie|Dave|Eve|Ferdie)(\/\/stash)?$/;
+
+/** `uri` if it is a well-known development key, else an error naming the right option. */
+export function devKeyUri(uri) {
+  if (!DEV_KEY.test(uri)) throw new Error(`--dev-key takes a well-known development key (//Alice ... //Ferdie), not ${uri}: use --key-file or BULWARK_SEED`);
+  return uri;
+}

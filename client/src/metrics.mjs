@@ -66,3 +66,20 @@ export function serveMetrics(metrics, { port, host = '127.0.0.1', health = () =>
     server.listen(port, host, () => resolve(server));
   });
 }
+
+/**
+ * A bot's endpoint from its common options (`metrics-port`, 0 for none, and `metrics-host`):
+ * `/health` is ok while a head came within `stallMs`. Returns `{ server, heard() }`: call
+ * `heard()` at each head.
+ */
+export async function serveBotMetrics(metrics, opts, { stallMs }) {
+  let lastHeadAt = Date.now();
+  const server = opts['metrics-port'] > 0
+    ? await serveMetrics(metrics, {
+      port: opts['metrics-port'],
+      host: opts['metrics-host'],
+      health: () => ({ ok: Date.now() - lastHeadAt < stallMs, lastBlock: metrics.value('last_block') }),
+    })
+    : null;
+  return { server, heard: () => { lastHeadAt = Date.now(); }, sinceHeadMs: () => Date.now() - lastHeadAt };
+}

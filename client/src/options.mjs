@@ -92,3 +92,12 @@ export function helpText(usage, spec, { prefix = 'BULWARK_' } = {}) {
   lines.push('  --config FILE'.padEnd(28) + 'a JSON object of options', '  --help'.padEnd(28) + 'this text');
   return lines.join('\n');
 }
+
+/** The options every bot takes: its node, its metrics endpoint and its logs. */
+export const BOT_OPTIONS = {
+  url: { help: 'node RPC', default: 'ws://127.0.0.1:9944' },
+  'metrics-port': { help: 'serve /metrics and /health on this loopback port (0: off)', type: 'number', default: 0 },
+  'metrics-host': { help: 'address of the metrics endpoint', default: '127.0.0.1' },
+  'log-format': { help: 'text or json', default: 'text' },
+  'log-level': { help: 'debug, info, warn or error', default: 'info' },
+};
