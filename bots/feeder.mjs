@@ -9,7 +9,9 @@ import {
   BOT_OPTIONS, connect, createLogger, devKeyUri, helpText, loadKey, Metrics, parseOptions, readSecretFile, serveBotMetrics,
   submitAndWatch,
 } from '@bulwark/client';
-import { constantSource, csvSource, dropSource, gbmSource, roundGuard, toFixed18 } from './lib/price-sources.mjs';
+import {
+  constantSource, csvSource, dropSource, fileSource, gbmSource, roundGuard, toFixed18,
+} from './lib/price-sources.mjs';
 
 const OPTIONS = {
   ...BOT_OPTIONS,
@@ -18,9 +20,10 @@ const OPTIONS = {
   'dev-key': { help: 'a well-known development key (//Alice ... //Ferdie, dev chains only)' },
   market: { help: 'markets to price, comma-separated', type: 'list', default: '0' },
   bond: { help: 'bUSD to register with if not an operator yet', type: 'number', default: 1000 },
-  source: { help: 'constant | gbm | csv', default: 'constant' },
+  source: { help: 'constant | gbm | csv | file', default: 'constant' },
   price: { help: 'constant price, or the GBM\'s start (the same for every market)', type: 'number', default: 100 },
   csv: { help: 'timestamp,market,price rows to replay (--source csv)' },
+  'price-file': { help: 'a JSON file {"market": price, ...} read again every round (--source file: your own fetcher writes it)' },
   'rng-seed': { help: 'GBM seed (market m uses seed + m)', type: 'number', default: 1 },
   volatility: { help: 'GBM volatility', type: 'number', default: 0.8 },
   'jump-probability': { help: 'GBM jump probability a round', type: 'number', default: 0 },
@@ -50,6 +53,10 @@ function makeSource(opts, market) {
       jumpSize: opts['jump-size'],
     }); break;
     case 'csv': source = csvSource(readFileSync(opts.csv, 'utf8'), market); break;
+    case 'file':
+      if (!opts['price-file']) throw new Error('--source file needs --price-file FILE');
+      source = fileSource(opts['price-file'], market);
+      break;
     default: throw new Error(`unknown --source ${opts.source}`);
   }
   if (opts.drop) {

@@ -52,6 +52,7 @@ async function main() {
     .define('deleverages_submitted_total', 'counter', 'margin.deleverage submitted')
     .define('nonce_resyncs_total', 'counter', 'nonces read from the node again after a refusal')
     .define('rpc_errors_total', 'counter', 'errors talking to the node')
+    .define('reconnects_total', 'counter', 'connections to the node made again')
     .define('last_block', 'gauge', 'the last best block seen')
     .define('last_finalized_block', 'gauge', 'the last finalized block seen');
   const { server, heard, sinceHeadMs } = await serveBotMetrics(metrics, opts, { stallMs: opts['stall-seconds'] * 1000 });
@@ -78,7 +79,7 @@ async function main() {
         book.invalidate(keeper.address);
         metrics.inc('nonce_resyncs_total');
       }
-      if (!result.ok) log.warn(`${what}: ${result.status}`, { error: result.error, nonce, keeper: keeper.address });
+      if (!result.ok) log.warn(`${what}: ${result.status}`, { error: result.error, nonce, keeper: keeper.address, resync: result.resync });
       else log.debug(`${what}: ${result.status}`, { block: result.blockHash });
       onEnd(result);
     }, (e) => {
@@ -205,8 +206,28 @@ async function main() {
       log.warn(`subscribing again: ${e.message}`);
     });
   }, 5_000);
-  api.on('disconnected', () => log.warn('disconnected from the node; reconnecting'));
-  api.on('connected', () => log.info('connected to the node'));
+  // After a reconnection (a node restart: its pool is empty), what was in flight may be lost: the
+  // nonces are read again, the targets freed, and the markets read again.
+  let away = false;
+  api.on('disconnected', () => {
+    away = true;
+    log.warn('disconnected from the node; reconnecting');
+  });
+  api.on('connected', () => {
+    log.info('connected to the node');
+    if (!away) return;
+    away = false;
+    metrics.inc('reconnects_total');
+    for (const k of keepers) book.invalidate(k.address);
+    pending.clear();
+    api.isReady
+      .then(() => api.call.oracleApi.markets())
+      .then((list) => { markets = list.map(([id]) => id.toNumber()); })
+      .catch((e) => {
+        metrics.inc('rpc_errors_total');
+        log.warn(`reading the markets again: ${e.message}`);
+      });
+  });
   log.info(`keeping with ${keepers.length} key(s)`, { keepers: keepers.map((k) => k.address), url: opts.url });
 
   process.once('SIGINT', () => stop());

@@ -20,7 +20,7 @@ describe('oracle circuit breaker and median on the dev chain', { timeout: 600_00
   const acc = devAccounts();
 
   before(async () => {
-    node = await startDevNode({ port: 9988, name: 'breaker' });
+    node = await startDevNode({ name: 'breaker' });
     api = await connect(node.url);
   });
 

@@ -15,13 +15,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  connect, cryptoWaitReady, devAccounts, floodAccounts, fundAll, signAndWait, startDevNode, waitBest,
+  connect, cryptoWaitReady, devAccounts, floodAccounts, fundAll, signAndWait, startBot, startDevNode, waitBest,
 } from './lib.mjs';
-import { startBot } from '../scripts/drill.mjs';
 
 const BWK = 1_000_000_000_000n;
 const BTC = 0;
-const PORT = 9962;
 /** Senders of the flood (one transfer each in the pool at a time), and transfers each. */
 const SENDERS = 5_000;
 const PER_SENDER = 10;
@@ -48,7 +46,7 @@ describe('oracle feeds under congestion (issue 29, item 1)', { timeout: 900_000 
 
   before(async () => {
     // 3 s slots: the pool's refusals and the feeds' inclusion depend on the time a block takes.
-    node = await startDevNode({ port: PORT, name: 'congestion', chain: 'dev' });
+    node = await startDevNode({ name: 'congestion', chain: 'dev' });
     api = await connect(node.url);
   });
 

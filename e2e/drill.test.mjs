@@ -10,7 +10,7 @@ import { runDrill } from '../scripts/drill.mjs';
 
 describe('crash drill', () => {
   it('feeders, a keeper and 40 traders through a 35% fall, order placement paused by the council', { timeout: 600_000 }, async () => {
-    const result = await runDrill({ traders: 40, port: 9975, brake: true, log: (line) => console.log(`[drill] ${line}`) });
+    const result = await runDrill({ traders: 40, brake: true, log: (line) => console.log(`[drill] ${line}`) });
     assert.equal(result.brake.refused, 'system.CallFiltered', 'a new order is refused while paused');
     assert.equal(result.brake.filledAfterLift, true, 'an order fills after the lift');
     assert.ok(result.longs === 30 && result.liquidations >= 30, `${result.liquidations} liquidations`);

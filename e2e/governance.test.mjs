@@ -20,7 +20,7 @@ describe('governance walk-through', { timeout: 600_000 }, () => {
   const trader = acc.eve;
 
   before(async () => {
-    node = await startDevNode({ port: 9973, name: 'governance' });
+    node = await startDevNode({ name: 'governance' });
     api = await connect(node.url);
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave);
     assert.equal(staked.error, null);

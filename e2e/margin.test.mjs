@@ -21,7 +21,7 @@ describe('margin trading on the dev chain', { timeout: 600_000 }, () => {
   const trader = acc.eve;
 
   before(async () => {
-    node = await startDevNode({ port: 9988, name: 'margin' });
+    node = await startDevNode({ name: 'margin' });
     api = await connect(node.url);
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave);
     assert.equal(staked.error, null);

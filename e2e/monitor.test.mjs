@@ -21,7 +21,7 @@ describe('the security monitor on the dev chain', { timeout: 600_000 }, () => {
   const operators = [acc.alice, acc.bob, acc.charlie];
 
   before(async () => {
-    node = await startDevNode({ port: 9992, name: 'monitor' });
+    node = await startDevNode({ name: 'monitor' });
     api = await connect(node.url);
     const staked = await signAndWait(api, api.tx.vaults.stake(BTC, 100_000n * BUSD, 0), acc.dave);
     assert.equal(staked.error, null);

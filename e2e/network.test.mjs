@@ -13,9 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { VALIDATORS, startValidator } from '../scripts/network.mjs';
-import { connect, councilMotion, devAccounts, findEvent, signAndWait, waitBest, waitFinalized } from './lib.mjs';
+import {
+  connect, councilMotion, devAccounts, findEvent, freeBasePort, signAndWait, waitBest, waitFinalized,
+} from './lib.mjs';
 
-const BASE_PORT = 9961;
+/** The four validators' RPC (base + i), peer-to-peer (+ 1000) and metrics (+ 2000) ports, free ones. */
+const BASE_PORT = await freeBasePort({ offsets: [0, 1, 2, 3, 1000, 1001, 1002, 1003, 2000, 2001, 2002, 2003] });
+
 /** The `local` chain at one-second slots: this test counts blocks, not seconds. */
 const CHAIN = 'local-fast';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

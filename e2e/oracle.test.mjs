@@ -16,7 +16,7 @@ describe('oracle on the dev chain', { timeout: 300_000 }, () => {
   const operators = [acc.alice, acc.bob, acc.charlie];
 
   before(async () => {
-    node = await startDevNode({ port: 9966, name: 'oracle' });
+    node = await startDevNode({ name: 'oracle' });
     api = await connect(node.url);
   });
 

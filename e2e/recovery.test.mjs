@@ -9,14 +9,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  FIXED, connect, devAccounts, placeAndFill, registerOperators, signAndWait, startDevNode, submitRound, waitBest,
-  waitFinalized,
+  FIXED, connect, devAccounts, placeAndFill, registerOperators, signAndWait, startBot, startDevNode, submitRound,
+  waitBest, waitFinalized,
 } from './lib.mjs';
-import { startBot } from '../scripts/drill.mjs';
 
 const BUSD = 1_000_000n;
 const BTC = 0;
-const PORT = 9966;
 
 describe('crash recovery', { timeout: 600_000 }, () => {
   const chainDir = join(dirname(fileURLToPath(import.meta.url)), '.chain');
@@ -27,7 +25,7 @@ describe('crash recovery', { timeout: 600_000 }, () => {
   let api;
 
   before(async () => {
-    node = await startDevNode({ port: PORT, name: 'recovery', basePath });
+    node = await startDevNode({ name: 'recovery', basePath });
     api = await connect(node.url);
   });
 
@@ -82,8 +80,8 @@ describe('crash recovery', { timeout: 600_000 }, () => {
     const exit = await node.kill();
     assert.equal(exit.signal, 'SIGKILL');
 
-    // Restart from the same base path.
-    node = await startDevNode({ port: PORT, name: 'recovery', basePath });
+    // Restart from the same base path, on the same port (the feeder reconnects to it).
+    node = await startDevNode({ port: node.port, name: 'recovery', basePath });
     api = await connect(node.url);
     const finalizedAfter = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
     assert.ok(finalizedAfter >= finalized, `finalized #${finalizedAfter} after the restart, #${finalized} before`);

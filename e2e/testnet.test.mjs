@@ -10,15 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
-import { connect, cryptoWaitReady, devAccounts, newKeyring, signAndWait, waitFinalized } from './lib.mjs';
+import {
+  connect, cryptoWaitReady, devAccounts, freeBasePort, newKeyring, signAndWait, waitFinalized,
+} from './lib.mjs';
 import {
   generateKeys, productionWasm, readKeys, startTestnet, stopTestnet, writeSpec,
 } from '../scripts/testnet.mjs';
 
-/** Validator i serves RPC on RPC_PORT + i, peers on P2P_PORT + i, metrics on METRICS_PORT + i. */
-const RPC_PORT = 9931;
-const P2P_PORT = 30941;
-const METRICS_PORT = 9641;
+/** Validator i serves RPC on RPC_PORT + i, peers on P2P_PORT + i, metrics on METRICS_PORT + i: free ports. */
+const BASE_PORT = await freeBasePort({ offsets: [0, 1, 2, 3, 1000, 1001, 1002, 1003, 2000, 2001, 2002, 2003] });
+const RPC_PORT = BASE_PORT;
+const P2P_PORT = BASE_PORT + 1000;
+const METRICS_PORT = BASE_PORT + 2000;
 const VALIDATORS = 4;
 
 const log = (line) => console.log(`[testnet ${new Date().toISOString().slice(11, 19)}] ${line}`);

@@ -16,7 +16,7 @@ describe('vaults and insurance on the dev chain', { timeout: 600_000 }, () => {
   const acc = devAccounts();
 
   before(async () => {
-    node = await startDevNode({ port: 9977, name: 'vaults' });
+    node = await startDevNode({ name: 'vaults' });
     api = await connect(node.url);
   });
 

@@ -15,50 +15,24 @@
 // liquidations go on; once the market is calm the council lifts the pause and a trader's order
 // fills again.
 //
-//   node scripts/drill.mjs [--traders 200] [--port 9980] [--brake]   (scripts/drill.sh runs this)
+//   node scripts/drill.mjs [--traders 200] [--port P (default: a free one)] [--brake]   (scripts/drill.sh runs this)
 //
 // The e2e suite runs the same drill with fewer traders (e2e/drill.test.mjs).
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, newKeyring, nonceBook, orderOutcome, placeOrder,
-  signAndWait, startDevNode, submitAll, untilEachBlock, waitBest,
-} from '../e2e/lib.mjs';
-import { cliOption as option } from '../e2e/lib.mjs';
+  signAndWait, startDevNode, submitAll, untilEachBlock, waitBest, cliOption as option, startBot as startClientBot,
+} from '../client/src/index.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
 const BTC = 0;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a bot (`bots/NAME.mjs ARGS`) with its output in e2e/.chain/LOGNAME.log. */
+/** A bot (`bots/NAME.mjs ARGS`) with its output in e2e/.chain/LOGNAME.log. */
 export function startBot(name, args, logName) {
-  const logDir = join(root, 'e2e', '.chain');
-  mkdirSync(logDir, { recursive: true });
-  const logPath = join(logDir, `${logName}.log`);
-  const out = createWriteStream(logPath);
-  const child = spawn(process.execPath, [join(root, 'bots', `${name}.mjs`), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
-  let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  return {
-    logPath,
-    child,
-    get exited() { return exited; },
-    /** SIGINT (the bots stop cleanly on it), then SIGKILL after 5 s. */
-    async stop() {
-      if (exited) return exited;
-      child.kill('SIGINT');
-      for (let i = 0; i < 50 && !exited; i++) await sleep(100);
-      if (!exited) child.kill('SIGKILL');
-      for (let i = 0; i < 20 && !exited; i++) await sleep(100);
-      return exited;
-    },
-  };
+  return startClientBot(name, args, logName, { logDir: join(root, 'e2e', '.chain') });
 }
 
 const toBusd = (micro) => Number(BigInt(micro) / 10_000n) / 100;
@@ -107,13 +81,13 @@ async function busdBooks(api) {
  * check. `log` receives one line per step and per block.
  */
 export async function runDrill({
-  traders: count = 200, port = 9980, dropPercent = 35, dropRounds = 10, brake = false, log = console.log, node: given = null,
+  traders: count = 200, port = null, dropPercent = 35, dropRounds = 10, brake = false, log = console.log, node: given = null,
 } = {}) {
   await cryptoWaitReady();
   const keyring = newKeyring();
   const traders = Array.from({ length: count }, (_, i) => keyring.addFromUri(`//drill/trader/${i}`));
   // A node of the caller's (`given`, from startDevNode) is left running for it.
-  const node = given ?? await startDevNode({ port, name: 'drill' });
+  const node = given ?? await startDevNode({ port, name: 'drill', logDir: join(root, 'e2e', '.chain') });
   log(`node up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   const bots = [];
@@ -367,7 +341,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const started = Date.now();
   runDrill({
     traders: Number(option('traders', 200)),
-    port: Number(option('port', 9980)),
+    port: option('port', null) === null ? null : Number(option('port')),
     brake: process.argv.includes('--brake'),
     log: (line) => console.log(`[drill ${stamp()}] ${line}`),
   })

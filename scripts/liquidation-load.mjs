@@ -21,11 +21,14 @@
 //
 // The table it prints (also written to FILE with --out) is the one in docs/performance.md.
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   FIXED, connect, cryptoWaitReady, devAccounts, newKeyring, registerOperators, signAndWait, startDevNode, startFeeder,
-  submitAll, untilEachBlock, waitBest,
-} from '../e2e/lib.mjs';
-import { cliOption as option } from '../e2e/lib.mjs';
+  submitAll, untilEachBlock, waitBest, cliOption as option,
+} from '../client/src/index.mjs';
+
+/** The node's log, beside the e2e suite's. */
+const LOG_DIR = fileURLToPath(new URL('../e2e/.chain', import.meta.url));
 
 const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
@@ -49,7 +52,7 @@ async function main() {
   const keyring = newKeyring();
   const traders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/trader/${i}`));
   log(`derived ${traders.length} trader accounts`);
-  const node = await startDevNode({ port: PORT, name: 'liquidation-load', chain: 'dev' });
+  const node = await startDevNode({ port: PORT, name: 'liquidation-load', chain: 'dev', logDir: LOG_DIR });
   log(`node up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   let feeder = null;

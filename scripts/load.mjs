@@ -29,14 +29,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   COUNCIL_AYES, FIXED, connect, councilMotion, cryptoWaitReady, devAccounts, fundAll, newKeyring, nonceBook, registerOperators,
   signAndWait, startDevNode, feederRounds, startFeeder, submitAll, untilEachBlock, waitBest, waitFinalized,
-} from '../e2e/lib.mjs';
-import { cliOption as option } from '../e2e/lib.mjs';
+  cliOption as option, dispatchErrorName,
+} from '../client/src/index.mjs';
 import { VALIDATORS, startValidator } from './network.mjs';
 import { authoringTimes, startFinalityWatch, startImportSampler, timingRows } from './block-timing.mjs';
-import { dispatchErrorName } from '../client/src/errors.mjs';
+
+/** The node's log, beside the e2e suite's. */
+const LOG_DIR = fileURLToPath(new URL('../e2e/.chain', import.meta.url));
 
 const BUSD = 1_000_000n;
 const BWK = 1_000_000_000_000n;
@@ -263,7 +266,7 @@ async function main() {
   const senders = Array.from({ length: ACCOUNTS }, (_, i) => keyring.addFromUri(`//load/sender/${i}`));
   const keepers = Array.from({ length: KEEPERS }, (_, i) => keyring.addFromUri(`//load/keeper/${i}`));
   log(`derived ${senders.length} accounts and ${keepers.length} keepers`);
-  const node = NETWORK ? await startNetwork() : await startDevNode({ port: PORT, name: 'load', chain: CHAIN });
+  const node = NETWORK ? await startNetwork() : await startDevNode({ port: PORT, name: 'load', chain: CHAIN, logDir: LOG_DIR });
   log(`${NETWORK ? 'network' : 'node'} up at ${node.url} (log ${node.logPath})`);
   const api = await connect(node.url);
   let feeder = null;

@@ -15,6 +15,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cliOption as option, nodeBinary, rpcAnswers } from '../client/src/index.mjs';
+
+export { nodeBinary, rpcAnswers };
 
 export const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 /** Fixed node keys (ed25519 secrets) so that the boot node's peer id is known in advance. */
@@ -23,13 +26,6 @@ const NODE_KEYS = VALIDATORS.map((_, i) => `${'0'.repeat(63)}${i + 1}`);
 const ALICE_PEER_ID = '12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Path of the node binary: $BULWARK_NODE, else the release build in the shared target dir. */
-export function nodeBinary() {
-  if (process.env.BULWARK_NODE) return process.env.BULWARK_NODE;
-  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache/bulwark/target');
-  return join(target, 'release', 'bulwark-node');
-}
 
 /** Ports and paths of validator `name`. */
 export function validatorLayout(name, { dir, basePort = 9961 }) {
@@ -67,20 +63,6 @@ export function validatorArgs(name, { dir, basePort = 9961, chain = 'local', pro
   ];
   if (name !== 'alice') args.push('--bootnodes', `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${ALICE_PEER_ID}`);
   return args;
-}
-
-/** Whether an RPC answers on `port`. */
-export async function rpcAnswers(port) {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] }),
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -158,11 +140,6 @@ export async function stopNetwork({ dir }) {
     const pid = await stopByPidFile(validatorLayout(name, { dir }).pidPath);
     if (pid !== null) console.log(`${name}: stopped (pid ${pid})`);
   }
-}
-
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
 }
 
 async function main() {

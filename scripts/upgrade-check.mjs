@@ -19,8 +19,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, cryptoWaitReady, devAccounts, findEvent, signAndWait, startDevNode } from '../e2e/lib.mjs';
-import { cliOption as option } from '../e2e/lib.mjs';
+import { connect, cryptoWaitReady, devAccounts, findEvent, signAndWait, startDevNode , cliOption as option,
+} from '../client/src/index.mjs';
 import { runDrill } from './drill.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,7 +106,7 @@ async function main() {
   try {
     if (endpoint === null) {
       await cryptoWaitReady();
-      node = await startDevNode({ port: Number(option('port', 9957)), name: 'upgrade-check', chain: 'dev' });
+      node = await startDevNode({ port: Number(option('port', 9957)), name: 'upgrade-check', chain: 'dev', logDir: join(root, 'e2e', '.chain') });
       log(`dev node up at ${node.url} (log ${node.logPath}); the crash drill fills its state`);
       await runDrill({ traders: 20, node, log: (line) => log(`[drill] ${line}`) });
       const api = await connect(node.url);

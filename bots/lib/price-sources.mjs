@@ -1,6 +1,7 @@
 // Price sources of the oracle feeder bot (issue 14): pure, deterministic given their inputs, so
 // the feeder's behaviour can be tested without a chain. Each source is an object with
 // `next(round)` returning the price (a positive number of bUSD per unit) to submit for a round.
+import { readFileSync } from 'node:fs';
 
 /** A seeded pseudo-random generator (mulberry32): returns floats in [0, 1). */
 export function seededRandom(seed) {
@@ -104,6 +105,21 @@ export function csvSource(text, market) {
       const row = rows[Math.min(at, rows.length - 1)];
       at += 1;
       return row.price;
+    },
+  };
+}
+
+/**
+ * The price of `market` in the JSON file at `path` (`{"0": 100.5, "1": 2000}`), read again at every
+ * call: an operator's own fetcher (or a test) writes the file, the feeder signs and submits. A
+ * missing, unreadable or non-positive price throws, and that round is not submitted.
+ */
+export function fileSource(path, market, read = (file) => readFileSync(file, 'utf8')) {
+  return {
+    next: () => {
+      const price = Number(JSON.parse(read(path))[String(market)]);
+      if (!(price > 0) || !Number.isFinite(price)) throw new Error(`${path} has no positive price for market ${market}`);
+      return price;
     },
   };
 }

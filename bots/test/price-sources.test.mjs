@@ -3,12 +3,26 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  constantSource, csvSource, dropSource, gbmSource, roundGuard, seededRandom, toFixed18,
+  constantSource, csvSource, dropSource, fileSource, gbmSource, roundGuard, seededRandom, toFixed18,
 } from '../lib/price-sources.mjs';
 
 const take = (source, n) => Array.from({ length: n }, (_, round) => source.next(round));
 
 describe('price sources', () => {
+  it('a file source reads its market\'s price again every round, and refuses a missing one', () => {
+    let text = '{"0": 100, "1": 2000.5}';
+    const btc = fileSource('prices.json', 0, () => text);
+    const eth = fileSource('prices.json', 1, () => text);
+    assert.deepEqual([btc.next(), eth.next()], [100, 2000.5]);
+    text = '{"0": 93.25}';
+    assert.equal(btc.next(), 93.25);
+    assert.throws(() => eth.next(), /no positive price for market 1/);
+    text = '{"0": -1}';
+    assert.throws(() => btc.next(), /no positive price for market 0/);
+    text = 'not json';
+    assert.throws(() => btc.next(), SyntaxError);
+  });
+
   it('a constant source repeats its price and refuses a non-positive one', () => {
     assert.deepEqual(take(constantSource(100), 3), [100, 100, 100]);
     assert.throws(() => constantSource(0));

@@ -101,3 +101,12 @@ export const BOT_OPTIONS = {
   'log-format': { help: 'text or json', default: 'text' },
   'log-level': { help: 'debug, info, warn or error', default: 'info' },
 };
+
+/**
+ * The value after `--NAME` in `argv` (the process's arguments), or `fallback`: the few options of
+ * a one-off script (the drill, the load tools), which need no `parseOptions` declaration.
+ */
+export function cliOption(name, fallback, argv = process.argv) {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
+}

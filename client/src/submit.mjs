@@ -8,7 +8,7 @@ import { dispatchErrorName, poolErrorName, refusalNeedsResync } from './errors.m
  * (`until: 'finalized'`), or ends otherwise. Resolves, never rejects, with
  * `{ ok, status, error, events, blockHash, refusal }`:
  * - `status`: `InBlock` / `Finalized` (then `ok` unless the call failed, `error` its
- *   `section.Name`), `Refused` (the pool's RPC error: `refusal` from `poolErrorName`), `Invalid`,
+ *   `section.Name`), `Refused` (the pool's RPC error: `refusal` from `poolErrorName`, with its `message`), `Invalid`,
  *   `Dropped`, `Usurped`, `FinalityTimeout` or `Timeout` (nothing final within `timeoutMs`);
  * - `resync`: whether the signer's nonce must be read again (refused for its nonce, dropped,
  *   usurped or invalid).
@@ -50,7 +50,7 @@ export async function submitAndWatch(api, tx, signer, { nonce = -1, era = 0, unt
       unsubscribe = u;
       if (finished) u();
     }, (e) => {
-      const refusal = poolErrorName(e.message, { registry: api.registry, customSection });
+      const refusal = { ...poolErrorName(e.message, { registry: api.registry, customSection }), message: String(e.message ?? e) };
       finish({ status: 'Refused', error: refusal.name, refusal, resync: refusalNeedsResync(refusal) });
     });
   });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { submitAndWatch } from '../src/submit.mjs';
 import { NonceBook } from '../src/nonces.mjs';
+import { signAndWait } from '../src/chain.mjs';
 
 /** A registry whose metadata knows the oracle (pallet 7) and its error 12, `WrongRound`. */
 const registry = {
@@ -89,6 +90,23 @@ describe('submitAndWatch', () => {
     }
     const silent = await submitAndWatch(api, fakeTx({ statuses: ['Ready'] }), {}, { timeoutMs: 50 });
     assert.equal(silent.status, 'Timeout');
+  });
+});
+
+describe('signAndWait', () => {
+  it('resolves with events and the decoded error once in a block; rejects with the pool\'s own message otherwise', async () => {
+    const inBlock = await signAndWait(api, fakeTx({
+      statuses: ['Ready', 'InBlock'],
+      dispatchError: { isModule: true, asModule: { index: 9, error: 3 } },
+    }), {});
+    assert.deepEqual(inBlock, { blockHash: '0xabc', events: [], error: 'margin.MarginTooLow' });
+    // Callers match the pool's text (`Custom error: 12` is the oracle's WrongRound).
+    await assert.rejects(
+      signAndWait(api, fakeTx({ refusal: '1010: Invalid Transaction: Custom error: 12' }), {}),
+      { message: '1010: Invalid Transaction: Custom error: 12' },
+    );
+    await assert.rejects(signAndWait(api, fakeTx({ statuses: ['Ready', 'Dropped'] }), {}), { message: 'transaction Dropped' });
+    await assert.rejects(signAndWait(api, fakeTx({ statuses: ['Ready'] }), {}, { timeoutMs: 50 }), { message: 'timed out waiting for inclusion' });
   });
 });
 
