@@ -3,8 +3,8 @@
 #   - Debian packages: protobuf-compiler (prost-build in litep2p/sc-network), clang (bindgen),
 #     make/perl/pkg-config (vendored OpenSSL in litep2p webrtc), curl, jq.
 #   - Rust: wasm32v1-none and wasm32-unknown-unknown targets, rust-src.
-#   - npm packages of the shared client (client/), the end-to-end suite (e2e/) and the bots
-#     (bots/), each pinned by its package-lock.json.
+#   - npm packages of the shared client (client/), the end-to-end suite (e2e/), the bots (bots/)
+#     and the examples (examples/), each pinned by its package-lock.json.
 # It needs, and checks for, Rust through rustup (https://rustup.rs) and Node.js >= 20.10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,7 @@ fi
 say "node $(node --version)"
 
 # client/ first: bots/ links it (`file:../client`), and it resolves its own dependencies.
-for dir in client e2e bots; do
+for dir in client e2e bots examples; do
   [ -f "$dir/package.json" ] || continue
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "installing $dir npm packages (npm ci)"
