@@ -2,42 +2,19 @@
 // A first trade: deposit bUSD as margin, place an order, and read the account's health.
 // An order fills at the oracle median of a later round (nobody knew that price when the order
 // was placed), no worse than its limit, or is cancelled when its limit or margin no longer holds.
+// The account's health is the client's `accountHealth` (`marginApi.account` in units).
 //
 //   node examples/first-trade.mjs --dev-key //Eve [--url ws://127.0.0.1:9944] [--market 0]
 //       [--deposit 1000] [--size 5] [--limit 102]
 // A negative --size sells (a short); the limit is then the lowest price accepted.
 import { pathToFileURL } from 'node:url';
 import {
-  FIXED, connect, devKeyUri, helpText, loadKey, orderOutcome, parseOptions, placeOrder, signAndWait,
+  FIXED, accountHealth, connect, devKeyUri, helpText, loadKey, orderOutcome, parseOptions, placeOrder, signAndWait,
 } from '@bulwark/client';
 
 const BUSD = 1_000_000n;
-const busd = (units) => Number(BigInt(units.toString()) / 10_000n) / 100;
-const price = (fixed) => Number(BigInt(fixed.toString()) / 10n ** 12n) / 1e6;
 /** A decimal number as 18-decimal fixed point (six decimals kept). */
 const fixed = (x) => (BigInt(Math.round(Number(x) * 1e6)) * FIXED) / 1_000_000n;
-
-/** The account's health from `marginApi.account`, as plain numbers. */
-export async function accountHealth(api, who) {
-  const view = await api.call.marginApi.account(who);
-  if (view.isNone) return null;
-  const a = view.unwrap();
-  return {
-    collateral: busd(a.collateral),
-    equity: busd(a.equity),
-    initialMargin: busd(a.initialMargin),
-    maintenanceMargin: busd(a.maintenanceMargin),
-    marginRatio: a.marginRatio.isSome ? Number(a.marginRatio.unwrap().toBigInt() / 10n ** 14n) / 1e4 : null,
-    liquidatable: a.liquidatable.isTrue,
-    positions: a.positions.map((p) => ({
-      market: p.market.toNumber(),
-      size: Number(p.signedSize.toBigInt() / 10n ** 12n) / 1e6,
-      entryPrice: price(p.entryPrice),
-      unrealizedPnl: busd(p.unrealizedPnl),
-      liquidationPrice: p.liquidationPrice.isSome ? price(p.liquidationPrice.unwrap()) : null,
-    })),
-  };
-}
 
 /**
  * Deposits `deposit` bUSD (unless 0), places an order of `size` in `market` no worse than `limit`,

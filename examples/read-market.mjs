@@ -4,40 +4,16 @@
 //
 //   node examples/read-market.mjs [--url ws://127.0.0.1:9944] [--market 0]
 import { pathToFileURL } from 'node:url';
-import { connect, helpText, parseOptions } from '@bulwark/client';
+import {
+  connect, helpText, listMarkets, marketRow, parseOptions, vaultRow,
+} from '@bulwark/client';
 
-const price = (fixed) => Number(fixed.toBigInt() / 10n ** 12n) / 1e6;
-const busd = (units) => Number(BigInt(units.toString()) / 10_000n) / 100;
-const percent = (fixed) => Number(fixed.toBigInt() / 10n ** 12n) / 1e4;
-
-/** The market's state as plain numbers (bUSD, prices, percent). */
+/** The market's state as plain numbers (bUSD, prices, percent): its oracle, margin and vault rows. */
 export async function readMarket(api, market) {
-  const [markets, info, view, vault] = await Promise.all([
-    api.call.oracleApi.markets(),
-    api.call.oracleApi.priceInfo(market),
-    api.call.marginApi.market(market),
-    api.call.vaultsApi.vault(market),
-  ]);
-  const entry = markets.find(([id]) => id.toNumber() === market);
+  const entry = (await listMarkets(api)).find((m) => m.id === market);
   if (!entry) throw new Error(`no market ${market}`);
-  const out = { market, symbol: entry[1].toUtf8(), price: null, oracleStatus: 'none yet' };
-  if (info.isSome) {
-    const p = info.unwrap();
-    Object.assign(out, { price: price(p.price), oracleStatus: p.status.type, volatilityPercent: percent(p.volatility), round: p.round.toNumber() });
-  }
-  if (view.isSome) {
-    const m = view.unwrap();
-    Object.assign(out, {
-      longOpenInterest: busd(m.longOpenInterest),
-      shortOpenInterest: busd(m.shortOpenInterest),
-      initialMarginPercent: percent(m.initialMarginFraction),
-      maintenanceMarginPercent: percent(m.effectiveMmf),
-      capacity: busd(m.capacity),
-      restricted: m.restricted.isTrue,
-    });
-  }
-  Object.assign(out, { vaultNav: busd(vault.nav), vaultCapacity: busd(vault.capacity) });
-  return out;
+  const [row, vault] = await Promise.all([marketRow(api, entry), vaultRow(api, entry)]);
+  return { ...row, vault };
 }
 
 const OPTIONS = {

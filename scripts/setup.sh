@@ -3,8 +3,9 @@
 #   - Debian packages: protobuf-compiler (prost-build in litep2p/sc-network), clang (bindgen),
 #     make/perl/pkg-config (vendored OpenSSL in litep2p webrtc), curl, jq.
 #   - Rust: wasm32v1-none and wasm32-unknown-unknown targets, rust-src.
-#   - npm packages of the shared client (client/), the end-to-end suite (e2e/), the bots (bots/)
-#     and the examples (examples/), each pinned by its package-lock.json.
+#   - Debian's chromium, for the dashboard's browser test.
+#   - npm packages of the shared client (client/), the end-to-end suite (e2e/), the bots (bots/),
+#     the examples (examples/) and the dashboard (dashboard/), each pinned by its package-lock.json.
 # It needs, and checks for, Rust through rustup (https://rustup.rs) and Node.js >= 20.10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +20,15 @@ command -v perl >/dev/null 2>&1 || need_apt+=(perl)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)
+# The dashboard's e2e test drives Debian's Chromium, headless (puppeteer-core).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 else
-  say "Debian packages present (protoc, clang, make, perl, pkg-config, curl, jq)"
+  say "Debian packages present (protoc, clang, make, perl, pkg-config, curl, jq, chromium)"
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -53,7 +56,7 @@ fi
 say "node $(node --version)"
 
 # client/ first: bots/ links it (`file:../client`), and it resolves its own dependencies.
-for dir in client e2e bots examples; do
+for dir in client e2e bots examples dashboard; do
   [ -f "$dir/package.json" ] || continue
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "installing $dir npm packages (npm ci)"

@@ -18,3 +18,7 @@ export { FIXED, feederRounds, registerOperators, startFeeder, submitRound } from
 export { orderOutcome, placeAndFill, placeOrder } from './margin.mjs';
 export { nodeBinary, rpcAnswers, startBot, startDevNode, tail } from './node.mjs';
 export { freeBasePort, portFree } from './ports.mjs';
+export {
+  accountHealth, councilMotions, fromFixed, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
+  stressTest, toBusd, vaultRow,
+} from './views.mjs';
