@@ -224,6 +224,15 @@ function Chart({ title, data, series, height = 200 }) {
   return html`<div class="chart" ref=${box}></div>`;
 }
 
+/** A chart per market of the history's `fields` (one uPlot series each). */
+function MarketCharts({ s, title, fields, series }) {
+  return html`<div class="grid">${s.markets.map((m) => {
+    const history = seriesOf(m.id);
+    return html`<section class="panel"><h2>${m.symbol}: ${title}</h2>
+      <${Chart} title="" data=${[history.time, ...fields.map((f) => history[f])]} series=${series} /></section>`;
+  })}</div>`;
+}
+
 const statusClass = (s) => (s === 'Active' ? 'ok' : s?.startsWith('Restricted') || s === 'Stale' ? 'warn' : 'bad');
 
 function Markets({ s }) {
@@ -251,12 +260,8 @@ function Markets({ s }) {
         </tbody>
       </table></div>
     </section>
-    <div class="grid">${s.markets.map((m) => {
-      const h1 = seriesOf(m.id);
-      return html`<section class="panel"><h2>${m.symbol}: price and EMA, last hour</h2>
-        <${Chart} title="" data=${[h1.time, h1.price, h1.ema]}
-          series=${[{ label: 'price', stroke: '#58a6ff', width: 2 }, { label: 'EMA', stroke: '#d29922' }]} /></section>`;
-    })}</div>`;
+    <${MarketCharts} s=${s} title="price and EMA, last hour" fields=${['price', 'ema']}
+      series=${[{ label: 'price', stroke: '#58a6ff', width: 2 }, { label: 'EMA', stroke: '#d29922' }]} />`;
 }
 
 const against = (value, floor) => (value === null ? 'muted' : value >= floor ? 'ok' : 'bad');
@@ -284,12 +289,8 @@ function Security({ s }) {
         </tbody>
       </table></div>
     </section>
-    <div class="grid">${s.markets.map((m) => {
-      const h1 = seriesOf(m.id);
-      return html`<section class="panel"><h2>${m.symbol}: ratios over time</h2>
-        <${Chart} title="" data=${[h1.time, h1.oracleAcr, h1.consensusAcr, h1.vaultCover]}
-          series=${[{ label: 'oracle ACR', stroke: '#58a6ff' }, { label: 'consensus ACR', stroke: '#3fb950' }, { label: 'vault cover', stroke: '#d29922' }]} /></section>`;
-    })}</div>`;
+    <${MarketCharts} s=${s} title="ratios over time" fields=${['oracleAcr', 'consensusAcr', 'vaultCover']}
+      series=${[{ label: 'oracle ACR', stroke: '#58a6ff' }, { label: 'consensus ACR', stroke: '#3fb950' }, { label: 'vault cover', stroke: '#d29922' }]} />`;
 }
 
 function Vaults({ s }) {
