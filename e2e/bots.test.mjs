@@ -59,17 +59,18 @@ describe('feeder and keeper bots through a refusal and a node restart', { timeou
     rmSync(work, { recursive: true, force: true });
   });
 
+  const keeperLiquidated = (who) => readFileSync(keeper.logPath, 'utf8').includes(`(finalized) liquidated ${who.address}`);
+
   /**
-   * Lowers BTC by `step` at a time, each once the oracle's median has followed, until `who` can be
-   * liquidated; then waits for the keeper to liquidate it. Resolves with the price reached.
+   * Lowers BTC by `step` at a time, each once the oracle's median has followed, until the keeper
+   * has liquidated `who` (a finalized liquidation, partial or whole). Resolves with the price.
    */
   async function lowerUntilLiquidated(who, from, step) {
     let price = from;
     const median = async () => Number((await api.call.oracleApi.priceInfo(BTC)).unwrap().price.toBigInt() / 10n ** 12n) / 1e6;
     await untilEachBlock(api, async () => {
       for (const bot of bots) if (bot.exited) throw new Error(`a bot exited: ${JSON.stringify(bot.exited)}, see ${bot.logPath}`);
-      const account = await api.query.margin.accounts(who.address);
-      if (account.isNone || account.unwrap().positions.length === 0) return true;
+      if (keeperLiquidated(who)) return true;
       const [page] = await api.call.marginApi.liquidatable(null, 500);
       // Liquidatable: the keeper's turn. Else one step lower, once the median is where we put it.
       if (page.some((v) => v.who.toString() === who.address) || (await median()) > price + 1e-6) return false;
@@ -79,8 +80,6 @@ describe('feeder and keeper bots through a refusal and a node restart', { timeou
     }, 240_000, `${who.address} to be liquidated`);
     return price;
   }
-
-  const keeperLiquidated = (who) => readFileSync(keeper.logPath, 'utf8').includes(`(finalized) liquidated ${who.address}`);
 
   it('one feeder key prices two markets in one submission', async () => {
     assert.equal((await signAndWait(api, api.tx.vaults.stake(BTC, 500_000n * BUSD, 0), acc.dave)).error, null);
@@ -139,11 +138,15 @@ describe('feeder and keeper bots through a refusal and a node restart', { timeou
     log('node restarted; the keeper reconnected');
 
     // t1 falls under its maintenance margin: the keeper, reconnected, liquidates it.
-    let price = await lowerUntilLiquidated(t1, 100, 1);
-    await untilEachBlock(api, async () => keeperLiquidated(t1), 60_000, 'the keeper to count t1 finalized');
+    let price = await lowerUntilLiquidated(t1, 100, 2);
     log(`t1 liquidated by the keeper after the restart at BTC ${price}`);
 
-    // Another transaction of the keeper's key takes the nonce it planned next.
+    // Another transaction of the keeper's key takes the nonce it planned next, once nothing of the
+    // keeper's is in flight (t1 no longer liquidatable, its submissions final).
+    await untilEachBlock(api, async () => {
+      const [page] = await api.call.marginApi.liquidatable(null, 500);
+      return page.length === 0;
+    }, 60_000, 'no account liquidatable');
     await waitBest(api, (await api.rpc.chain.getHeader()).number.toNumber() + 2);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -157,12 +160,11 @@ describe('feeder and keeper bots through a refusal and a node restart', { timeou
     }
     const resyncsBefore = (await scrape(keeperPort)).bulwark_keeper_nonce_resyncs_total;
 
-    // t2 falls too: the keeper's first submission is refused (its nonce is spent), it reads the
-    // nonce again, and the next one lands.
-    price = await lowerUntilLiquidated(t2, price, 2);
-    await untilEachBlock(api, async () => keeperLiquidated(t2), 60_000, 'the keeper to count t2 finalized');
+    // BTC falls on: the keeper's next submission is refused (its nonce is spent), it reads the
+    // nonce again, and the next lands: t2 is liquidated.
+    price = await lowerUntilLiquidated(t2, price, 3);
     const keeperLog = readFileSync(keeper.logPath, 'utf8');
-    assert.match(keeperLog, new RegExp(`liquidate ${t2.address}: Refused error=Stale .*resync=true`), 'the stale nonce was refused');
+    assert.match(keeperLog, /liquidate \S+: Refused error=Stale .*resync=true/, 'the stale nonce was refused');
     const metrics = await scrape(keeperPort);
     assert.ok(metrics.bulwark_keeper_nonce_resyncs_total > resyncsBefore, JSON.stringify(metrics));
     log(`t2 liquidated by the keeper at BTC ${price} after one refused submission`);

@@ -221,6 +221,8 @@ describe('the risk dashboard in headless Chromium, through a crash', { timeout: 
     assert.deepEqual([...shown].sort(), [...onChain].sort());
     log(`feed: ${shown.length} liquidations, as on chain`);
     log(`screenshot ${await screenshot('liquidations')}`);
+    await show('markets', to);
+    log(`screenshot ${await screenshot('markets-after-crash')}`);
   });
 
   it('the account view matches marginApi.account; governance lists the parameters', async () => {
@@ -256,10 +258,24 @@ describe('the risk dashboard in headless Chromium, through a crash', { timeout: 
     log(`account ${short.address}: equity ${shown.equity}, size ${shown.size}`);
     log(`screenshot ${await screenshot('account')}`);
 
-    await show('governance');
-    const params = await page.evaluate(() => document.querySelector('section[data-market="0"]')?.textContent ?? '');
-    assert.match(params, /volCoeff/);
-    assert.match(params, /maxPriceJump/);
+    // An open motion of the council (proposed, not yet voted through), decoded in the view.
+    const raise = api.tx.margin.setMarketParams(BTC, { ...(await api.call.marginApi.market(BTC)).unwrap().params.toJSON(), volCoeff: FIXED / 20n });
+    const proposed = await signAndWait(api, api.tx.council.propose(4, raise.method, raise.method.encodedLength), acc.eve);
+    assert.equal(proposed.error, null);
+    await show('governance', (await api.rpc.chain.getHeader()).number.toNumber());
+    const governance = await page.evaluate(() => ({
+      volCoeff: document.querySelector('section[data-market="0"] [data-param=volCoeff]')?.textContent.trim(),
+      maxPriceJump: document.querySelector('section[data-market="0"] [data-param=maxPriceJump]')?.textContent.trim(),
+      liquidationWindow: document.querySelector('section[data-market="0"] [data-param=liquidationWindow]')?.textContent.trim(),
+      motions: [...document.querySelectorAll('#motions-table tbody tr')].map((tr) => tr.textContent),
+    }));
+    // The drill's volCoeff (1/40), the dev chain's 10% breaker, in their units.
+    assert.equal(governance.volCoeff, '0.025');
+    assert.equal(governance.maxPriceJump, '10%');
+    assert.match(governance.liquidationWindow, /^\d+ blocks$/);
+    assert.equal(governance.motions.length, 1);
+    assert.match(governance.motions[0], /margin\.setMarketParams\(market: "0", params: \{ baseImf: [\d.]+, .*volCoeff: 0\.05,/);
+    assert.match(governance.motions[0], /0 \/ 4/);
     log(`screenshot ${await screenshot('governance')}`);
 
     // A phone-sized viewport still renders the markets table.

@@ -22,8 +22,8 @@ describe('scripts/demo.sh', { timeout: 300_000 }, () => {
     console.log(output.trimEnd().split('\n').map((l) => `# ${l}`).join('\n'));
     assert.equal(code, 0, output);
     for (const n of [1, 2, 3, 4, 5, 6]) assert.match(output, new RegExp(`\\] ${n}/6 `), `step ${n} printed`);
-    assert.match(output, /6\/6 position open: 5 BTC-USD at [\d.]+, liquidation price [\d.]+/);
-    assert.match(output, /account health \(marginApi.account\): collateral 1000 bUSD, equity [\d.]+ bUSD, maintenance margin [\d.]+ bUSD, margin ratio [\d.]+, liquidatable false/);
+    assert.match(output, /6\/6 position open: 50 BTC-USD at [\d.]+, liquidation price [\d.]+/);
+    assert.match(output, /account health \(marginApi.account\): collateral 99\d\.\d\d bUSD, equity [\d.]+ bUSD, maintenance margin [\d.]+ bUSD, margin ratio [\d.]+, liquidatable false/);
     assert.match(output, /restricted: false/);
     assert.ok(seconds < 180, `the demo took ${seconds} s`);
   });

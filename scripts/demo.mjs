@@ -22,7 +22,7 @@ const OPTIONS = {
   stake: { help: 'bUSD Dave stakes in the market\'s vault', type: 'number', default: 100_000 },
   bond: { help: 'bUSD each feeder bonds (the security monitor caps open interest by what it would cost to corrupt the median)', type: 'number', default: 100_000 },
   deposit: { help: 'bUSD Eve deposits', type: 'number', default: 1_000 },
-  size: { help: 'contracts Eve buys', type: 'number', default: 5 },
+  size: { help: 'contracts Eve buys (50 at 100 bUSD: 5x her deposit)', type: 'number', default: 50 },
   exit: { help: 'stop the bots (and the chain started) after the trade', type: 'boolean', default: false },
 };
 const LOG_DIR = fileURLToPath(new URL('../.demo/', import.meta.url));
@@ -89,9 +89,11 @@ async function main() {
     if (outcome.method !== 'Traded') throw new Error(`the order was cancelled: ${JSON.stringify(outcome.toHuman())}`);
     const position = health.positions.find((p) => p.market === market);
     if (!position) throw new Error(`no open position after the trade: ${JSON.stringify(health)}`);
-    step(`6/6 position open: ${position.size} ${symbol} at ${position.entryPrice}, liquidation price ${position.liquidationPrice}`);
-    console.log(`       account health (marginApi.account): collateral ${health.collateral} bUSD, equity ${health.equity} bUSD, `
-      + `maintenance margin ${health.maintenanceMargin} bUSD, margin ratio ${health.marginRatio}, liquidatable ${health.liquidatable}`);
+    const two = (x) => (x === null ? '-' : x.toFixed(2));
+    const four = (x) => (x === null ? '-' : x.toFixed(4));
+    step(`6/6 position open: ${position.size} ${symbol} at ${four(position.entryPrice)}, liquidation price ${four(position.liquidationPrice)}`);
+    console.log(`       account health (marginApi.account): collateral ${two(health.collateral)} bUSD, equity ${two(health.equity)} bUSD, `
+      + `maintenance margin ${two(health.maintenanceMargin)} bUSD, margin ratio ${two(health.marginRatio)}, liquidatable ${health.liquidatable}`);
     console.log(`[demo] done in ${Math.round((Date.now() - started) / 1000)} s`);
 
     if (opts.exit) {

@@ -4,6 +4,6 @@ export { connect } from './connection.mjs';
 export { dispatchErrorName, poolErrorName } from './errors.mjs';
 export { collectPages } from './pages.mjs';
 export {
-  accountHealth, councilMotions, fromFixed, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
+  accountHealth, councilMotions, describeCall, describeParams, fromFixed, paramText, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
   stressTest, toBusd, vaultRow,
 } from './views.mjs';

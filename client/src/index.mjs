@@ -19,6 +19,6 @@ export { orderOutcome, placeAndFill, placeOrder } from './margin.mjs';
 export { nodeBinary, rpcAnswers, startBot, startDevNode, tail } from './node.mjs';
 export { freeBasePort, portFree } from './ports.mjs';
 export {
-  accountHealth, councilMotions, fromFixed, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
+  accountHealth, councilMotions, describeCall, describeParams, fromFixed, paramText, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
   stressTest, toBusd, vaultRow,
 } from './views.mjs';

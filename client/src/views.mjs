@@ -37,7 +37,7 @@ export async function marketRow(api, market) {
     api.call.marginApi.market(market.id),
     api.call.securityApi.ratios(market.id),
   ]);
-  const row = { id: market.id, symbol: market.symbol, price: null, ema: null, volatility: null, oracleStatus: 'None', round: null };
+  const row = { id: market.id, symbol: market.symbol, price: null, ema: null, volatility: null, oracleStatus: 'No price', round: null };
   if (info.isSome) {
     const p = info.unwrap();
     Object.assign(row, {
@@ -213,29 +213,76 @@ export function riskEvents(events, block) {
   return out;
 }
 
-/** Every risk parameter of a market: margin, oracle and the monitor's, as plain JSON. */
+/**
+ * A parameter struct's fields as `[{ name, value, unit }]`, each in its unit, found from the
+ * metadata's type names: FixedU128 as a decimal, Perbill as a percentage, Balance as bUSD, block
+ * and round counts as integers. `structName` is the type's name (`MarginParams`).
+ */
+export function describeParams(registry, codec, structName) {
+  const entry = registry.lookup.types.find((t) => t.type.path.length > 0 && t.type.path[t.type.path.length - 1].toString() === structName);
+  const typeNames = new Map();
+  if (entry && entry.type.def.isComposite) {
+    for (const f of entry.type.def.asComposite.fields) {
+      const snake = f.name.unwrap().toString();
+      typeNames.set(snake.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), f.typeName.isSome ? f.typeName.unwrap().toString() : '');
+    }
+  }
+  const out = [];
+  for (const [name, value] of codec.entries()) {
+    const type = typeNames.get(name) ?? '';
+    if (/Fixed[UI]128/.test(type)) out.push({ name, value: fromFixed(value), unit: '' });
+    else if (/Perbill/.test(type)) out.push({ name, value: fromPerbill(value) * 100, unit: '%' });
+    else if (/Balance/.test(type)) out.push({ name, value: toBusd(value), unit: 'bUSD' });
+    else if (/BlockNumber/.test(type)) out.push({ name, value: Number(big(value)), unit: 'blocks' });
+    else if (/RoundIndex/.test(type)) out.push({ name, value: Number(big(value)), unit: 'rounds' });
+    else out.push({ name, value: Number(big(value)), unit: '' });
+  }
+  return out;
+}
+
+/** Every risk parameter of a market, margin, oracle and the monitor's, each in its unit (`describeParams`). */
 export async function riskParams(api, market) {
   const [view, security] = await Promise.all([api.call.marginApi.market(market.id), api.call.securityApi.ratios(market.id)]);
+  const { registry } = market.oracleParams;
   return {
     id: market.id,
     symbol: market.symbol,
-    margin: view.isSome ? view.unwrap().params.toHuman() : null,
-    oracle: market.oracleParams.toHuman(),
-    monitor: security.isSome ? security.unwrap().params.toHuman() : null,
+    margin: view.isSome ? describeParams(registry, view.unwrap().params, 'MarginParams') : null,
+    oracle: describeParams(registry, market.oracleParams, 'OracleParams'),
+    monitor: security.isSome ? describeParams(registry, security.unwrap().params, 'MonitorParams') : null,
   };
 }
 
-/** Open council motions: index, threshold, ayes and nays, end, and the call decoded. */
+const PARAM_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+/** A described parameter as text: `0.025`, `10%`, `100 bUSD`, `10 blocks`. */
+export const paramText = (p) => `${PARAM_FORMAT.format(p.value)}${p.unit === '%' ? '%' : p.unit ? ` ${p.unit}` : ''}`;
+
+/**
+ * A call as `section.method(name: value, ...)`: a parameter struct argument (its metadata type
+ * name is a struct's) with each field in its unit (`describeParams`), other arguments as
+ * polkadot.js shows them.
+ */
+export function describeCall(call) {
+  const args = call.args.map((arg, i) => {
+    const meta = call.meta.args[i];
+    const name = meta.name.toString();
+    const typeName = meta.typeName.toString().split('::').pop();
+    if (typeof arg.entries === 'function' && typeName) {
+      const fields = describeParams(call.registry, arg, typeName);
+      if (fields.length > 0) return `${name}: { ${fields.map((f) => `${f.name}: ${paramText(f)}`).join(', ')} }`;
+    }
+    return `${name}: ${JSON.stringify(arg.toHuman())}`;
+  });
+  return `${call.section}.${call.method}(${args.join(', ')})`;
+}
+
+/** Open council motions: index, threshold, ayes and nays, end, and the call decoded (`describeCall`). */
 export async function councilMotions(api) {
   const hashes = await api.query.council.proposals();
   const motions = await Promise.all(hashes.map(async (hash) => {
     const [call, voting] = await Promise.all([api.query.council.proposalOf(hash), api.query.council.voting(hash)]);
     const v = voting.isSome ? voting.unwrap() : null;
-    let decoded = null;
-    if (call.isSome) {
-      const c = call.unwrap();
-      decoded = `${c.section}.${c.method}(${JSON.stringify(c.toHuman().args ?? {})})`;
-    }
+    const decoded = call.isSome ? describeCall(call.unwrap()) : null;
     return {
       hash: hash.toHex(),
       index: v ? v.index.toNumber() : null,

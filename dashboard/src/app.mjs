@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
 import {
-  accountHealth, connect, councilMotions, fromFixed, listMarkets, marketRow, riskEvents, riskParams, securityRow,
+  accountHealth, connect, councilMotions, fromFixed, listMarkets, marketRow, paramText, riskEvents, riskParams, securityRow,
   stressTest, vaultRow,
 } from '@bulwark/client/browser';
 import {
@@ -344,7 +344,7 @@ function Liquidations({ s }) {
     <h2>Liquidations, bad debt, insurance and ADL</h2>
     ${s.feed.length === 0 ? html`<p class="muted" id="feed-empty">None since block #${Math.max(1, (s.block?.number ?? 0) - 200)}.</p>` : html`
     <div class="scroll"><table id="feed-table">
-      <thead><tr><th>Block</th><th>Event</th><th>What</th></tr></thead>
+      <thead><tr><th>Block</th><th>Event</th><th style="text-align:left">What</th></tr></thead>
       <tbody>${s.feed.map((e) => html`
         <tr data-kind=${e.kind} data-who=${e.who ?? ''} data-block=${e.block}>
           <td>#${e.block}</td><td class=${e.kind === 'Liquidated' ? 'warn' : 'bad'}>${e.kind}</td>
@@ -424,7 +424,7 @@ function Account({ s }) {
 
 function Params({ title, params }) {
   if (!params) return null;
-  return html`<h3>${title}</h3><dl class="kv">${Object.entries(params).map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'object' ? JSON.stringify(v) : v}</dd>`)}</dl>`;
+  return html`<h3>${title}</h3><dl class="kv">${params.map((p) => html`<dt>${p.name}</dt><dd data-param=${p.name}>${paramText(p)}</dd>`)}</dl>`;
 }
 
 function Governance({ s }) {
@@ -467,7 +467,10 @@ function App() {
     <main id=${`view-${view}`} data-block=${s.block?.number} data-block-hash=${s.block?.hash}>${s.block || view === 'stress' ? html`<${Page} s=${s} />` : html`<p class="loading">${s.status}…</p>`}</main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// The placeholder goes: preact renders beside what the container holds.
+root.textContent = '';
+render(html`<${App} />`, root);
 start();
 // The e2e test reads the values the page shows through these.
 window.bulwarkDashboard = { state, fromFixed };
