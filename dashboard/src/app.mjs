@@ -233,7 +233,7 @@ function MarketCharts({ s, title, fields, series }) {
   })}</div>`;
 }
 
-const statusClass = (s) => (s === 'Active' ? 'ok' : s?.startsWith('Restricted') || s === 'Stale' ? 'warn' : 'bad');
+const statusClass = (s) => (s === 'Active' ? 'ok' : s === 'No price' ? 'muted' : s?.startsWith('Restricted') || s === 'Stale' ? 'warn' : 'bad');
 
 function Markets({ s }) {
   return html`
