@@ -183,6 +183,7 @@ describe('the risk dashboard in headless Chromium, through a crash', { timeout: 
         liquidatable: field('dd[data-field=liquidatable]'),
         badDebt: field('dd[data-field=bad-debt]'),
         covered: field('dd[data-field=insurance-covered]'),
+        left: field('dd[data-field=insurance-left]'),
         navAfter: field('#stress-table tr[data-market="0"] [data-field=nav-after]'),
         priceAfter: field('#stress-table tr[data-market="0"] [data-field=price-after]'),
       };
@@ -191,6 +192,12 @@ describe('the risk dashboard in headless Chromium, through a crash', { timeout: 
     assert.equal(shown.liquidatable, String(expected.liquidatableAccounts));
     assert.equal(shown.badDebt, `${fmtBusd(expected.badDebt)} bUSD`);
     assert.equal(shown.covered, `${fmtBusd(expected.insuranceCovered)} bUSD`);
+    // Insurance left: every fund at that block less what the shock's bad debt takes from them.
+    const at = await api.at(shown.hash);
+    const markets = (await at.call.oracleApi.markets()).map(([id]) => id.toNumber());
+    const funds = await Promise.all(markets.map((m) => at.call.insuranceApi.fundInfo(m)));
+    const held = funds.reduce((sum, [fund]) => sum + toBusd(fund), 0) + toBusd(funds[0][1]);
+    assert.equal(shown.left, `${fmtBusd(Math.max(0, held - expected.insuranceCovered))} bUSD`);
     assert.equal(shown.navAfter, fmtBusd(expected.markets[0].vaultNavAfter));
     assert.equal(shown.priceAfter, fmtPrice(expected.markets[0].priceAfter));
     assert.ok(expected.liquidatableAccounts > 0, 'a 30% fall liquidates the longs');

@@ -183,7 +183,6 @@ export async function stressTest(api, shocks) {
       liquidatableAccounts: m.liquidatableAccounts.toNumber(),
       badDebt: toBusd(m.badDebt),
       insuranceCovered: toBusd(m.insuranceCovered),
-      insuranceLeft: m.insuranceLeft !== undefined ? toBusd(m.insuranceLeft) : null,
       vaultNavBefore: toBusd(m.vaultNavBefore),
       vaultNavAfter: toBusd(m.vaultNavAfter),
     })),

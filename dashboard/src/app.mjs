@@ -6,7 +6,7 @@ import htm from 'htm';
 import uPlot from 'uplot';
 import {
   accountHealth, connect, councilMotions, fromFixed, listMarkets, marketRow, paramText, riskEvents, riskParams, securityRow,
-  stressTest, vaultRow,
+  stressTest, toBusd, vaultRow,
 } from '@bulwark/client/browser';
 import {
   fmtBusd, fmtPercent, fmtPrice, fmtRatio, fmtSize, shortAddress,
@@ -180,7 +180,16 @@ async function runStress() {
   try {
     const block = state.block;
     const at = block ? await api.at(block.hash) : api;
-    const result = await stressTest(at, shocks);
+    const [result, funds] = await Promise.all([
+      stressTest(at, shocks),
+      // What insurance holds at that block: each market's fund and the global one.
+      Promise.all(state.markets.map(async (m) => [m.id, toBusd((await at.call.insuranceApi.fundInfo(m.id))[0])])),
+    ]);
+    const global = toBusd((await at.call.insuranceApi.fundInfo(state.markets[0]?.id ?? 0))[1]);
+    const marketFund = new Map(funds);
+    // Left after the shock: the market's fund, then the global fund, pay what it covers.
+    for (const m of result.markets) m.insuranceLeft = Math.max(0, (marketFund.get(m.market) ?? 0) + global - m.insuranceCovered);
+    result.insuranceLeft = Math.max(0, funds.reduce((sum, [, f]) => sum + f, 0) + global - result.insuranceCovered);
     state.stress = { ...state.stress, result, shocksRun: shocks, block: block?.number ?? null, hash: block?.hash ?? null, running: false };
   } catch (e) {
     state.stress = { ...state.stress, running: false, error: e.message };
@@ -369,6 +378,7 @@ function Stress({ s }) {
         <dt>Accounts liquidatable</dt><dd data-field="liquidatable">${r.liquidatableAccounts}</dd>
         <dt>Bad debt</dt><dd data-field="bad-debt">${fmtBusd(r.badDebt)} bUSD</dd>
         <dt>Insurance covers</dt><dd data-field="insurance-covered">${fmtBusd(r.insuranceCovered)} bUSD</dd>
+        <dt>Insurance left</dt><dd data-field="insurance-left">${fmtBusd(r.insuranceLeft)} bUSD</dd>
       </dl>
       <div class="scroll"><table id="stress-table">
         <thead><tr><th>Market</th><th>Price</th><th>After</th><th>Liquidatable</th><th>Bad debt</th><th>Insurance left</th><th>Vault NAV</th><th>NAV after</th></tr></thead>
