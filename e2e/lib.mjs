@@ -1,14 +1,16 @@
 // The end-to-end suite's helpers: everything comes from the shared client (@bulwark/client, in
 // client/); the suite's own choices are where nodes log (e2e/.chain/) and that a node which is
 // not up at the start fails the test at once.
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect as clientConnect, startBot as clientStartBot, startDevNode as clientStartDevNode } from '@bulwark/client';
 
 export * from '@bulwark/client';
 
-/** Where the suite's nodes write their logs. */
+/** Where the suite's nodes write their logs (made here: a fresh clone has none). */
 export const CHAIN_DIR = join(dirname(fileURLToPath(import.meta.url)), '.chain');
+mkdirSync(CHAIN_DIR, { recursive: true });
 
 /** Connects @polkadot/api with no custom types; rejects if the node does not answer. */
 export function connect(url) {
