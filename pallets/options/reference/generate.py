@@ -8,7 +8,8 @@ same numbers. Black-Scholes with a zero interest rate (bUSD earns none on chain)
   call = S N(d1) - K N(d2), put = K N(-d2) - S N(-d1), binary call = N(d2), binary put = N(-d2)
 Greeks per unit of spot, volatility (vega: per 1.00 of volatility) and year (theta).
 
-  python3 pallets/options/reference/generate.py      (needs mpmath; pip install mpmath==1.3.0)
+  python3 pallets/options/reference/generate.py && cargo fmt -p pallet-bulwark-options
+  (needs mpmath: pip install mpmath==1.3.0)
 """
 from pathlib import Path
 import mpmath as mp
@@ -80,7 +81,9 @@ def main():
         "// price, delta, gamma, vega, theta).",
         "use super::OptionKind;",
         "",
-        f"pub const BLACK_SCHOLES: [(OptionKind, i128, i128, i128, i128, i128, i128, i128, i128, i128); {len(rows)}] = [",
+        "pub type Row = (OptionKind, i128, i128, i128, i128, i128, i128, i128, i128, i128);",
+        "",
+        f"pub static BLACK_SCHOLES: [Row; {len(rows)}] = [",
     ]
     out += [f"\t(OptionKind::{k}, {', '.join(str(x) for x in rest)})," for k, *rest in rows]
     out += ["];", "", f"pub const EXP: [(i128, i128); {len(exps)}] = ["] + [f"\t({a}, {b})," for a, b in exps] + ["];", ""]

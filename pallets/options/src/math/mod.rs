@@ -210,8 +210,20 @@ pub fn intrinsic(kind: OptionKind, spot: i128, strike: i128) -> Option<i128> {
 	Some(match kind {
 		OptionKind::Call => spot.checked_sub(strike)?.max(0),
 		OptionKind::Put => strike.checked_sub(spot)?.max(0),
-		OptionKind::BinaryCall => if spot > strike { ONE } else { 0 },
-		OptionKind::BinaryPut => if spot < strike { ONE } else { 0 },
+		OptionKind::BinaryCall => {
+			if spot > strike {
+				ONE
+			} else {
+				0
+			}
+		},
+		OptionKind::BinaryPut => {
+			if spot < strike {
+				ONE
+			} else {
+				0
+			}
+		},
 	})
 }
 
@@ -251,7 +263,8 @@ pub fn black_scholes(
 			let theta = div(mul(mul(spot, density)?, volatility)?, root_years.checked_mul(2)?)?
 				.checked_neg()?;
 			let (price, delta) = if kind == OptionKind::Call {
-				let price = mul(spot, normal_cdf(d1)?)?.checked_sub(mul(strike, normal_cdf(d2)?)?)?;
+				let price =
+					mul(spot, normal_cdf(d1)?)?.checked_sub(mul(strike, normal_cdf(d2)?)?)?;
 				(price, normal_cdf(d1)?)
 			} else {
 				let price = mul(strike, normal_cdf(d2.checked_neg()?)?)?

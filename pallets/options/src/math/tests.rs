@@ -43,7 +43,9 @@ fn normal_cdf_matches_the_reference_to_1e_12() {
 #[test]
 fn black_scholes_matches_the_reference_to_1e_9_of_the_underlying() {
 	let mut worst_price = 0f64;
-	for (kind, spot, strike, vol, years, price, delta, gamma, vega, theta) in reference::BLACK_SCHOLES {
+	for (kind, spot, strike, vol, years, price, delta, gamma, vega, theta) in
+		reference::BLACK_SCHOLES
+	{
 		let got = black_scholes(kind, spot, strike, vol, years).unwrap();
 		let case = format!("{kind:?} S={spot} K={strike} vol={vol} T={years}");
 		// A binary pays 1, not the underlying: its price is held to 1e-9 absolute.
@@ -52,14 +54,20 @@ fn black_scholes_matches_the_reference_to_1e_9_of_the_underlying() {
 		assert!(error <= scale / 1_000_000_000, "{case}: price {} != {price}", got.price);
 		worst_price = worst_price.max(error as f64 / scale as f64);
 		// Greeks: 1e-8 relative, or 1e-9 absolute where the value is near zero.
-		for (name, got, expected) in
-			[("delta", got.delta, delta), ("gamma", got.gamma, gamma), ("vega", got.vega, vega), ("theta", got.theta, theta)]
-		{
+		for (name, got, expected) in [
+			("delta", got.delta, delta),
+			("gamma", got.gamma, gamma),
+			("vega", got.vega, vega),
+			("theta", got.theta, theta),
+		] {
 			let tolerance = expected.abs() / 100_000_000 + 1_000_000_000;
 			assert!((got - expected).abs() <= tolerance, "{case}: {name} {got} != {expected}");
 		}
 	}
-	println!("worst price error: {worst_price:e} of the underlying over {} rows", reference::BLACK_SCHOLES.len());
+	println!(
+		"worst price error: {worst_price:e} of the underlying over {} rows",
+		reference::BLACK_SCHOLES.len()
+	);
 }
 
 #[test]
@@ -73,8 +81,14 @@ fn stated_values_worked_by_hand() {
 	// At expiry: the payoff.
 	let expired = black_scholes(OptionKind::Call, fx(110, 0), fx(100, 0), fx(5, 1), 0).unwrap();
 	assert_eq!(expired, Greeks { price: fx(10, 0), delta: ONE, ..Greeks::default() });
-	assert_eq!(black_scholes(OptionKind::BinaryPut, fx(90, 0), fx(100, 0), 0, ONE).unwrap().price, ONE);
-	assert_eq!(black_scholes(OptionKind::BinaryCall, fx(100, 0), fx(100, 0), 0, ONE).unwrap().price, 0);
+	assert_eq!(
+		black_scholes(OptionKind::BinaryPut, fx(90, 0), fx(100, 0), 0, ONE).unwrap().price,
+		ONE
+	);
+	assert_eq!(
+		black_scholes(OptionKind::BinaryCall, fx(100, 0), fx(100, 0), 0, ONE).unwrap().price,
+		0
+	);
 	// Refused inputs.
 	assert_eq!(black_scholes(OptionKind::Call, 0, ONE, ONE, ONE), None);
 	assert_eq!(black_scholes(OptionKind::Call, ONE, 0, ONE, ONE), None);
@@ -84,10 +98,12 @@ fn stated_values_worked_by_hand() {
 
 /// Spot 1..100,000, strike 0.5x..2x the spot, volatility 1%..300%, one block..two years.
 fn market() -> impl Strategy<Value = (i128, i128, i128, i128)> {
-	(1i128..=100_000, 500i128..=2_000, 1i128..=300, 6i128..=63_072_000).prop_map(|(spot, ratio, vol, seconds)| {
-		let spot = spot * ONE;
-		(spot, spot / 1_000 * ratio, vol * ONE / 100, seconds * ONE / 31_536_000)
-	})
+	(1i128..=100_000, 500i128..=2_000, 1i128..=300, 6i128..=63_072_000).prop_map(
+		|(spot, ratio, vol, seconds)| {
+			let spot = spot * ONE;
+			(spot, spot / 1_000 * ratio, vol * ONE / 100, seconds * ONE / 31_536_000)
+		},
+	)
 }
 
 proptest! {
