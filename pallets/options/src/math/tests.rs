@@ -147,3 +147,26 @@ proptest! {
 		prop_assert!(price(OptionKind::BinaryCall, spot, higher_strike, vol) <= price(OptionKind::BinaryCall, spot, strike, vol) + 10);
 	}
 }
+
+/// The time of one price with its greeks, natively (the bound: 20 us on this machine).
+/// `cargo test --release -p pallet-bulwark-options -- --ignored --nocapture pricing_time`
+#[test]
+#[ignore]
+fn pricing_time() {
+	let rows = &reference::BLACK_SCHOLES;
+	let rounds = 20;
+	let started = std::time::Instant::now();
+	let mut checksum = 0i128;
+	for _ in 0..rounds {
+		for &(kind, spot, strike, vol, years, ..) in rows.iter() {
+			checksum =
+				checksum.wrapping_add(black_scholes(kind, spot, strike, vol, years).unwrap().price);
+		}
+	}
+	let per = started.elapsed().as_secs_f64() * 1e6 / (rounds * rows.len()) as f64;
+	println!(
+		"black_scholes with greeks: {per:.2} us each over {} calls (checksum {checksum})",
+		rounds * rows.len()
+	);
+	assert!(per < 20.0, "{per} us");
+}
