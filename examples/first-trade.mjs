@@ -6,7 +6,7 @@
 //
 //   node examples/first-trade.mjs --dev-key //Eve [--url ws://127.0.0.1:9944] [--market 0]
 //       [--deposit 1000] [--size 5] [--limit 102]
-// A negative --size sells (a short); the limit is then the lowest price accepted.
+// A negative --size sells (a short); the limit is then the lowest price accepted (default 98).
 import { pathToFileURL } from 'node:url';
 import {
   FIXED, accountHealth, connect, devKeyUri, helpText, loadKey, orderOutcome, parseOptions, placeOrder, signAndWait,
@@ -39,7 +39,7 @@ const OPTIONS = {
   market: { help: 'market id', type: 'number', default: 0 },
   deposit: { help: 'bUSD to deposit first (0: none)', type: 'number', default: 1000 },
   size: { help: 'contracts to buy (negative: sell)', type: 'number', default: 5 },
-  limit: { help: 'worst fill price accepted', type: 'number', default: 102 },
+  limit: { help: 'worst fill price accepted (default: 102 to buy, 98 to sell)', type: 'number' },
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -49,7 +49,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   } else {
     const trader = await loadKey({ keyFile: opts['key-file'], envVar: 'BULWARK_SEED', uri: opts['dev-key'] && devKeyUri(opts['dev-key']) });
     const api = await connect(opts.url, { throwOnConnect: true });
-    const { outcome, health } = await firstTrade(api, trader, opts);
+    const limit = opts.limit ?? (opts.size > 0 ? 102 : 98);
+    const { outcome, health } = await firstTrade(api, trader, { ...opts, limit });
     console.log(`${outcome.section}.${outcome.method}`, JSON.stringify(outcome.toHuman()));
     console.log(JSON.stringify(health, null, 2));
     await api.disconnect();
