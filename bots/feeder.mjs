@@ -114,11 +114,32 @@ async function main() {
     }
     for (const call of calls) {
       const r = await submitAndWatch(api, call, key, { customSection: 'oracle' });
-      if (!r.ok) throw new Error(`${call.method.section}.${call.method.method}: ${r.error ?? r.status}`);
+      if (!r.ok) {
+        const error = new Error(`${call.method.section}.${call.method.method}: ${r.error ?? r.status}`);
+        // Failed in a block: final. Refused, dropped or lost by the pool (a busy or just
+        // restarted node; a resubmission after a reconnection is `AlreadyImported`): it may
+        // still land, so the registration is read again before anything is sent again.
+        error.retry = r.status !== 'InBlock' && r.status !== 'Finalized';
+        throw error;
+      }
     }
     if (calls.length > 0) log.info(`${key.address} registered, serving markets ${markets.join(',')}`);
   }
-  await ensureRegistered();
+
+  /** `ensureRegistered`, read and tried again (up to 5 times, 2 s apart) after a pool refusal. */
+  async function register() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureRegistered();
+        return;
+      } catch (e) {
+        if (!e.retry || attempt >= 5) throw e;
+        log.warn(`registration: ${e.message}; reading it again (try ${attempt + 1})`);
+        await sleep(2_000);
+      }
+    }
+  }
+  await register();
 
   const roundLength = api.consts.oracle.roundLength.toNumber();
   const guard = roundGuard();
@@ -154,7 +175,7 @@ async function main() {
         if (refusedInARow >= opts['recheck-after']) {
           refusedInARow = 0;
           log.warn(`${opts['recheck-after']} rounds refused in a row: reading the registration again`);
-          await ensureRegistered();
+          await register();
         }
         return;
       }
