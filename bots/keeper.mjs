@@ -180,12 +180,17 @@ async function main() {
     }
   }
 
+  /** The markets the keeper deleverages in, read at each (re)subscription and reconnection. */
+  async function readMarkets() {
+    markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
+  }
+
   // Subscriptions, made again by the watchdog when heads stop (a node restart the provider's
   // resubscription missed).
   let unsubscribe = [];
   async function subscribe() {
     for (const u of unsubscribe) u();
-    markets = (await api.call.oracleApi.markets()).map(([id]) => id.toNumber());
+    await readMarkets();
     const guard = (handler) => (header) => handler(header).catch((e) => {
       metrics.inc('rpc_errors_total');
       log.warn(`#${header.number.toNumber()}: ${e.message}`);
@@ -221,8 +226,7 @@ async function main() {
     for (const k of keepers) book.invalidate(k.address);
     pending.clear();
     api.isReady
-      .then(() => api.call.oracleApi.markets())
-      .then((list) => { markets = list.map(([id]) => id.toNumber()); })
+      .then(readMarkets)
       .catch((e) => {
         metrics.inc('rpc_errors_total');
         log.warn(`reading the markets again: ${e.message}`);

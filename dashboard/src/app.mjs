@@ -183,13 +183,14 @@ async function runStress() {
     const [result, funds] = await Promise.all([
       stressTest(at, shocks),
       // What insurance holds at that block: each market's fund and the global one.
-      Promise.all(state.markets.map(async (m) => [m.id, toBusd((await at.call.insuranceApi.fundInfo(m.id))[0])])),
+      Promise.all(state.markets.map(async (m) => [m.id, await at.call.insuranceApi.fundInfo(m.id)])),
     ]);
-    const global = toBusd((await at.call.insuranceApi.fundInfo(state.markets[0]?.id ?? 0))[1]);
-    const marketFund = new Map(funds);
+    // fundInfo is (the market's fund, the global fund, coverage).
+    const global = funds.length ? toBusd(funds[0][1][1]) : 0;
+    const marketFund = new Map(funds.map(([id, info]) => [id, toBusd(info[0])]));
     // Left after the shock: the market's fund, then the global fund, pay what it covers.
     for (const m of result.markets) m.insuranceLeft = Math.max(0, (marketFund.get(m.market) ?? 0) + global - m.insuranceCovered);
-    result.insuranceLeft = Math.max(0, funds.reduce((sum, [, f]) => sum + f, 0) + global - result.insuranceCovered);
+    result.insuranceLeft = Math.max(0, [...marketFund.values()].reduce((sum, f) => sum + f, 0) + global - result.insuranceCovered);
     state.stress = { ...state.stress, result, shocksRun: shocks, block: block?.number ?? null, hash: block?.hash ?? null, running: false };
   } catch (e) {
     state.stress = { ...state.stress, running: false, error: e.message };
