@@ -26,6 +26,8 @@
 //! | [`ValidatorStake`] | runtime (pallet-staking) | security monitor |
 //! | [`InsuranceBalances`] | insurance | security monitor |
 //! | [`MarginTotals`] | margin | security monitor |
+//! | [`CollateralLedger`] | margin | options |
+//! | [`WrittenOptions`] | options | vaults (NAV, reserve) |
 //!
 //! Conventions (design brief, section 2): prices are [`Price`] (`FixedU128`, bUSD per unit of base
 //! asset); position sizes are [`SignedSize`] (`FixedI128` base units, positive = long); notional,
@@ -556,4 +558,64 @@ pub struct ShockReport {
 	pub markets: Vec<MarketShock>,
 	/// Accounts left liquidatable, each counted once.
 	pub liquidatable_accounts: u32,
+}
+
+/// Option premiums and payouts, moved through traders' margin collateral. Implemented by the
+/// margin engine, used by the options pallet. No bUSD moves: collateral, an escrow and each
+/// market's unsettled vault and insurance balances are ledgers on the engine's custody account,
+/// which the engine settles with the vault and the insurance fund in batches.
+pub trait CollateralLedger<AccountId> {
+	/// Move `amount` of `who`'s collateral into escrow (an order's most it may pay), by a
+	/// withdrawal's rules: what is left covers the initial margin of `who`'s positions and the
+	/// margin its pending orders reserve, every market it is in having an `Active` price.
+	/// Fails, changing nothing, otherwise.
+	fn escrow(who: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Release `escrowed` of `who`'s escrow: `to_vault` becomes owed to `market`'s vault,
+	/// `to_insurance` to its insurance fund, the rest returns to `who`'s collateral. Fails,
+	/// changing nothing, if the two exceed `escrowed`, escrow holds less, or the market has no
+	/// settlement ledger.
+	fn release(
+		who: &AccountId,
+		market: MarketId,
+		escrowed: Balance,
+		to_vault: Balance,
+		to_insurance: Balance,
+	) -> DispatchResult;
+
+	/// Credit `amount` to `who`'s collateral (opening its account if needed), owed by
+	/// `market`'s vault, which also owes `to_insurance` to the market's insurance fund.
+	fn pay_from_vault(
+		who: &AccountId,
+		market: MarketId,
+		amount: Balance,
+		to_insurance: Balance,
+	) -> DispatchResult;
+
+	/// All escrow, for the caller's invariant: it equals the sum of what the caller escrowed.
+	fn total_escrowed() -> Balance;
+}
+
+/// The options the vaults wrote, as a vault's value counts them. Implemented by the options
+/// pallet, read by the vaults. O(1): per-market values the options pallet revalues every oracle
+/// round and moves at every fill.
+pub trait WrittenOptions {
+	/// What `market`'s vault owes its option holders at the model price (at the settlement price
+	/// once settled and not yet paid): a liability its NAV subtracts.
+	fn written_value(market: MarketId) -> Balance;
+
+	/// The same at the worse of two shocked prices (the price moved by the governed reserve
+	/// shock either way): the vault holds back the difference from withdrawals.
+	fn stressed_value(market: MarketId) -> Balance;
+}
+
+/// `()`: no options written.
+impl WrittenOptions for () {
+	fn written_value(_: MarketId) -> Balance {
+		0
+	}
+
+	fn stressed_value(_: MarketId) -> Balance {
+		0
+	}
 }

@@ -63,6 +63,7 @@ impl<T: Config> Pallet<T> {
 				.saturating_add(info.vault_balance)
 				.saturating_add(Self::signed(info.insurance_balance).map_err(|_| "overflow")?);
 		}
+		ledger = ledger.saturating_add(Self::signed(Escrowed::<T>::get()).map_err(|_| "overflow")?);
 		ensure!(count == enabled.len(), "an enabled market without state");
 		ensure!(sums.is_empty(), "a position in a market not enabled");
 		ensure!(queued.is_empty(), "a queued order is not pending");

@@ -129,6 +129,7 @@
 extern crate alloc;
 
 mod invariants;
+mod ledger;
 mod liquidation;
 mod market;
 pub mod math;
@@ -369,6 +370,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinCollateral<T: Config> =
 		StorageValue<_, Balance, ValueQuery, DefaultMinCollateral<T>>;
+
+	/// Collateral moved into escrow for another pallet's pending orders
+	/// ([`bulwark_primitives::CollateralLedger`]): held by custody, owed back to traders or, once
+	/// an order fills, to a vault and an insurance fund.
+	#[pallet::storage]
+	pub type Escrowed<T: Config> = StorageValue<_, Balance, ValueQuery>;
 
 	/// The enabled markets, which `on_initialize` refreshes and settles.
 	#[pallet::storage]
@@ -655,18 +662,7 @@ pub mod pallet {
 				Error::<T>::BelowMinimumCollateral
 			);
 			let positions = account.positions.len().saturated_into();
-			// What is left covers the initial margin of the positions and the margin the
-			// pending orders reserved.
-			let reserved = Self::signed(account.reserved())?;
-			if !account.positions.is_empty() {
-				let health = Self::health(&account, None, true)?;
-				let required = Self::signed(health.initial)?
-					.checked_add(reserved)
-					.ok_or(Error::<T>::Overflow)?;
-				ensure!(health.equity >= required, Error::<T>::MarginTooLow);
-			} else {
-				ensure!(Self::signed(account.collateral)? >= reserved, Error::<T>::MarginTooLow);
-			}
+			Self::ensure_margin_left(&account)?;
 			let custody = Self::custody_account();
 			ensure!(
 				T::Currency::reducible_balance(&custody, Preservation::Preserve, Fortitude::Polite)
@@ -911,6 +907,22 @@ impl<T: Config> Pallet<T> {
 		let missing = T::Currency::minimum_balance().saturating_sub(T::Currency::balance(&custody));
 		if !missing.is_zero() {
 			T::Currency::mint_into(&custody, missing)?;
+		}
+		Ok(())
+	}
+
+	/// Whether `account`, after collateral left it, still covers the initial margin of its
+	/// positions and the margin its pending orders reserve, every market it is in having an
+	/// `Active` price (a withdrawal's rule).
+	pub(crate) fn ensure_margin_left(account: &MarginAccount<T::MaxPositions>) -> DispatchResult {
+		let reserved = Self::signed(account.reserved())?;
+		if !account.positions.is_empty() {
+			let health = Self::health(account, None, true)?;
+			let required =
+				Self::signed(health.initial)?.checked_add(reserved).ok_or(Error::<T>::Overflow)?;
+			ensure!(health.equity >= required, Error::<T>::MarginTooLow);
+		} else {
+			ensure!(Self::signed(account.collateral)? >= reserved, Error::<T>::MarginTooLow);
 		}
 		Ok(())
 	}

@@ -390,10 +390,11 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// What custody must hold beyond its existential deposit: collateral plus unsettled
+	/// What custody must hold beyond its existential deposit: collateral, escrow and unsettled
 	/// balances (tests compare it with the custody balance exactly).
 	pub fn custody_ledger() -> i128 {
-		let collateral = Accounts::<T>::iter_values().fold(0i128, |acc, a| {
+		let escrowed = i128::try_from(Escrowed::<T>::get()).unwrap_or(i128::MAX);
+		let collateral = Accounts::<T>::iter_values().fold(escrowed, |acc, a| {
 			acc.saturating_add(i128::try_from(a.collateral).unwrap_or(i128::MAX))
 		});
 		Markets::<T>::iter_values()
@@ -406,7 +407,8 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> MarginTotals for Pallet<T> {
 	fn total_collateral() -> Balance {
 		let custody = T::Currency::balance(&Self::custody_account())
-			.saturating_sub(T::Currency::minimum_balance());
+			.saturating_sub(T::Currency::minimum_balance())
+			.saturating_sub(Escrowed::<T>::get());
 		let unsettled = EnabledMarkets::<T>::get().iter().fold(0i128, |acc, market| {
 			Markets::<T>::get(market).map_or(acc, |info| acc.saturating_add(info.unsettled_total()))
 		});

@@ -62,6 +62,7 @@ use alloc::vec::Vec;
 use bulwark_primitives::{
 	Balance, BlockNumber, InsuranceFund, MarketId, MarketRegistry, MarketStatus, OpenInterest,
 	PriceFeed, SlashPending, SlashTarget, Slashable, UnrealizedPnl, VaultSettlement,
+	WrittenOptions,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -278,6 +279,9 @@ pub mod pallet {
 		/// Traders' unrealized PnL and the engine's unsettled balance per market (the margin
 		/// engine), for marking NAV.
 		type UnrealizedPnl: UnrealizedPnl;
+
+		/// The options the vault wrote (the options pallet), marked into its NAV and reserve.
+		type WrittenOptions: WrittenOptions;
 
 		/// Derives vault accounts.
 		#[pallet::constant]
@@ -699,16 +703,27 @@ pub struct VaultBook {
 	pub open_interest: Balance,
 	/// |Net skew| notional.
 	pub net_skew: Balance,
+	/// What the options the vault wrote are worth to their holders at the model price.
+	pub options_value: Balance,
+	/// The same at the worse of the reserve shock's two prices.
+	pub options_stressed: Balance,
 }
 
 impl VaultBook {
-	/// The stakers' equity, not floored: `held + unsettled - unrealized trader PnL`. Negative
-	/// when the vault owes more than it has (a deficit a new staker must not fill).
+	/// The stakers' equity, not floored: `held + unsettled - unrealized trader PnL - written
+	/// options' value`. Negative when the vault owes more than it has (a deficit a new staker
+	/// must not fill).
 	pub fn equity(&self) -> i128 {
 		i128::try_from(self.held)
 			.unwrap_or(i128::MAX)
 			.saturating_add(self.unsettled)
 			.saturating_sub(self.trader_pnl)
+			.saturating_sub(self.options())
+	}
+
+	/// The written options' value, signed.
+	fn options(&self) -> i128 {
+		i128::try_from(self.options_value).unwrap_or(i128::MAX)
 	}
 
 	/// Net asset value: the equity floored at zero.
@@ -717,7 +732,7 @@ impl VaultBook {
 	}
 
 	/// What a leaving staker's shares are worth: the NAV without traders' unrealized losses,
-	/// their unrealized profit still owed. A loss beyond a trader's collateral is never paid
+	/// their unrealized profit and the written options' value still owed. A loss beyond a trader's collateral is never paid
 	/// (insurance and the vault absorb it at the liquidation), and marking cannot tell it from
 	/// the rest in O(1): until it is realized, no staker leaves with it, and the stakers who
 	/// stay keep it once it is.
@@ -726,14 +741,19 @@ impl VaultBook {
 			.unwrap_or(i128::MAX)
 			.saturating_add(self.unsettled)
 			.saturating_sub(self.trader_pnl.max(0))
+			.saturating_sub(self.options())
 			.max(0)
 			.unsigned_abs()
 	}
 
 	/// Cash the vault owes or may owe traders: realized profits not yet paid (negative
-	/// unsettled) plus their unrealized profit.
+	/// unsettled) plus their unrealized profit and the written options' value.
 	pub fn owed_to_traders(&self) -> Balance {
-		self.unsettled.min(0).unsigned_abs().saturating_add(self.trader_pnl.max(0).unsigned_abs())
+		self.unsettled
+			.min(0)
+			.unsigned_abs()
+			.saturating_add(self.trader_pnl.max(0).unsigned_abs())
+			.saturating_add(self.options_value)
 	}
 
 	/// Held cash that is the stakers' own: held less what traders are owed.
@@ -744,14 +764,19 @@ impl VaultBook {
 	/// Whether positions or unsettled amounts exist, so that the vault's value moves with the
 	/// price.
 	pub fn exposed(&self) -> bool {
-		!self.open_interest.is_zero() || self.trader_pnl != 0 || self.unsettled != 0
+		!self.open_interest.is_zero()
+			|| self.trader_pnl != 0
+			|| self.unsettled != 0
+			|| !self.options_value.is_zero()
 	}
 
 	/// Capital open positions need: `max(OI / max_vault_leverage, |net skew| /
-	/// max_skew_ratio)`, each rounded up.
+	/// max_skew_ratio)`, each rounded up, plus what a reserve shock would add to the written
+	/// options' value (their value itself is owed already).
 	pub fn reserved(&self, params: &VaultParams) -> Balance {
 		div_ceil_by(self.open_interest, params.max_vault_leverage)
 			.max(div_ceil_by(self.net_skew, params.max_skew_ratio))
+			.saturating_add(self.options_stressed.saturating_sub(self.options_value))
 	}
 
 	/// Held cash a withdrawal may take: the stakers' own cash less reserved.
@@ -789,6 +814,8 @@ impl<T: Config> Pallet<T> {
 			trader_pnl: T::UnrealizedPnl::unrealized_trader_pnl(market),
 			open_interest: T::OpenInterest::open_interest(market),
 			net_skew: T::OpenInterest::net_skew(market),
+			options_value: T::WrittenOptions::written_value(market),
+			options_stressed: T::WrittenOptions::stressed_value(market),
 		}
 	}
 

@@ -58,6 +58,8 @@ parameter_types! {
 	pub static NetSkew: Balance = 0;
 	pub static TraderPnl: i128 = 0;
 	pub static Unsettled: i128 = 0;
+	/// The written options' value and stressed value of every market.
+	pub static OptionsValue: (Balance, Balance) = (0, 0);
 	pub static UnbondingPeriod: u32 = 10;
 	pub static WithdrawWindow: u32 = 5;
 	/// The oracle's status of every market; `None`: never priced.
@@ -95,6 +97,17 @@ impl UnrealizedPnl for MarginStub {
 
 	fn unsettled_vault_balance(_: MarketId) -> i128 {
 		Unsettled::get()
+	}
+}
+
+pub struct OptionsStub;
+impl bulwark_primitives::WrittenOptions for OptionsStub {
+	fn written_value(_: MarketId) -> Balance {
+		OptionsValue::get().0
+	}
+
+	fn stressed_value(_: MarketId) -> Balance {
+		OptionsValue::get().1
 	}
 }
 
@@ -174,6 +187,7 @@ impl pallet_bulwark_vaults::Config for Test {
 	type Insurance = InsuranceStub;
 	type OpenInterest = MarginStub;
 	type UnrealizedPnl = MarginStub;
+	type WrittenOptions = OptionsStub;
 	type PalletId = VaultsPalletId;
 	type MinStake = ConstU128<100>;
 	type UnbondingPeriod = UnbondingPeriod;
@@ -205,6 +219,7 @@ impl ExtBuilder {
 		NetSkew::set(0);
 		TraderPnl::set(0);
 		Unsettled::set(0);
+		OptionsValue::set((0, 0));
 		PriceStatus::set(Some(MarketStatus::Active));
 		PendingSlashOn::set(Vec::new());
 		let mut ext = sp_io::TestExternalities::new(storage);

@@ -214,6 +214,28 @@ mod unstaking {
 	}
 
 	#[test]
+	fn written_options_lower_nav_and_their_stress_is_reserved() {
+		ExtBuilder.build_and_execute(|| {
+			stake(1, 1_000);
+			stake(2, 1_000);
+			unstake_all_and_wait(1);
+			// Options worth 200 to their holders, 700 after the reserve shock: NAV 1,800, and the
+			// 500 the shock would add is held back with the value owed.
+			OptionsValue::set((200, 700));
+			assert_eq!(Vaults::nav_of(BTC), 1_800);
+			assert_eq!(Vaults::book(BTC).exit_nav(), 1_800);
+			assert_eq!(Vaults::reserved(BTC), 500);
+			// Own cash 1,800 - 500 reserved: staker 1's 900 may leave...
+			assert_ok!(withdraw(1));
+			assert_eq!(Balances::balance(&1), ENDOWMENT - ED - 100);
+			// ...and a new staker's shares are priced at the NAV net of the options.
+			stake(3, 900);
+			assert_eq!(shares_of(3), shares_of(2));
+			OptionsValue::set((0, 0));
+		});
+	}
+
+	#[test]
 	fn rounding_favours_the_vault_and_the_last_staker_takes_the_remainder() {
 		ExtBuilder.build_and_execute(|| {
 			stake(1, 100);

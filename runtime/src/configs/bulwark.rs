@@ -96,6 +96,7 @@ impl pallet_bulwark_vaults::Config for Runtime {
 	/// NAV marks to the margin engine's O(1) aggregates.
 	type OpenInterest = super::super::Margin;
 	type UnrealizedPnl = super::super::Margin;
+	type WrittenOptions = ();
 	type PalletId = VaultsPalletId;
 	type MinStake = MinVaultStake;
 	type UnbondingPeriod = VaultUnbondingPeriod;

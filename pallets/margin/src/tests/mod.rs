@@ -1634,3 +1634,71 @@ fn item_3_every_fill_holds_the_larger_side_to_the_oracle_security_capacity() {
 		assert_ok!(trade(ALICE, 0, size(100)));
 	});
 }
+
+/// The ledger the options pallet pays premiums and payouts through: escrow by a withdrawal's
+/// rules, release to the vault and insurance with the rest refunded, payouts owed by the vault;
+/// custody's balance never moves and backs every ledger to the unit.
+mod collateral_ledger {
+	use super::*;
+	use crate::Escrowed;
+	use bulwark_primitives::CollateralLedger;
+
+	#[test]
+	fn escrow_release_and_payout_move_ledgers_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			deposit(ALICE, 1_000);
+			let custody = Balances::balance(&Margin::custody_account());
+			assert_ok!(Margin::escrow(&ALICE, 100 * BUSD));
+			assert_eq!(Escrowed::<Test>::get(), 100 * BUSD);
+			assert_eq!(crate::Accounts::<Test>::get(ALICE).unwrap().collateral, 900 * BUSD);
+			// 60 to the vault, 5 to insurance, 35 back.
+			assert_ok!(Margin::release(&ALICE, 0, 100 * BUSD, 60 * BUSD, 5 * BUSD));
+			assert_eq!(Escrowed::<Test>::get(), 0);
+			assert_eq!(crate::Accounts::<Test>::get(ALICE).unwrap().collateral, 935 * BUSD);
+			let info = Markets::<Test>::get(0).unwrap();
+			assert_eq!((info.vault_balance, info.insurance_balance), (60 * BUSD as i128, 5 * BUSD));
+			// A payout of 30 with 2 to insurance: the vault owes 32.
+			assert_ok!(Margin::pay_from_vault(&BOB, 0, 30 * BUSD, 2 * BUSD));
+			assert_eq!(crate::Accounts::<Test>::get(BOB).unwrap().collateral, 30 * BUSD);
+			let info = Markets::<Test>::get(0).unwrap();
+			assert_eq!((info.vault_balance, info.insurance_balance), (28 * BUSD as i128, 7 * BUSD));
+			assert_eq!(Balances::balance(&Margin::custody_account()), custody);
+			check_invariants();
+			// The hook settles the market with the vault and the fund.
+			run_blocks(1);
+			let info = Markets::<Test>::get(0).unwrap();
+			assert_eq!((info.vault_balance, info.insurance_balance), (0, 0));
+		});
+	}
+
+	#[test]
+	fn escrow_follows_the_withdrawal_rules_and_release_its_bounds() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(Margin::escrow(&ALICE, BUSD), Error::<Test>::NoAccount);
+			deposit(ALICE, 1_000);
+			assert_noop!(Margin::escrow(&ALICE, 0), Error::<Test>::ZeroAmount);
+			assert_noop!(
+				Margin::escrow(&ALICE, 1_001 * BUSD),
+				Error::<Test>::InsufficientCollateral
+			);
+			// 10x long 100 at 100: the initial margin binds.
+			assert_ok!(trade(ALICE, 0, size(100)));
+			assert_noop!(Margin::escrow(&ALICE, 950 * BUSD), Error::<Test>::MarginTooLow);
+			set_status(0, MarketStatus::Halted);
+			assert_noop!(Margin::escrow(&ALICE, BUSD), Error::<Test>::PriceNotUsable);
+			set_status(0, MarketStatus::Active);
+			assert_ok!(Margin::escrow(&ALICE, BUSD));
+			assert_noop!(
+				Margin::release(&ALICE, 0, BUSD, BUSD, 1),
+				Error::<Test>::InsufficientCollateral
+			);
+			assert_noop!(Margin::release(&ALICE, 0, 2 * BUSD, 0, 0), Error::<Test>::Overflow);
+			assert_noop!(Margin::release(&ALICE, 9, BUSD, 0, 0), Error::<Test>::MarketNotEnabled);
+			assert_noop!(
+				Margin::pay_from_vault(&ALICE, 9, BUSD, 0),
+				Error::<Test>::MarketNotEnabled
+			);
+			assert_ok!(Margin::release(&ALICE, 0, BUSD, 0, 0));
+		});
+	}
+}
