@@ -39,12 +39,34 @@ const CDF_FRACTION_DEPTH: i128 = 40;
 
 /// What an option pays at expiry per contract: calls and puts the price's distance past the
 /// strike, binaries 1 if the price ends beyond the strike (strictly), else nothing.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
 pub enum OptionKind {
+	/// Pays `max(price - strike, 0)` per contract.
 	Call,
+	/// Pays `max(strike - price, 0)` per contract.
 	Put,
+	/// Pays 1 bUSD per contract if the price ends above the strike.
 	BinaryCall,
+	/// Pays 1 bUSD per contract if the price ends below the strike.
 	BinaryPut,
+}
+
+impl OptionKind {
+	/// Whether the option pays a fixed 1 per contract.
+	pub fn is_binary(self) -> bool {
+		matches!(self, Self::BinaryCall | Self::BinaryPut)
+	}
 }
 
 /// A Black-Scholes value and its sensitivities, all fixed point: `delta` per unit of the spot,
