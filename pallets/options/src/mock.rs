@@ -296,7 +296,7 @@ pub fn ledger_total() -> i128 {
 }
 
 /// Runs the next block: the clock moves a block, the oracle aggregates in a round's first
-/// block (an `Active` market only), then the pallet's hook.
+/// block (not a `Stale` market), then the pallet's hook.
 pub fn next_block() {
 	let block = System::block_number() + 1;
 	System::set_block_number(block);
@@ -307,7 +307,7 @@ pub fn next_block() {
 			NEXT_MEDIAN.with(|m| m.borrow().iter().map(|(k, v)| (*k, *v)).collect());
 		for (market, median) in medians {
 			update_price(market, |p| {
-				if p.status == MarketStatus::Active {
+				if p.status != MarketStatus::Stale {
 					p.price = median;
 					p.ema_price = median;
 					p.round = round;

@@ -89,9 +89,19 @@ impl<T: Config> Pallet<T> {
 			T::Collateral::escrow(&who, escrowed)?;
 		} else {
 			let held = holding.size.into_inner();
-			ensure!(held >= contracts, Error::<T>::InsufficientHolding);
+			let left = held.checked_sub(contracts).ok_or(Error::<T>::InsufficientHolding)?;
+			// No dust: a sale is of the minimum notional and leaves it, or sells everything (a
+			// dust holder would cost every settlement a payout).
+			let left_notional = pricing::amount(
+				left,
+				pricing::contract_notional(series.kind, spot),
+				Rounding::Down,
+			)
+			.ok_or(Error::<T>::Overflow)?;
 			ensure!(
-				held == contracts || notional >= params.min_order_notional,
+				left == 0
+					|| (notional >= params.min_order_notional
+						&& left_notional >= params.min_order_notional),
 				Error::<T>::OrderTooSmall
 			);
 		}
