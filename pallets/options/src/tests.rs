@@ -384,7 +384,7 @@ mod orders {
 				Options::place_order(
 					RuntimeOrigin::signed(ALICE),
 					call,
-					FixedI128::from_rational(-95, 100),
+					FixedI128::from_inner(-95 * UNIT / 100),
 					price(0),
 					3
 				),
