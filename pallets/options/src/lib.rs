@@ -253,7 +253,7 @@ pub mod pallet {
 		OrderPlaced {
 			who: T::AccountId,
 			series: SeriesId,
-			size: SignedSize,
+			contracts: SignedSize,
 			limit: Price,
 			round: RoundIndex,
 			due_block: BlockNumber,
@@ -263,12 +263,12 @@ pub mod pallet {
 		/// An order was removed without a fill (`reason`: the check it failed); its escrow went
 		/// back to the trader's collateral.
 		OrderCancelled { who: T::AccountId, series: SeriesId, reason: DispatchError },
-		/// An order filled: `size` contracts (negative: sold back) at `premium` each, `amount`
+		/// An order filled: `contracts` (negative: sold back) at `premium` each, `amount`
 		/// in all, plus (buy) or less (sale) `fee`.
 		Traded {
 			who: T::AccountId,
 			series: SeriesId,
-			size: SignedSize,
+			contracts: SignedSize,
 			premium: Price,
 			amount: Balance,
 			fee: Balance,
@@ -284,9 +284,9 @@ pub mod pallet {
 		/// The series of an expiry settled at `price`, the mean of `samples` medians (0: set by
 		/// the risk origin).
 		ExpirySettled { market: MarketId, expiry: Moment, price: Price, samples: u32 },
-		/// A holder was paid `payout` for `size` contracts of a settled series (0 for an
+		/// A holder was paid `payout` for `contracts` of a settled series (0 for an
 		/// option expired worthless).
-		PaidOut { who: T::AccountId, series: SeriesId, size: FixedU128, payout: Balance },
+		PaidOut { who: T::AccountId, series: SeriesId, contracts: FixedU128, payout: Balance },
 		/// A payout failed and waits for the next block.
 		PayoutFailed { who: T::AccountId, series: SeriesId, error: DispatchError },
 		/// A settled series whose holders were all paid was removed.

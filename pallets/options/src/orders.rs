@@ -88,7 +88,7 @@ impl<T: Config> Pallet<T> {
 			escrowed = Self::escrow_for(contracts, limit, &params).ok_or(Error::<T>::Overflow)?;
 			T::Collateral::escrow(&who, escrowed)?;
 		} else {
-			let held = holding.size.into_inner();
+			let held = holding.contracts.into_inner();
 			let left = held.checked_sub(contracts).ok_or(Error::<T>::InsufficientHolding)?;
 			// No dust: a sale is of the minimum notional and leaves it, or sells everything (a
 			// dust holder would cost every settlement a payout).
@@ -108,7 +108,7 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now();
 		let due_block = replaced.map_or_else(|| Self::order_due_block(now), |o| o.due_block);
 		holding.order = Some(PendingOrder {
-			size,
+			contracts: size,
 			limit,
 			round,
 			due_block,
@@ -127,7 +127,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::OrderPlaced {
 			who,
 			series: id,
-			size,
+			contracts: size,
 			limit,
 			round,
 			due_block,
@@ -264,7 +264,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::trading_open(series, &params, time), Error::<T>::TradingClosed);
 		let price = T::Prices::price_info(series.market).ok_or(Error::<T>::NoPrice)?;
 		ensure!(price.status != MarketStatus::Stale, Error::<T>::PriceStale);
-		let buy = order.size.is_positive();
+		let buy = order.contracts.is_positive();
 		if buy {
 			ensure!(
 				price.status == MarketStatus::Active
@@ -274,11 +274,11 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut market =
 			OptionMarkets::<T>::get(series.market).ok_or(Error::<T>::MarketNotEnabled)?;
-		let quote = Self::quote_fill(series, &market, &price, &params, order.size, time)?;
+		let quote = Self::quote_fill(series, &market, &price, &params, order.contracts, time)?;
 		let limit = i128::try_from(order.limit.into_inner()).unwrap_or(i128::MAX);
 		let within = if buy { quote.premium <= limit } else { quote.premium >= limit };
 		ensure!(within, Error::<T>::LimitPriceExceeded);
-		let contracts = order.size.into_inner().unsigned_abs();
+		let contracts = order.contracts.into_inner().unsigned_abs();
 		let spot = i128::try_from(price.price.into_inner()).map_err(|_| Error::<T>::Overflow)?;
 		let per_contract_stress = Contract {
 			kind: series.kind,
@@ -332,8 +332,8 @@ impl<T: Config> Pallet<T> {
 				quote.fee_to_insurance,
 			)?;
 			series.open = FixedU128::from_inner(open);
-			holding.size = FixedU128::from_inner(
-				holding.size.into_inner().checked_add(contracts).ok_or(Error::<T>::Overflow)?,
+			holding.contracts = FixedU128::from_inner(
+				holding.contracts.into_inner().checked_add(contracts).ok_or(Error::<T>::Overflow)?,
 			);
 			market.open_notional = market_notional;
 			market.written_value = market.written_value.saturating_add(value);
@@ -341,13 +341,13 @@ impl<T: Config> Pallet<T> {
 		} else {
 			let received = quote.amount.checked_sub(quote.fee).ok_or(Error::<T>::Overflow)?;
 			let held = holding
-				.size
+				.contracts
 				.into_inner()
 				.checked_sub(contracts)
 				.ok_or(Error::<T>::InsufficientHolding)?;
 			T::Collateral::pay_from_vault(who, series.market, received, quote.fee_to_insurance)?;
 			series.open = FixedU128::from_inner(series.open.into_inner().saturating_sub(contracts));
-			holding.size = FixedU128::from_inner(held);
+			holding.contracts = FixedU128::from_inner(held);
 			market.open_notional = market.open_notional.saturating_sub(quote.notional);
 			market.written_value = market.written_value.saturating_sub(value);
 			market.stressed_value = market.stressed_value.saturating_sub(stressed);
@@ -357,7 +357,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Traded {
 			who: who.clone(),
 			series: id,
-			size: order.size,
+			contracts: order.contracts,
 			premium: Price::from_inner(quote.premium.unsigned_abs()),
 			amount: quote.amount,
 			fee: quote.fee,

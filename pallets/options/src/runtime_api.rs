@@ -67,7 +67,7 @@ pub struct HoldingView {
 	/// The series.
 	pub series: SeriesId,
 	/// Contracts held.
-	pub size: FixedU128,
+	pub contracts: FixedU128,
 	/// Their model value now (their payout once settled).
 	pub value: Balance,
 	/// Their delta (base units).

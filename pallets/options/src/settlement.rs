@@ -195,7 +195,7 @@ impl<T: Config> Pallet<T> {
 					break;
 				}
 				series.open = FixedU128::from_inner(
-					series.open.into_inner().saturating_sub(holding.size.into_inner()),
+					series.open.into_inner().saturating_sub(holding.contracts.into_inner()),
 				);
 				series.holders = series.holders.saturating_sub(1);
 			}
@@ -225,7 +225,7 @@ impl<T: Config> Pallet<T> {
 		let settle = i128::try_from(price.into_inner()).map_err(|_| Error::<T>::Overflow)?;
 		let strike =
 			i128::try_from(series.strike.into_inner()).map_err(|_| Error::<T>::Overflow)?;
-		let payout = pricing::payout(series.kind, strike, settle, holding.size.into_inner())
+		let payout = pricing::payout(series.kind, strike, settle, holding.contracts.into_inner())
 			.ok_or(Error::<T>::Overflow)?;
 		if let Some(order) = holding.order.filter(|o| !o.escrowed.is_zero()) {
 			T::Collateral::release(who, series.market, order.escrowed, 0, 0)?;
@@ -243,7 +243,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::PaidOut {
 			who: who.clone(),
 			series: id,
-			size: holding.size,
+			contracts: holding.contracts,
 			payout,
 		});
 		Ok(())

@@ -41,8 +41,8 @@ fn trades() -> Vec<(AccountId, FixedI128, u128, u128, FixedU128)> {
 	options_events()
 		.into_iter()
 		.filter_map(|e| match e {
-			Event::Traded { who, size, amount, fee, premium, .. } => {
-				Some((who, size, amount, fee, premium))
+			Event::Traded { who, contracts, amount, fee, premium, .. } => {
+				Some((who, contracts, amount, fee, premium))
 			},
 			_ => None,
 		})
@@ -207,7 +207,7 @@ mod orders {
 			assert_eq!(insurance_owed(0), 62_400);
 			assert_eq!(vault_owed(0), i128::try_from(amount + fee - 62_400).unwrap());
 			assert_eq!(ledger_total(), total);
-			assert_eq!(Holdings::<Test>::get(call, ALICE).unwrap().size, FixedU128::from_u32(10));
+			assert_eq!(Holdings::<Test>::get(call, ALICE).unwrap().contracts, FixedU128::from_u32(10));
 			// The vault marks the 10 calls at the model (rounded up).
 			let value = Options::written_value(0);
 			assert!(
@@ -451,7 +451,7 @@ mod settlement {
 			assert!(events.contains(&Event::PaidOut {
 				who: ALICE,
 				series: call,
-				size: FixedU128::from_u32(10),
+				contracts: FixedU128::from_u32(10),
 				payout: 200 * BUSD
 			}));
 			assert_eq!(collateral(ALICE), 10_000 * BUSD - paid - fee + 200 * BUSD);
@@ -478,7 +478,7 @@ mod settlement {
 			assert!(events.contains(&Event::PaidOut {
 				who: BOB,
 				series: 0,
-				size: FixedU128::from_u32(100),
+				contracts: FixedU128::from_u32(100),
 				payout: 0
 			}));
 			assert_eq!(collateral(BOB), 1_000 * BUSD - paid - fee);

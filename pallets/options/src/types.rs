@@ -251,7 +251,7 @@ pub struct SeriesInfo {
 )]
 pub struct PendingOrder {
 	/// Contracts: positive buys, negative sells back.
-	pub size: SignedSize,
+	pub contracts: SignedSize,
 	/// The most a buy pays, the least a sale receives, per contract.
 	pub limit: Price,
 	/// The round it was placed in: it fills at the median of a later one.
@@ -281,7 +281,7 @@ pub struct PendingOrder {
 )]
 pub struct Holding {
 	/// Contracts held.
-	pub size: FixedU128,
+	pub contracts: FixedU128,
 	/// The pending order, if any.
 	pub order: Option<PendingOrder>,
 }
@@ -289,7 +289,7 @@ pub struct Holding {
 impl Holding {
 	/// Whether it holds nothing and can be removed.
 	pub fn is_empty(&self) -> bool {
-		self.size.is_zero() && self.order.is_none()
+		self.contracts.is_zero() && self.order.is_none()
 	}
 }
 

@@ -107,7 +107,7 @@ impl<T: Config> Pallet<T> {
 				let Some(holding) = Holdings::<T>::get(id, who) else { continue };
 				let Some(series) = Series::<T>::get(id) else { continue };
 				let model = Self::contract_now(&series, &params).and_then(|(c, _)| c.model());
-				let size = holding.size.into_inner();
+				let size = holding.contracts.into_inner();
 				let signed = i128::try_from(size).unwrap_or(i128::MAX);
 				let (value, delta, vega) = model.map_or((0, 0, 0), |g| {
 					(
@@ -118,7 +118,7 @@ impl<T: Config> Pallet<T> {
 				});
 				views.push(HoldingView {
 					series: *id,
-					size: holding.size,
+					contracts: holding.contracts,
 					value,
 					delta: FixedI128::from_inner(delta),
 					vega: FixedI128::from_inner(vega),
@@ -171,7 +171,7 @@ impl<T: Config> Pallet<T> {
 			for (who, holding) in Holdings::<T>::iter_prefix(id) {
 				ensure!(!holding.is_empty(), "an empty holding is stored");
 				holders += 1;
-				open = open.saturating_add(holding.size.into_inner());
+				open = open.saturating_add(holding.contracts.into_inner());
 				if let Some(order) = holding.order {
 					escrowed = escrowed.saturating_add(order.escrowed);
 					ensure!(
