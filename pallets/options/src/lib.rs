@@ -103,12 +103,16 @@ pub trait BenchmarkHelper<AccountId> {
 	/// enough for the benchmark's trades.
 	fn setup_market(market: MarketId, price: Price);
 
-	/// A new `Active` median of `price` for `market`, aggregated from a round after the
-	/// current one (so that a pending order fills).
-	fn new_median(market: MarketId, price: Price);
+	/// Makes `market`'s price `price`, fresh and `Active`, from the current round (in an
+	/// order's due block: a round after the order's).
+	fn set_price(market: MarketId, price: Price);
 
-	/// Gives `who` `amount` of margin collateral.
-	fn fund(who: &AccountId, amount: Balance);
+	/// Gives `who` `amount` of margin collateral and `positions` perpetual positions (each in
+	/// its own market, marked by the escrow's margin check).
+	fn fund(who: &AccountId, amount: Balance, positions: u32);
+
+	/// Sets the wall clock to `time` (milliseconds since the Unix epoch).
+	fn set_time(time: Moment);
 }
 
 /// The bound of the series being paid out: every series of every market.
@@ -170,6 +174,11 @@ pub mod pallet {
 		/// Most holders paid per block.
 		#[pallet::constant]
 		type MaxPayoutsPerBlock: Get<u32>;
+
+		/// Most positions a margin account holds: a buy's escrow marks each for the initial
+		/// margin, so the order is charged for that many.
+		#[pallet::constant]
+		type MaxMarginPositions: Get<u32>;
 
 		/// Weights of the calls and the hook.
 		type WeightInfo: WeightInfo;
@@ -474,7 +483,7 @@ pub mod pallet {
 		/// `OrderQueueFull`, `Overflow`, or the escrow's (margin's `NoAccount`, `MarginTooLow`,
 		/// ...). Event: `OrderPlaced`; later `Traded` or `OrderCancelled`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::place_order())]
+		#[pallet::weight(T::WeightInfo::place_order(T::MaxMarginPositions::get()))]
 		pub fn place_order(
 			origin: OriginFor<T>,
 			series: SeriesId,

@@ -213,6 +213,7 @@ impl pallet_bulwark_options::Config for Test {
 	type MaxOrdersPerBlock = MaxOrdersPerBlock;
 	type MaxOrderRounds = frame_support::traits::ConstU32<10>;
 	type MaxPayoutsPerBlock = MaxPayoutsPerBlock;
+	type MaxMarginPositions = frame_support::traits::ConstU32<8>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
@@ -223,11 +224,15 @@ impl crate::BenchmarkHelper<AccountId> for () {
 	fn setup_market(market: MarketId, price: Price) {
 		set_price(market, price);
 	}
-	fn new_median(market: MarketId, price: Price) {
-		set_next_median(market, price);
+	fn set_price(market: MarketId, price: Price) {
+		set_price(market, price);
+		update_price(market, |p| p.round = current_round());
 	}
-	fn fund(who: &AccountId, amount: Balance) {
+	fn fund(who: &AccountId, amount: Balance, _: u32) {
 		give(*who, amount);
+	}
+	fn set_time(time: u64) {
+		set_time(time);
 	}
 }
 

@@ -333,7 +333,11 @@ impl<T: Config> Pallet<T> {
 			)?;
 			series.open = FixedU128::from_inner(open);
 			holding.contracts = FixedU128::from_inner(
-				holding.contracts.into_inner().checked_add(contracts).ok_or(Error::<T>::Overflow)?,
+				holding
+					.contracts
+					.into_inner()
+					.checked_add(contracts)
+					.ok_or(Error::<T>::Overflow)?,
 			);
 			market.open_notional = market_notional;
 			market.written_value = market.written_value.saturating_add(value);

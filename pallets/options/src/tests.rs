@@ -207,7 +207,10 @@ mod orders {
 			assert_eq!(insurance_owed(0), 62_400);
 			assert_eq!(vault_owed(0), i128::try_from(amount + fee - 62_400).unwrap());
 			assert_eq!(ledger_total(), total);
-			assert_eq!(Holdings::<Test>::get(call, ALICE).unwrap().contracts, FixedU128::from_u32(10));
+			assert_eq!(
+				Holdings::<Test>::get(call, ALICE).unwrap().contracts,
+				FixedU128::from_u32(10)
+			);
 			// The vault marks the 10 calls at the model (rounded up).
 			let value = Options::written_value(0);
 			assert!(

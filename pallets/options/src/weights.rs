@@ -11,8 +11,8 @@ pub trait WeightInfo {
 	fn set_params() -> Weight;
 	/// `list_series` in a market of `s` series.
 	fn list_series(s: u32) -> Weight;
-	/// `place_order` (a buy: the escrow).
-	fn place_order() -> Weight;
+	/// `place_order`: a buy, whose escrow marks `p` margin positions.
+	fn place_order(p: u32) -> Weight;
 	/// One order filled by the hook (a buy: pricing, caps, the release).
 	fn execute_order() -> Weight;
 	/// The hook's per-market sampling of `e` expiries, without a revaluation.
@@ -36,7 +36,7 @@ impl WeightInfo for () {
 	fn list_series(_: u32) -> Weight {
 		Weight::zero()
 	}
-	fn place_order() -> Weight {
+	fn place_order(_: u32) -> Weight {
 		Weight::zero()
 	}
 	fn execute_order() -> Weight {
