@@ -20,6 +20,7 @@ declare -A OUT=(
   [pallet_bulwark_slashing]=pallets/slashing/src/weights.rs
   [pallet_bulwark_margin]=pallets/margin/src/weights.rs
   [pallet_bulwark_monitor]=pallets/monitor/src/weights.rs
+  [pallet_bulwark_options]=pallets/options/src/weights.rs
 )
 # The runtime's weights of FRAME pallets (the transaction extensions every extrinsic pays for),
 # generated with the CLI's default template.

@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Insurance,
-	Margin, Monitor, Nonce, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
-	Slashing, System, TransactionPayment, Vaults, VERSION,
+	Margin, Monitor, Nonce, Options, Oracle, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, Slashing, System, TransactionPayment, Vaults, VERSION,
 };
 
 impl_runtime_apis! {
@@ -333,6 +333,31 @@ impl_runtime_apis! {
 			limit: u32,
 		) -> (Vec<pallet_bulwark_margin::DeleverageCandidate<AccountId>>, Option<AccountId>) {
 			Margin::deleverage_candidates(market, cursor, limit)
+		}
+	}
+
+	impl pallet_bulwark_options::runtime_api::OptionsApi<Block, AccountId> for Runtime {
+		fn series(
+			market: Option<bulwark_primitives::MarketId>,
+		) -> Vec<pallet_bulwark_options::runtime_api::SeriesView> {
+			Options::series_views(market)
+		}
+
+		fn quote(
+			series: pallet_bulwark_options::SeriesId,
+			size: bulwark_primitives::SignedSize,
+		) -> Result<pallet_bulwark_options::runtime_api::QuoteView, sp_runtime::DispatchError> {
+			Options::quote_view(series, size)
+		}
+
+		fn account(who: AccountId) -> Vec<pallet_bulwark_options::runtime_api::HoldingView> {
+			Options::account_views(&who)
+		}
+
+		fn vault_exposure(
+			market: bulwark_primitives::MarketId,
+		) -> Option<pallet_bulwark_options::runtime_api::ExposureView> {
+			Options::exposure_view(market)
 		}
 	}
 

@@ -20,4 +20,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_bulwark_slashing, Slashing]
 	[pallet_bulwark_margin, Margin]
 	[pallet_bulwark_monitor, Monitor]
+	[pallet_bulwark_options, Options]
 );

@@ -228,4 +228,6 @@ mod runtime {
 	pub type Margin = pallet_bulwark_margin;
 	#[runtime::pallet_index(35)]
 	pub type Monitor = pallet_bulwark_monitor;
+	#[runtime::pallet_index(36)]
+	pub type Options = pallet_bulwark_options;
 }

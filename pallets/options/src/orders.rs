@@ -372,7 +372,6 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The orders queued for blocks after `now` (for `try_state`).
-	#[cfg(any(test, feature = "try-runtime"))]
 	pub(crate) fn queued() -> alloc::vec::Vec<(BlockNumber, T::AccountId, SeriesId)> {
 		OrderQueue::<T>::iter()
 			.flat_map(|(block, entries)| entries.into_iter().map(move |(who, id)| (block, who, id)))

@@ -147,7 +147,6 @@ impl<T: Config> Pallet<T> {
 	/// holdings, and it is listed in its market and expiry; every pending order is queued for a
 	/// block to come; the escrow of pending orders is the margin engine's whole escrow; the
 	/// settlement queue holds settled series only.
-	#[cfg(any(test, feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_set::BTreeSet;
 		let now = Self::now();

@@ -96,7 +96,7 @@ impl pallet_bulwark_vaults::Config for Runtime {
 	/// NAV marks to the margin engine's O(1) aggregates.
 	type OpenInterest = super::super::Margin;
 	type UnrealizedPnl = super::super::Margin;
-	type WrittenOptions = ();
+	type WrittenOptions = super::super::Options;
 	type PalletId = VaultsPalletId;
 	type MinStake = MinVaultStake;
 	type UnbondingPeriod = VaultUnbondingPeriod;
@@ -264,6 +264,35 @@ impl pallet_bulwark_margin::Config for Runtime {
 }
 
 parameter_types! {
+	/// Option orders the hook fills in one block, before any extrinsic.
+	pub const MaxOptionOrdersPerBlock: u32 = 200;
+	/// Holders of settled series paid in one block.
+	pub const MaxOptionPayoutsPerBlock: u32 = 200;
+}
+
+impl pallet_bulwark_options::Config for Runtime {
+	type Prices = super::super::Oracle;
+	type Vaults = super::super::Vaults;
+	type Collateral = super::super::Margin;
+	type Restriction = super::super::Monitor;
+	type Time = super::super::Timestamp;
+	type RiskOrigin = RiskOrigin;
+	/// Options on up to 8 of the oracle's markets.
+	type MaxMarkets = ConstU32<8>;
+	/// 32 series per market: four expiries of eight strikes, calls and puts alike.
+	type MaxSeriesPerMarket = ConstU32<32>;
+	type OracleRoundLength = OracleRoundLength;
+	type MaxOrdersPerBlock = MaxOptionOrdersPerBlock;
+	type MaxOrderRounds = MaxOrderRounds;
+	type MaxPayoutsPerBlock = MaxOptionPayoutsPerBlock;
+	/// The margin engine's `MaxPositions`.
+	type MaxMarginPositions = ConstU32<8>;
+	type WeightInfo = pallet_bulwark_options::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = OptionsBenchmarks;
+}
+
+parameter_types! {
 	/// The genesis `BWK-USD` oracle market (after BTC-USD and ETH-USD).
 	pub const BwkUsdMarket: bulwark_primitives::MarketId = 2;
 }
@@ -428,6 +457,67 @@ impl pallet_bulwark_margin::BenchmarkHelper for MarginBenchmarks {
 
 	fn set_price(market: bulwark_primitives::MarketId, price: bulwark_primitives::Price) {
 		benchmark_price(market, price);
+	}
+}
+
+/// Markets with a price, a staked vault and margin trading, and traders with collateral and
+/// perpetual positions, for the options benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct OptionsBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_bulwark_options::BenchmarkHelper<AccountId> for OptionsBenchmarks {
+	fn setup_market(market: bulwark_primitives::MarketId, price: bulwark_primitives::Price) {
+		use pallet_bulwark_margin::BenchmarkHelper as _;
+		if pallet_bulwark_vaults::Vaults::<Runtime>::get(market).is_none() {
+			MarginBenchmarks::setup_market(market, price);
+		}
+		benchmark_price(market, price);
+		let _ = super::super::Margin::open_custody();
+		if !pallet_bulwark_margin::Markets::<Runtime>::contains_key(market) {
+			let enabled = super::super::Margin::enable_market(
+				super::super::RuntimeOrigin::root(),
+				market,
+				None,
+			);
+			debug_assert!(enabled.is_ok(), "benchmark market is enabled for trading");
+		}
+	}
+
+	fn set_price(market: bulwark_primitives::MarketId, price: bulwark_primitives::Price) {
+		benchmark_price(market, price);
+	}
+
+	/// `amount` of collateral and `positions` one-unit longs at 100, in markets 10, 11, ...
+	/// (written into the account: the escrow's margin check marks each).
+	fn fund(who: &AccountId, amount: Balance, positions: u32) {
+		use frame_support::traits::fungible::Mutate;
+		let _ = super::super::Margin::open_custody();
+		let _ = Busd::set_balance(who, amount.saturating_mul(2));
+		let deposited =
+			super::super::Margin::deposit(super::super::RuntimeOrigin::signed(who.clone()), amount);
+		debug_assert!(deposited.is_ok(), "benchmark trader deposits");
+		for i in 0..positions {
+			let market = 10u32.saturating_add(i);
+			let price = sp_runtime::FixedU128::from_u32(100);
+			Self::setup_market(market, price);
+			pallet_bulwark_margin::Accounts::<Runtime>::mutate(who, |account| {
+				if let Some(account) = account.as_mut() {
+					let pushed = account.positions.try_push(pallet_bulwark_margin::Position {
+						market,
+						size: sp_runtime::FixedI128::from_u32(1),
+						entry_price: price,
+						entry_index: Default::default(),
+						mmf: sp_runtime::FixedU128::from_rational(3, 100),
+						adl_episode: 0,
+					});
+					debug_assert!(pushed.is_ok(), "within MaxPositions");
+				}
+			});
+		}
+	}
+
+	fn set_time(time: u64) {
+		pallet_timestamp::Now::<Runtime>::put(time);
 	}
 }
 

@@ -4,6 +4,7 @@ mod bad_debt;
 mod emergency;
 mod fees;
 mod governance;
+mod options;
 mod orders;
 mod slashing;
 mod staking;
@@ -42,16 +43,20 @@ pub(crate) fn acc(k: sp_keyring::Sr25519Keyring) -> AccountId {
 	k.to_account_id()
 }
 
-/// Runs the oracle's, the margin engine's and the monitor's hooks block by block up to
-/// `block`, in the runtime's order.
+/// Runs the oracle's, the margin engine's, the monitor's and the options' hooks block by block
+/// up to `block`, in the runtime's order, the clock at one slot a block.
 pub(crate) fn run_to(block: u32) {
 	use frame_support::traits::Hooks;
 	while System::block_number() < block {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		// The clock of an Aura chain: one slot a block.
+		let slot: u64 = pallet_bulwark_timings::SlotMillis::<Runtime>::get();
+		pallet_timestamp::Now::<Runtime>::put(u64::from(next).saturating_mul(slot));
 		crate::Oracle::on_initialize(next);
 		crate::Margin::on_initialize(next);
 		crate::Monitor::on_initialize(next);
+		crate::Options::on_initialize(next);
 	}
 }
 
