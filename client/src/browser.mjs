@@ -5,5 +5,5 @@ export { dispatchErrorName, poolErrorName } from './errors.mjs';
 export { collectPages } from './pages.mjs';
 export {
   accountHealth, councilMotions, describeCall, describeParams, fromFixed, paramText, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
-  stressTest, toBusd, vaultRow,
+  optionSeries, stressTest, toBusd, vaultRow,
 } from './views.mjs';

@@ -16,9 +16,10 @@ export {
 } from './chain.mjs';
 export { FIXED, feederRounds, registerOperators, startFeeder, submitRound } from './oracle.mjs';
 export { orderOutcome, placeAndFill, placeOrder } from './margin.mjs';
+export { nextExpiry, optionOrderOutcome, placeOptionOrder } from './series.mjs';
 export { nodeBinary, rpcAnswers, startBot, startDevNode, tail } from './node.mjs';
 export { freeBasePort, portFree } from './ports.mjs';
 export {
   accountHealth, councilMotions, describeCall, describeParams, fromFixed, paramText, fromPerbill, listMarkets, marketRow, riskEvents, riskParams, securityRow,
-  stressTest, toBusd, vaultRow,
+  optionSeries, stressTest, toBusd, vaultRow,
 } from './views.mjs';

@@ -294,3 +294,29 @@ export async function councilMotions(api) {
   }));
   return motions.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 }
+
+/**
+ * The listed option series of `market` (every market's with `null`), valued now
+ * (`optionsApi.series`): `{ series, market, expiry (ISO), strike, kind, open (contracts),
+ * status, trading, modelPrice, baseVol (%), impliedVol (%), delta, gamma, vega, theta }`.
+ */
+export async function optionSeries(api, market = null) {
+  if (!api.call.optionsApi) return [];
+  return (await api.call.optionsApi.series(market)).map((v) => ({
+    series: v.series.toNumber(),
+    market: v.market.toNumber(),
+    expiry: new Date(Number(v.expiry.toBigInt())).toISOString(),
+    strike: fromFixed(v.strike),
+    kind: v.kind.toString(),
+    open: fromFixed(v.open),
+    status: v.status.isSettled ? `Settled at ${fromFixed(v.status.asSettled.price)}` : 'Trading',
+    trading: v.trading.isTrue,
+    modelPrice: fromFixed(v.modelPrice),
+    baseVol: 100 * fromFixed(v.baseVol),
+    impliedVol: 100 * fromFixed(v.impliedVol),
+    delta: fromFixed(v.delta),
+    gamma: fromFixed(v.gamma),
+    vega: fromFixed(v.vega),
+    theta: fromFixed(v.theta),
+  }));
+}
