@@ -607,6 +607,13 @@ pub trait WrittenOptions {
 	/// The same at the worse of two shocked prices (the price moved by the governed reserve
 	/// shock either way): the vault holds back the difference from withdrawals.
 	fn stressed_value(market: MarketId) -> Balance;
+
+	/// The written options valued now at `price` instead of the oracle's (the model, settled
+	/// series at their payout). O(series): for the security monitor's samples and stress test.
+	fn value_at(market: MarketId, price: Price) -> Balance;
+
+	/// Upper bound of the weight of one [`Self::value_at`].
+	fn value_at_weight() -> Weight;
 }
 
 /// `()`: no options written.
@@ -617,5 +624,13 @@ impl WrittenOptions for () {
 
 	fn stressed_value(_: MarketId) -> Balance {
 		0
+	}
+
+	fn value_at(_: MarketId, _: Price) -> Balance {
+		0
+	}
+
+	fn value_at_weight() -> Weight {
+		Weight::zero()
 	}
 }

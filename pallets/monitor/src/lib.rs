@@ -78,7 +78,7 @@ use alloc::vec::Vec;
 use bulwark_primitives::{
 	Balance, BlockNumber, DeviationSlash, InsuranceBalances, MarginTotals, MarketId,
 	MarketRestriction, MarketShock, MarketStatus, OpenInterest, OracleSecurity, Price, PriceFeed,
-	ValidatorStake, VaultSettlement,
+	ValidatorStake, VaultSettlement, WrittenOptions,
 };
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
@@ -120,6 +120,10 @@ pub mod pallet {
 
 		/// Insurance balances (the insurance pallet).
 		type Insurance: InsuranceBalances;
+
+		/// The options the vaults wrote (the options pallet): what a price move wins their
+		/// holders counts as open interest, and the stress test revalues them.
+		type Options: WrittenOptions;
 
 		/// Sets the floors (the risk council).
 		type RiskOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -227,7 +231,9 @@ pub mod pallet {
 				return smoothing;
 			}
 			let markets = Self::refresh(now);
-			smoothing.saturating_add(T::WeightInfo::on_initialize(markets))
+			// Three valuations of each market's written options (`option_exposure`).
+			let options = T::Options::value_at_weight().saturating_mul(3 * u64::from(markets));
+			smoothing.saturating_add(T::WeightInfo::on_initialize(markets)).saturating_add(options)
 		}
 
 		fn integrity_test() {
@@ -408,7 +414,9 @@ impl<T: Config> Pallet<T> {
 			let previous = Watch::<T>::get(market);
 			let smoothed_largest_side = previous
 				.map_or_else(|| T::OpenInterest::largest_side(market), |w| w.smoothed_largest_side);
-			let ratios = Self::market_ratios(*security, consensus_acr, smoothed_largest_side);
+			let option_exposure = Self::option_exposure(market, max_price_jump);
+			let exposed = smoothed_largest_side.saturating_add(option_exposure);
+			let ratios = Self::market_ratios(*security, consensus_acr, exposed);
 			Ratios::<T>::insert(market, ratios);
 			let breach = math::breach(&ratios, &params);
 			let breach_samples = match breach {
@@ -419,12 +427,14 @@ impl<T: Config> Pallet<T> {
 				market,
 				MarketWatch {
 					smoothed_largest_side,
+					// What the options already take of it is not left for perpetuals.
 					open_interest_capacity: math::open_interest_capacity(
 						control_bond,
 						T::Slashing::max_deviation_slash(),
 						max_price_jump,
 						params.min_oracle_acr,
-					),
+					)
+					.map(|capacity| capacity.saturating_sub(option_exposure)),
 					breach_samples,
 					restricted: Restricted::<T>::contains_key(market),
 				},
@@ -449,6 +459,28 @@ impl<T: Config> Pallet<T> {
 		markets.len().saturated_into()
 	}
 
+	/// The open interest that the options `market`'s vault wrote amount to: what moving the
+	/// price by `max_price_jump` (the breaker's allowance) the worse way for the vault would add to
+	/// their value, over that jump (the notional a perpetual would need to win as much), rounded
+	/// up. Added to the larger side in the oracle ACR and the vault cover.
+	pub fn option_exposure(market: MarketId, max_price_jump: sp_arithmetic::Perbill) -> Balance {
+		let Some(price) = T::Prices::price_info(market).map(|p| p.price) else { return 0 };
+		if max_price_jump.is_zero() {
+			return 0;
+		}
+		let now = T::Options::value_at(market, price);
+		let up = T::Options::value_at(market, math::shocked_by(price, max_price_jump, true));
+		let down = T::Options::value_at(market, math::shocked_by(price, max_price_jump, false));
+		let gain = up.max(down).saturating_sub(now);
+		sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+			gain,
+			1_000_000_000,
+			u128::from(max_price_jump.deconstruct()),
+			sp_arithmetic::Rounding::Up,
+		)
+		.unwrap_or(Balance::MAX)
+	}
+
 	/// Mirrors a restriction into the market's [`Watch`], which the margin engine reads.
 	fn set_restricted(market: MarketId, restricted: bool) {
 		Watch::<T>::mutate(market, |watch| {
@@ -471,8 +503,14 @@ impl<T: Config> Pallet<T> {
 			Self::value_secured_of(&ids)
 		});
 		let consensus_acr = Self::consensus_acr(value_secured, Self::now());
+		let option_exposure = Self::option_exposure(market, security.2);
 		Some(SecurityView {
-			ratios: Self::market_ratios(security, consensus_acr, smoothed_largest_side),
+			ratios: Self::market_ratios(
+				security,
+				consensus_acr,
+				smoothed_largest_side.saturating_add(option_exposure),
+			),
+			option_exposure,
 			params: Params::<T>::get(),
 			restriction: Restricted::<T>::get(market),
 			value_secured,
@@ -520,6 +558,9 @@ impl<T: Config> Pallet<T> {
 			global_left = global_left.saturating_sub(from_global);
 			let covered = from_market.saturating_add(from_global);
 			let nav = T::Vaults::nav(market);
+			let options_before = T::Options::value_at(market, price_before);
+			let options_after = T::Options::value_at(market, price_after);
+			let signed = |v: Balance| i128::try_from(v).unwrap_or(i128::MAX);
 			report.bad_debt = report.bad_debt.saturating_add(outcome.bad_debt);
 			report.insurance_covered = report.insurance_covered.saturating_add(covered);
 			report.markets.push(MarketStress {
@@ -530,10 +571,12 @@ impl<T: Config> Pallet<T> {
 				bad_debt: outcome.bad_debt,
 				insurance_covered: covered,
 				vault_nav_before: nav,
+				options_value_before: options_before,
+				options_value_after: options_after,
 				vault_nav_after: math::nav_after(
 					nav,
-					outcome.trader_pnl_before,
-					outcome.trader_pnl_after,
+					outcome.trader_pnl_before.saturating_add(signed(options_before)),
+					outcome.trader_pnl_after.saturating_add(signed(options_after)),
 					outcome.bad_debt.saturating_sub(covered),
 				),
 			});

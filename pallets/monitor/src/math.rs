@@ -33,6 +33,16 @@ pub fn shocked_price(price: Price, percent: i32) -> Price {
 	)
 }
 
+/// `price` moved by `jump` up or down, rounded down.
+pub fn shocked_by(price: Price, jump: Perbill, up: bool) -> Price {
+	let moved = jump.mul_floor(price.into_inner());
+	FixedU128::from_inner(if up {
+		price.into_inner().saturating_add(moved)
+	} else {
+		price.into_inner().saturating_sub(moved)
+	})
+}
+
 /// The vault's NAV after a shock: `nav + pnl_before - pnl_after - uncovered bad debt`, floored
 /// at zero (traders' gains are the vault's losses).
 pub fn nav_after(nav: Balance, pnl_before: i128, pnl_after: i128, uncovered: Balance) -> Balance {

@@ -63,6 +63,8 @@ parameter_types! {
 	/// Prices of the traded markets.
 	pub static MarketPrices: BTreeMap<MarketId, Price> = BTreeMap::new();
 	pub static Collateral: Balance = 0;
+	/// Calls the vault of a market wrote: `(contracts, strike)`, valued at their intrinsic value.
+	pub static WrittenCalls: BTreeMap<MarketId, (u128, u128)> = BTreeMap::new();
 	/// Prices read so far (what a stress test costs).
 	pub static PriceReads: u32 = 0;
 }
@@ -220,6 +222,30 @@ impl InsuranceBalances for InsuranceStub {
 	}
 }
 
+/// Written calls valued at their intrinsic value: `contracts x max(price - strike, 0)`.
+pub struct OptionsStub;
+impl bulwark_primitives::WrittenOptions for OptionsStub {
+	fn written_value(market: MarketId) -> Balance {
+		MarketPrices::get().get(&market).map_or(0, |p| Self::value_at(market, *p))
+	}
+
+	fn stressed_value(market: MarketId) -> Balance {
+		Self::written_value(market)
+	}
+
+	fn value_at(market: MarketId, price: Price) -> Balance {
+		let Some((contracts, strike)) = WrittenCalls::get().get(&market).copied() else { return 0 };
+		let strike = FixedU128::from_u32(u32::try_from(strike).unwrap());
+		let intrinsic = price.into_inner().saturating_sub(strike.into_inner());
+		// `contracts` in bUSD units per price unit: x intrinsic / 10^18.
+		contracts * intrinsic / 1_000_000_000_000_000_000
+	}
+
+	fn value_at_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 impl pallet_bulwark_monitor::Config for Test {
 	type Prices = PricesStub;
 	type Oracle = OracleStub;
@@ -229,6 +255,7 @@ impl pallet_bulwark_monitor::Config for Test {
 	type Margin = MarginStub;
 	type Vaults = VaultStub;
 	type Insurance = InsuranceStub;
+	type Options = OptionsStub;
 	type RiskOrigin = EnsureRoot<AccountId>;
 	type BwkMarket = BwkMarket;
 	type MonitorPeriod = MonitorPeriod;
@@ -339,6 +366,7 @@ impl ExtBuilder {
 			[(BTC, FixedU128::from_u32(100)), (ETH, FixedU128::from_u32(10))].into_iter().collect(),
 		);
 		Collateral::set(0);
+		WrittenCalls::set(BTreeMap::new());
 		set_vault(BTC, 100_000 * BUSD, 100_000 * BUSD);
 		set_vault(ETH, 100_000 * BUSD, 100_000 * BUSD);
 		Self

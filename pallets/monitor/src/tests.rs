@@ -304,6 +304,8 @@ mod stress {
 						bad_debt: 5_000 * BUSD,
 						insurance_covered: 5_000 * BUSD,
 						vault_nav_before: 100_000 * BUSD,
+						options_value_before: 0,
+						options_value_after: 0,
 						vault_nav_after: 121_000 * BUSD,
 					},
 					// ETH: what is left of the allowance, 500; NAV 100,000 - 8,000 - 2,500.
@@ -315,6 +317,8 @@ mod stress {
 						bad_debt: 3_000 * BUSD,
 						insurance_covered: 500 * BUSD,
 						vault_nav_before: 100_000 * BUSD,
+						options_value_before: 0,
+						options_value_after: 0,
 						vault_nav_after: 89_500 * BUSD,
 					},
 				]
@@ -524,6 +528,49 @@ mod issue_29 {
 			// on 8fbebc7.
 			assert!(PriceReads::get() <= max, "{} price reads", PriceReads::get());
 			assert_eq!(report.markets.len(), 2);
+		});
+	}
+}
+
+/// Issue 28: the options a vault wrote count in its market's security (what the breaker's largest
+/// move wins their holders, as open interest) and in the stress test (revalued at the shock).
+mod options {
+	use super::*;
+
+	#[test]
+	fn written_options_count_as_open_interest_in_the_ratios_and_the_capacity() {
+		ExtBuilder::new().build_and_execute(|| {
+			next_period();
+			let before = ratios(BTC);
+			assert_eq!(Monitor::open_interest_capacity(BTC), Some(3_000 * BUSD));
+			// 10 calls struck at 100 with BTC at 100: worth nothing now, 100 bUSD after the
+			// breaker's 10% jump: the exposure of a 1,000 bUSD larger side.
+			WrittenCalls::set([(BTC, (10 * BUSD, 100))].into_iter().collect());
+			assert_eq!(Monitor::option_exposure(BTC, Perbill::from_percent(10)), 1_000 * BUSD);
+			next_period();
+			let after = ratios(BTC);
+			// 3,000 of bond x 10% slash over 10% of 1,000: an oracle ACR of 3; cover 100.
+			assert_eq!(after.oracle_acr, Some(FixedU128::from_u32(3)));
+			assert_eq!(after.vault_cover, Some(FixedU128::from_u32(100)));
+			assert!(before.oracle_acr.is_none() || before.oracle_acr > after.oracle_acr);
+			// The perpetuals are left what the options do not take of the capacity.
+			assert_eq!(Monitor::open_interest_capacity(BTC), Some(2_000 * BUSD));
+			assert_eq!(Monitor::security_view(BTC).map(|v| v.option_exposure), Some(1_000 * BUSD));
+		});
+	}
+
+	#[test]
+	fn the_stress_test_revalues_written_options() {
+		ExtBuilder::new().build_and_execute(|| {
+			// 10 calls struck at 90 with BTC at 100: 100 bUSD now, 300 at +20%.
+			WrittenCalls::set([(BTC, (10 * BUSD, 90))].into_iter().collect());
+			let report = Monitor::stress_test(vec![(BTC, 20)]);
+			let btc = report.markets.first().copied().expect("BTC shocked");
+			assert_eq!(
+				(btc.options_value_before, btc.options_value_after),
+				(100 * BUSD, 300 * BUSD)
+			);
+			assert_eq!(btc.vault_nav_after, btc.vault_nav_before - 200 * BUSD);
 		});
 	}
 }

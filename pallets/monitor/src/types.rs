@@ -239,6 +239,9 @@ pub struct SecurityView {
 	pub largest_side: Balance,
 	/// Its moving average over `smoothing_blocks`, which the ratios use.
 	pub smoothed_largest_side: Balance,
+	/// The open interest the options the vault wrote amount to (what the breaker's largest
+	/// move adds to their value, over that move), added to the larger side in the ratios.
+	pub option_exposure: Balance,
 	/// The most the larger side may hold for the oracle ACR to stay at its floor, as of the
 	/// last sample: every order that grows the larger side beyond it is refused.
 	pub open_interest_capacity: Option<Balance>,
@@ -306,7 +309,12 @@ pub struct MarketStress {
 	pub insurance_covered: Balance,
 	/// The vault's NAV now.
 	pub vault_nav_before: Balance,
-	/// The vault's NAV after the shock and the uncovered bad debt.
+	/// What the options the vault wrote are worth now (at the model).
+	pub options_value_before: Balance,
+	/// The same at the shocked price.
+	pub options_value_after: Balance,
+	/// The vault's NAV after the shock (its traders' PnL and written options revalued) and the
+	/// uncovered bad debt.
 	pub vault_nav_after: Balance,
 }
 

@@ -600,4 +600,19 @@ impl<T: Config> WrittenOptions for Pallet<T> {
 	fn stressed_value(market: MarketId) -> Balance {
 		OptionMarkets::<T>::get(market).map_or(0, |m| m.stressed_value)
 	}
+
+	fn value_at(market: MarketId, price: Price) -> Balance {
+		let (Some(mut book), Some(mut info)) =
+			(OptionMarkets::<T>::get(market), T::Prices::price_info(market))
+		else {
+			return 0;
+		};
+		info.price = price;
+		Self::revalue(&mut book, &info, &Params::<T>::get(), Self::time());
+		book.written_value
+	}
+
+	fn value_at_weight() -> Weight {
+		T::WeightInfo::revalue(T::MaxSeriesPerMarket::get())
+	}
 }

@@ -313,6 +313,7 @@ impl pallet_bulwark_monitor::Config for Runtime {
 	type Margin = super::super::Margin;
 	type Vaults = super::super::Vaults;
 	type Insurance = super::super::Insurance;
+	type Options = super::super::Options;
 	type RiskOrigin = RiskOrigin;
 	type BwkMarket = BwkUsdMarket;
 	type MonitorPeriod = MonitorPeriod;
