@@ -165,6 +165,11 @@ describe('the risk dashboard in headless Chromium, through a crash', { timeout: 
     assert.equal(vaults.rows[BTC].nav, fmtBusd(toBusd(vault.nav)));
     assert.equal(vaults.rows[BTC].utilization, fmtPercent(fromFixed(vault.utilization) * 100));
     log(`screenshot ${await screenshot('vaults')}`);
+
+    // The options view: no series on this chain (e2e/options.test.mjs lists some).
+    await show('options', opened);
+    const empty = await page.evaluate(() => document.querySelector('#no-series')?.textContent);
+    assert.equal(empty, 'No series listed.');
   });
 
   it('the stress slider at -30% shows what stressTest([[0, -30]]) returns', async () => {

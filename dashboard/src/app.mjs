@@ -5,8 +5,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
 import {
-  accountHealth, connect, councilMotions, fromFixed, listMarkets, marketRow, paramText, riskEvents, riskParams, securityRow,
-  stressTest, toBusd, vaultRow,
+  accountHealth, connect, councilMotions, fromFixed, listMarkets, marketRow, optionSeries, paramText, riskEvents, riskParams,
+  securityRow, stressTest, toBusd, vaultRow,
 } from '@bulwark/client/browser';
 import {
   fmtBusd, fmtPercent, fmtPrice, fmtRatio, fmtSize, shortAddress,
@@ -14,7 +14,7 @@ import {
 
 const html = htm.bind(h);
 const VIEWS = [
-  ['markets', 'Markets'], ['security', 'Security'], ['vaults', 'Vaults and insurance'], ['liquidations', 'Liquidations'],
+  ['markets', 'Markets'], ['security', 'Security'], ['vaults', 'Vaults and insurance'], ['options', 'Options'], ['liquidations', 'Liquidations'],
   ['stress', 'Stress test'], ['account', 'Account'], ['governance', 'Governance'],
 ];
 /** History kept for the charts: one sample a block, an hour at most. */
@@ -35,6 +35,7 @@ const state = {
   security: [],
   vaults: [],
   params: [],
+  options: [],
   motions: [],
   feed: [],
   history: new Map(),
@@ -109,6 +110,7 @@ async function refresh(header) {
     const vaults = await Promise.all(state.markets.map((m) => vaultRow(at, m)));
     const params = await Promise.all(state.markets.map((m) => riskParams(at, m)));
     const motions = await councilMotions(at);
+    const options = await optionSeries(at, null);
     // The feed: every block since the last one read (heads can skip blocks).
     const from = lastEventsBlock === null ? Math.max(1, number - 200) : lastEventsBlock + 1;
     const found = [];
@@ -128,7 +130,7 @@ async function refresh(header) {
     }
     Object.assign(state, {
       block: { number, hash, time: Number(time.toString()) },
-      rows, security, vaults, params, motions, account, status: 'live', error: null,
+      rows, security, vaults, params, options, motions, account, status: 'live', error: null,
       feed: [...found.reverse(), ...state.feed].slice(0, FEED_LENGTH),
     });
     state.markets.forEach((m, i) => pushSample(m.id, Number(time.toString()) / 1000, rows[i], security[i]));
@@ -342,6 +344,30 @@ function Vaults({ s }) {
     </section>`;
 }
 
+/** The listed option series, valued at the block shown (`optionsApi.series`). */
+function Options({ s }) {
+  const symbol = (id) => s.markets.find((m) => m.id === id)?.symbol ?? id;
+  return html`
+    <section class="panel">
+      <h2>Option series <span class="muted">(written by each market's vault; model at the base volatility)</span></h2>
+      ${s.options.length === 0 ? html`<p class="muted" id="no-series">No series listed.</p>` : html`
+      <div class="scroll"><table id="options-table">
+        <thead><tr><th>Series</th><th>Market</th><th>Kind</th><th>Strike</th><th>Expiry (UTC)</th><th>Open</th><th>Model price</th>
+          <th>Base vol</th><th>Implied vol (buy)</th><th>Delta</th><th>Gamma</th><th>Vega</th><th>Theta / day</th><th>Status</th></tr></thead>
+        <tbody>${s.options.map((o) => html`
+          <tr data-series=${o.series}>
+            <td>${o.series}</td><td>${symbol(o.market)}</td><td data-field="kind">${o.kind}</td>
+            <td data-field="strike">${fmtPrice(o.strike)}</td><td data-field="expiry">${o.expiry.slice(0, 16).replace('T', ' ')}</td>
+            <td data-field="open">${fmtSize(o.open)}</td><td data-field="model-price">${fmtPrice(o.modelPrice)}</td>
+            <td data-field="base-vol">${o.baseVol.toFixed(1)}%</td><td data-field="implied-vol">${o.impliedVol.toFixed(1)}%</td>
+            <td data-field="delta">${o.delta.toFixed(4)}</td><td>${o.gamma.toFixed(6)}</td><td>${o.vega.toFixed(4)}</td>
+            <td>${(o.theta / 365).toFixed(4)}</td><td data-field="status">${o.trading ? 'Trading' : o.status}</td>
+          </tr>`)}
+        </tbody>
+      </table></div>`}
+    </section>`;
+}
+
 const FEED_TEXT = {
   Liquidated: (e) => `${shortAddress(e.who)} liquidated by ${shortAddress(e.keeper)}: ${fmtPercent(e.closed, 0)} closed, penalty ${fmtBusd(e.penalty)} bUSD (keeper ${fmtBusd(e.keeperReward)})`,
   BadDebt: (e) => `${shortAddress(e.who)} bad debt in market ${e.market}: shortfall ${fmtBusd(e.shortfall)}, covered ${fmtBusd(e.covered)}, absorbed by the vault ${fmtBusd(e.absorbed)} bUSD`,
@@ -455,7 +481,7 @@ function Governance({ s }) {
     </section>`)}</div>`;
 }
 
-const PAGES = { markets: Markets, security: Security, vaults: Vaults, liquidations: Liquidations, stress: Stress, account: Account, governance: Governance };
+const PAGES = { markets: Markets, security: Security, vaults: Vaults, options: Options, liquidations: Liquidations, stress: Stress, account: Account, governance: Governance };
 
 function App() {
   const s = useStore();
