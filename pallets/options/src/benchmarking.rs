@@ -12,6 +12,12 @@ fn spot() -> Price {
 	FixedU128::from_u32(100)
 }
 
+/// Some rounds into the chain: a median's round is then above an expiry's first sample's 0.
+fn some_rounds_in<T: Config>() {
+	let block: BlockNumber = T::OracleRoundLength::get().saturating_mul(10);
+	frame_system::Pallet::<T>::set_block_number(block.into());
+}
+
 /// The `k`th expiry on the grid a day or more from now.
 fn expiry<T: Config>(k: u64) -> Moment {
 	let params = Params::<T>::get();
@@ -22,9 +28,7 @@ fn expiry<T: Config>(k: u64) -> Moment {
 /// Market 0 open to options, with `s` series: calls struck 100, 105, ... on `s` expiries if
 /// `spread`, else all on the first.
 fn market_with_series<T: Config>(s: u32, spread: bool) {
-	// Some rounds into the chain: a median's round is then above an expiry's first sample's 0.
-	let block: BlockNumber = T::OracleRoundLength::get().saturating_mul(10);
-	frame_system::Pallet::<T>::set_block_number(block.into());
+	some_rounds_in::<T>();
 	T::BenchmarkHelper::setup_market(0, spot());
 	if !OptionMarkets::<T>::contains_key(0) {
 		assert!(
@@ -132,6 +136,66 @@ mod benchmarks {
 			Pallet::<T>::execute_due_orders(due, time);
 		}
 		assert!(Holdings::<T>::get(0, &who).is_some_and(|h| !h.contracts.is_zero()));
+	}
+
+	/// The hook filling `n` buys of `n` traders, each in its own series, the series spread over
+	/// every market the pallet allows (no market's items shared by consecutive orders: the
+	/// worst case of a batch); the slope is the cost of one more order.
+	#[benchmark]
+	fn execute_orders(
+		n: Linear<1, { (T::MaxMarkets::get().min(8) * T::MaxSeriesPerMarket::get()).min(64) }>,
+	) {
+		some_rounds_in::<T>();
+		let markets = T::MaxMarkets::get().min(8);
+		let per_market = n.div_ceil(markets);
+		for market in 0..markets {
+			T::BenchmarkHelper::setup_market(market, spot());
+			assert!(Pallet::<T>::enable_market(
+				RawOrigin::Root.into(),
+				market,
+				FixedU128::from_u32(1)
+			)
+			.is_ok());
+		}
+		// Series of market m: m + markets x k, for k below `per_market`.
+		for k in 0..per_market {
+			for market in 0..markets {
+				let strike = FixedU128::from_u32(100u32.saturating_add(k));
+				assert!(Pallet::<T>::do_list_series(
+					market,
+					expiry::<T>(0),
+					strike,
+					OptionKind::Call
+				)
+				.is_ok());
+			}
+		}
+		let traders: alloc::vec::Vec<T::AccountId> = (0..n).map(|i| trader::<T>(i, 0)).collect();
+		for (i, who) in traders.iter().enumerate() {
+			let series: SeriesId = i.saturated_into();
+			assert!(Pallet::<T>::place_order(
+				RawOrigin::Signed(who.clone()).into(),
+				series,
+				one(),
+				FixedU128::from_u32(50),
+				10
+			)
+			.is_ok());
+		}
+		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
+		frame_system::Pallet::<T>::set_block_number(due.into());
+		for market in 0..markets {
+			T::BenchmarkHelper::set_price(market, spot());
+		}
+		let time = Pallet::<T>::time();
+		#[block]
+		{
+			Pallet::<T>::execute_due_orders(due, time);
+		}
+		for (i, who) in traders.iter().enumerate() {
+			let series: SeriesId = i.saturated_into();
+			assert!(Holdings::<T>::get(series, who).is_some_and(|h| !h.contracts.is_zero()));
+		}
 	}
 
 	/// The hook's pass over a market of `e` expiries, each in its settlement window sampling a

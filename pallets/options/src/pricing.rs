@@ -116,23 +116,19 @@ impl Contract {
 
 	/// The model value at `vol`.
 	pub fn value_at_vol(&self, vol: i128) -> Option<i128> {
-		Some(math::black_scholes(self.kind, self.spot, self.strike, vol, self.years)?.price)
+		math::black_scholes_price(self.kind, self.spot, self.strike, vol, self.years)
 	}
 
 	/// The model value with the price moved by `shock` either way, the worse for the vault
 	/// (and never below the value now).
 	pub fn stressed(&self, shock: Perbill, now: i128) -> Option<i128> {
 		let moved = of(shock, self.spot)?;
-		let up = math::black_scholes(
-			self.kind,
-			self.spot.checked_add(moved)?,
-			self.strike,
-			self.vol,
-			self.years,
-		)?;
+		let up_spot = self.spot.checked_add(moved)?;
+		let up = math::black_scholes_price(self.kind, up_spot, self.strike, self.vol, self.years)?;
 		let down_spot = self.spot.checked_sub(moved)?.max(1);
-		let down = math::black_scholes(self.kind, down_spot, self.strike, self.vol, self.years)?;
-		Some(up.price.max(down.price).max(now))
+		let down =
+			math::black_scholes_price(self.kind, down_spot, self.strike, self.vol, self.years)?;
+		Some(up.max(down).max(now))
 	}
 }
 

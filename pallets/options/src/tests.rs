@@ -605,6 +605,31 @@ mod settlement {
 	}
 }
 
+mod monitor_view {
+	use super::*;
+
+	#[test]
+	fn value_at_revalues_the_book_at_another_price() {
+		ExtBuilder::build_and_execute(|| {
+			let (call, _) = listed();
+			give(ALICE, 10_000 * BUSD);
+			fill(ALICE, call, 10, 20);
+			let now = Options::value_at(0, price(100));
+			assert!(now > 0 && now.abs_diff(Options::written_value(0)) <= 1);
+			// Ten calls 10 in the money: at least their intrinsic 100 bUSD.
+			assert!(Options::value_at(0, price(110)) > now + 50 * BUSD);
+			assert!(Options::value_at(0, price(110)) >= 100 * BUSD);
+			assert!(Options::value_at(0, price(90)) < now);
+			assert_eq!(Options::value_at(3, price(100)), 0);
+			// Nothing is written by a valuation.
+			assert_eq!(
+				OptionMarkets::<Test>::get(0).unwrap().written_value,
+				Options::written_value(0)
+			);
+		});
+	}
+}
+
 mod pricing_rules {
 	use super::*;
 	use crate::{

@@ -80,7 +80,9 @@ impl<T: Config> Pallet<T> {
 		let params = Params::<T>::get();
 		let book = OptionMarkets::<T>::get(series.market).ok_or(Error::<T>::MarketNotEnabled)?;
 		let price = T::Prices::price_info(series.market).ok_or(Error::<T>::NoPrice)?;
-		let quote = Self::quote_fill(&series, &book, &price, &params, size, Self::time())?;
+		let contract = Self::contract(&series, &price, &params, Self::time())?;
+		let nav = T::Vaults::nav(series.market);
+		let quote = Self::quote_fill(&contract, &book, &price, &params, size, nav)?;
 		let premium = Price::from_inner(quote.premium.unsigned_abs());
 		let escrow = if size.is_positive() {
 			Self::escrow_for(size.into_inner().unsigned_abs(), premium, &params)

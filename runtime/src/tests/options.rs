@@ -108,3 +108,42 @@ fn the_vault_writes_a_call_marks_it_and_pays_it_in_the_money_to_the_unit() {
 		Options::do_try_state().expect("options invariants");
 	});
 }
+
+/// The options hook's worst block fits beside the margin engine's: a full order queue, every
+/// market's book revalued with the most series and expiries sampled, and a full block of
+/// payouts, together with the margin hook's full queue, within half a block.
+#[test]
+fn a_full_options_hook_fits_beside_the_margin_hook() {
+	use frame_support::weights::Weight;
+	use pallet_bulwark_margin::WeightInfo as _;
+	use pallet_bulwark_options::WeightInfo as _;
+	type Margin = <Runtime as pallet_bulwark_margin::Config>::WeightInfo;
+	type Opts = <Runtime as pallet_bulwark_options::Config>::WeightInfo;
+	let max_positions: u32 = <Runtime as pallet_bulwark_margin::Config>::MaxPositions::get();
+	let margin_markets: u32 = <Runtime as pallet_bulwark_margin::Config>::MaxMarkets::get();
+	let margin_orders = crate::configs::bulwark::MaxOrdersPerBlock::get();
+	let margin = Margin::execute_orders(margin_orders)
+		.saturating_add(
+			Margin::execute_order(max_positions)
+				.saturating_sub(Margin::execute_order(1))
+				.saturating_mul(margin_orders.into()),
+		)
+		.saturating_add(Margin::on_initialize(margin_markets));
+	let markets: u32 = <Runtime as pallet_bulwark_options::Config>::MaxMarkets::get();
+	let series: u32 = <Runtime as pallet_bulwark_options::Config>::MaxSeriesPerMarket::get();
+	let orders = crate::configs::bulwark::MaxOptionOrdersPerBlock::get();
+	let payouts = crate::configs::bulwark::MaxOptionPayoutsPerBlock::get();
+	let options = Opts::execute_orders(orders)
+		.saturating_add(
+			Opts::refresh_market(series)
+				.saturating_add(Opts::revalue(series))
+				.saturating_mul(markets.into()),
+		)
+		.saturating_add(Opts::pay_out(payouts));
+	let block = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+	let both = margin.saturating_add(options);
+	assert!(
+		both.all_lte(Weight::from_parts(block.ref_time() / 2, block.proof_size() / 2)),
+		"margin {margin:?} and options {options:?} of a {block:?} block"
+	);
+}

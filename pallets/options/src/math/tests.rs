@@ -48,6 +48,8 @@ fn black_scholes_matches_the_reference_to_1e_9_of_the_underlying() {
 	{
 		let got = black_scholes(kind, spot, strike, vol, years).unwrap();
 		let case = format!("{kind:?} S={spot} K={strike} vol={vol} T={years}");
+		// The price-only valuation is the same computation.
+		assert_eq!(black_scholes_price(kind, spot, strike, vol, years), Some(got.price), "{case}");
 		// A binary pays 1, not the underlying: its price is held to 1e-9 absolute.
 		let scale = if matches!(kind, OptionKind::Call | OptionKind::Put) { spot } else { ONE };
 		let error = (got.price - price).abs();
