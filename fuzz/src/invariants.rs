@@ -50,15 +50,17 @@ pub fn issuance() -> Result<(), Break> {
 type TryState = fn() -> Result<(), sp_runtime::TryRuntimeError>;
 
 /// `try-state`: every Bulwark pallet's `try_state` (custody = ledger + unsettled, vault holds,
-/// fund balances, aggregates = sums over positions, the order queue, bonds).
+/// fund balances, aggregates = sums over positions, the order queue, bonds, option holdings and
+/// their escrow).
 pub fn try_state() -> Result<(), Break> {
-	let checks: [(&str, TryState); 6] = [
+	let checks: [(&str, TryState); 7] = [
 		("margin", pallet_bulwark_margin::Pallet::<Runtime>::do_try_state),
 		("oracle", pallet_bulwark_oracle::Pallet::<Runtime>::do_try_state),
 		("vaults", pallet_bulwark_vaults::Pallet::<Runtime>::do_try_state),
 		("insurance", pallet_bulwark_insurance::Pallet::<Runtime>::do_try_state),
 		("slashing", pallet_bulwark_slashing::Pallet::<Runtime>::do_try_state),
 		("monitor", pallet_bulwark_monitor::Pallet::<Runtime>::do_try_state),
+		("options", pallet_bulwark_options::Pallet::<Runtime>::do_try_state),
 	];
 	for (pallet, check) in checks {
 		check().map_err(|e| Break::new("try-state", format!("{pallet}: {e:?}")))?;

@@ -50,14 +50,12 @@ impl<T: Config> Pallet<T> {
 			(1..=T::MaxOrderRounds::get()).contains(&expires_in_rounds),
 			Error::<T>::InvalidOrderExpiry
 		);
-		let mut series = Series::<T>::get(id).ok_or(Error::<T>::UnknownSeries)?;
+		let series = Series::<T>::get(id).ok_or(Error::<T>::UnknownSeries)?;
 		let params = Params::<T>::get();
 		ensure!(Self::trading_open(&series, &params, Self::time()), Error::<T>::TradingClosed);
 		let price = T::Prices::price_info(series.market).ok_or(Error::<T>::NoPrice)?;
 		ensure!(price.status != MarketStatus::Stale, Error::<T>::PriceStale);
-		let stored = Holdings::<T>::get(id, &who);
-		let created = stored.is_none();
-		let mut holding = stored.unwrap_or_default();
+		let mut holding = Holdings::<T>::get(id, &who).unwrap_or_default();
 		let round = T::Prices::current_round();
 		let replaced = match holding.order.take() {
 			Some(order) => {
@@ -119,10 +117,6 @@ impl<T: Config> Pallet<T> {
 			OrderQueue::<T>::try_append(due_block, (who.clone(), id))
 				.map_err(|_| Error::<T>::OrderQueueFull)?;
 		}
-		if created {
-			series.holders = series.holders.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			Series::<T>::insert(id, series);
-		}
 		Holdings::<T>::insert(id, &who, holding);
 		Self::deposit_event(Event::OrderPlaced {
 			who,
@@ -176,23 +170,17 @@ impl<T: Config> Pallet<T> {
 		match Self::fill(who, id, &mut series, &mut holding, &order, time) {
 			Ok(()) => {
 				holding.order = None;
-				Self::store_holding(id, who, &mut series, holding);
+				Self::store_holding(id, who, holding);
 				Series::<T>::insert(id, series);
 			},
 			Err(reason) => Self::cancel_order(who, id, series, holding, order, reason),
 		}
 	}
 
-	/// Stores `holding`, or removes it (and counts one holder less) once empty.
-	pub(crate) fn store_holding(
-		id: SeriesId,
-		who: &T::AccountId,
-		series: &mut SeriesInfo,
-		holding: Holding,
-	) {
+	/// Stores `holding`, or removes it once empty.
+	pub(crate) fn store_holding(id: SeriesId, who: &T::AccountId, holding: Holding) {
 		if holding.is_empty() {
 			Holdings::<T>::remove(id, who);
-			series.holders = series.holders.saturating_sub(1);
 		} else {
 			Holdings::<T>::insert(id, who, holding);
 		}
@@ -202,7 +190,7 @@ impl<T: Config> Pallet<T> {
 	fn cancel_order(
 		who: &T::AccountId,
 		id: SeriesId,
-		mut series: SeriesInfo,
+		series: SeriesInfo,
 		mut holding: Holding,
 		order: PendingOrder,
 		reason: DispatchError,
@@ -215,8 +203,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		holding.order = None;
-		Self::store_holding(id, who, &mut series, holding);
-		Series::<T>::insert(id, series);
+		Self::store_holding(id, who, holding);
 		Self::deposit_event(Event::OrderCancelled { who: who.clone(), series: id, reason });
 	}
 

@@ -197,9 +197,10 @@ impl<T: Config> Pallet<T> {
 				series.open = FixedU128::from_inner(
 					series.open.into_inner().saturating_sub(holding.contracts.into_inner()),
 				);
-				series.holders = series.holders.saturating_sub(1);
 			}
-			if series.holders == 0 && !failed {
+			// One read: whether a holding is left (a count in the series would cost every
+			// new holder's order a write of the series).
+			if !failed && Holdings::<T>::iter_prefix(id).next().is_none() {
 				Self::remove_series(id, &series);
 				queue.remove(0);
 			} else {

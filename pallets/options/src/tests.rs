@@ -399,7 +399,7 @@ mod orders {
 			assert_eq!(collateral(ALICE), before + received - fee_out);
 			assert!(collateral(ALICE) < 10_000 * BUSD);
 			assert_eq!(Holdings::<Test>::get(call, ALICE), None);
-			assert_eq!(Series::<Test>::get(call).unwrap().holders, 0);
+			assert_eq!(Holdings::<Test>::iter_prefix(call).count(), 0);
 			assert_eq!(ledger_total(), total);
 			// The vault kept the spread and the fees net of insurance's share.
 			assert!(vault_owed(0) > 0);
@@ -570,7 +570,7 @@ mod settlement {
 				assert_ok!(place(who, call, 1, 20));
 			}
 			run_blocks(2 * ROUND);
-			assert_eq!(Series::<Test>::get(call).unwrap().holders, 5);
+			assert_eq!(Holdings::<Test>::iter_prefix(call).count(), 5);
 			set_next_median(0, price(110));
 			set_time(EXPIRY - WINDOW - BLOCK_MS);
 			run_blocks(300);

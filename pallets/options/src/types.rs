@@ -230,8 +230,6 @@ pub struct SeriesInfo {
 	pub kind: OptionKind,
 	/// Contracts held (each on one unit of the base asset; a binary's pays 1 bUSD).
 	pub open: FixedU128,
-	/// Holdings stored (with contracts or a pending order).
-	pub holders: u32,
 	/// Trading or settled.
 	pub status: SeriesStatus,
 }

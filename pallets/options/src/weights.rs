@@ -56,16 +56,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Options::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 29_854_000 ps.
-		Weight::from_parts(33_340_000, 3706)
+		// Minimum execution time: 29_804_000 ps.
+		Weight::from_parts(32_869_000, 3706)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Options::Params` (r:0 w:1)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(124), added: 619, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 6_700_000 ps.
-		Weight::from_parts(7_471_000, 0)
+		// Minimum execution time: 6_330_000 ps.
+		Weight::from_parts(7_091_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::OptionMarkets` (r:1 w:1)
@@ -84,9 +84,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[0, 31]`.
 	fn list_series(s: u32, ) -> Weight {
-		// Minimum execution time: 37_465_000 ps.
-		Weight::from_parts(42_512_118, 3706)
-			.saturating_add(Weight::from_parts(3_771_205, 0).saturating_mul(s.into()))
+		// Minimum execution time: 36_695_000 ps.
+		Weight::from_parts(41_814_476, 3706)
+			.saturating_add(Weight::from_parts(3_670_468, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -120,9 +120,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OrderQueue` (`max_values`: None, `max_size`: Some(7214), added: 9689, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[0, 8]`.
 	fn place_order(p: u32, ) -> Weight {
-		// Minimum execution time: 57_857_000 ps.
-		Weight::from_parts(65_585_585, 10679)
-			.saturating_add(Weight::from_parts(40_505_242, 0).saturating_mul(p.into()))
+		// Minimum execution time: 57_586_000 ps.
+		Weight::from_parts(69_922_946, 10679)
+			.saturating_add(Weight::from_parts(38_572_994, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -150,14 +150,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Escrowed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
-	fn execute_orders(n: u32, ) -> Weight {
-		Self::execute_order().saturating_mul(n.into())
-	}
 	fn execute_order() -> Weight {
-		// Minimum execution time: 192_356_000 ps.
-		Weight::from_parts(200_779_000, 10679)
+		// Minimum execution time: 144_204_000 ps.
+		Weight::from_parts(151_075_000, 10679)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
+	}
+	/// Storage: `Options::OrderQueue` (r:1 w:1)
+	/// Proof: `Options::OrderQueue` (`max_values`: None, `max_size`: Some(7214), added: 9689, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Holdings` (r:64 w:64)
+	/// Proof: `Options::Holdings` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:64 w:64)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:8 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(124), added: 619, mode: `MaxEncodedLen`)
+	/// Storage: `Monitor::Watch` (r:8 w:0)
+	/// Proof: `Monitor::Watch` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Options::OptionMarkets` (r:8 w:8)
+	/// Proof: `Options::OptionMarkets` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
+	/// Storage: `Busd::Holds` (r:8 w:0)
+	/// Proof: `Busd::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:8 w:8)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Escrowed` (r:1 w:1)
+	/// Proof: `Margin::Escrowed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:64 w:64)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 64]`.
+	fn execute_orders(n: u32, ) -> Weight {
+		// Minimum execution time: 169_192_000 ps.
+		Weight::from_parts(35_506_492, 18630)
+			.saturating_add(Weight::from_parts(135_886_012, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(34_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
@@ -169,9 +199,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OptionMarkets` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Component `e` ranges over `[1, 32]`.
 	fn refresh_market(e: u32, ) -> Weight {
-		// Minimum execution time: 26_569_000 ps.
-		Weight::from_parts(20_056_176, 3706)
-			.saturating_add(Weight::from_parts(6_002_947, 0).saturating_mul(e.into()))
+		// Minimum execution time: 26_709_000 ps.
+		Weight::from_parts(22_376_925, 3706)
+			.saturating_add(Weight::from_parts(5_562_161, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
@@ -181,9 +211,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[1, 32]`.
 	fn revalue(s: u32, ) -> Weight {
-		// Minimum execution time: 71_777_000 ps.
-		Weight::from_parts(147_911_695, 990)
-			.saturating_add(Weight::from_parts(63_166_414, 0).saturating_mul(s.into()))
+		// Minimum execution time: 52_088_000 ps.
+		Weight::from_parts(52_699_000, 990)
+			.saturating_add(Weight::from_parts(48_936_064, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(s.into()))
 	}
@@ -205,9 +235,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 200]`.
 	fn pay_out(n: u32, ) -> Weight {
-		// Minimum execution time: 70_345_000 ps.
-		Weight::from_parts(71_647_000, 3866)
-			.saturating_add(Weight::from_parts(33_699_488, 0).saturating_mul(n.into()))
+		// Minimum execution time: 69_243_000 ps.
+		Weight::from_parts(36_510_991, 3866)
+			.saturating_add(Weight::from_parts(27_860_137, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -228,9 +258,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[1, 32]`.
 	fn set_settlement_price(s: u32, ) -> Weight {
-		// Minimum execution time: 33_841_000 ps.
-		Weight::from_parts(32_962_238, 3706)
-			.saturating_add(Weight::from_parts(4_699_867, 0).saturating_mul(s.into()))
+		// Minimum execution time: 33_019_000 ps.
+		Weight::from_parts(31_418_099, 3706)
+			.saturating_add(Weight::from_parts(4_500_437, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -242,55 +272,61 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn enable_market() -> Weight {
-		Weight::from_parts(33_340_000, 3706)
+		Weight::from_parts(32_869_000, 3706)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(7_471_000, 0)
+		Weight::from_parts(7_091_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series(s: u32, ) -> Weight {
-		Weight::from_parts(42_512_118, 3706)
-			.saturating_add(Weight::from_parts(3_771_205, 0).saturating_mul(s.into()))
+		Weight::from_parts(41_814_476, 3706)
+			.saturating_add(Weight::from_parts(3_670_468, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2560).saturating_mul(s.into()))
 	}
 	fn place_order(p: u32, ) -> Weight {
-		Weight::from_parts(65_585_585, 10679)
-			.saturating_add(Weight::from_parts(40_505_242, 0).saturating_mul(p.into()))
+		Weight::from_parts(69_922_946, 10679)
+			.saturating_add(Weight::from_parts(38_572_994, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
-	fn execute_orders(n: u32, ) -> Weight {
-		Self::execute_order().saturating_mul(n.into())
-	}
 	fn execute_order() -> Weight {
-		Weight::from_parts(200_779_000, 10679)
+		Weight::from_parts(151_075_000, 10679)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
+	fn execute_orders(n: u32, ) -> Weight {
+		Weight::from_parts(35_506_492, 18630)
+			.saturating_add(Weight::from_parts(135_886_012, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(34_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(14_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
+	}
 	fn refresh_market(e: u32, ) -> Weight {
-		Weight::from_parts(20_056_176, 3706)
-			.saturating_add(Weight::from_parts(6_002_947, 0).saturating_mul(e.into()))
+		Weight::from_parts(22_376_925, 3706)
+			.saturating_add(Weight::from_parts(5_562_161, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2557).saturating_mul(e.into()))
 	}
 	fn revalue(s: u32, ) -> Weight {
-		Weight::from_parts(147_911_695, 990)
-			.saturating_add(Weight::from_parts(63_166_414, 0).saturating_mul(s.into()))
+		Weight::from_parts(52_699_000, 990)
+			.saturating_add(Weight::from_parts(48_936_064, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(s.into()))
 	}
 	fn pay_out(n: u32, ) -> Weight {
-		Weight::from_parts(71_647_000, 3866)
-			.saturating_add(Weight::from_parts(33_699_488, 0).saturating_mul(n.into()))
+		Weight::from_parts(36_510_991, 3866)
+			.saturating_add(Weight::from_parts(27_860_137, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -298,8 +334,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	fn set_settlement_price(s: u32, ) -> Weight {
-		Weight::from_parts(32_962_238, 3706)
-			.saturating_add(Weight::from_parts(4_699_867, 0).saturating_mul(s.into()))
+		Weight::from_parts(31_418_099, 3706)
+			.saturating_add(Weight::from_parts(4_500_437, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
