@@ -56,16 +56,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::EnabledMarkets` (r:1 w:1)
 	/// Proof: `Options::EnabledMarkets` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn enable_market() -> Weight {
-		// Minimum execution time: 29_804_000 ps.
-		Weight::from_parts(32_869_000, 3706)
+		// Minimum execution time: 29_945_000 ps.
+		Weight::from_parts(33_550_000, 3706)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Options::Params` (r:0 w:1)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(124), added: 619, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 6_330_000 ps.
-		Weight::from_parts(7_091_000, 0)
+		// Minimum execution time: 6_479_000 ps.
+		Weight::from_parts(7_261_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::OptionMarkets` (r:1 w:1)
@@ -77,23 +77,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:31 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextSeriesId` (r:1 w:1)
 	/// Proof: `Options::NextSeriesId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Expiries` (r:1 w:1)
 	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[0, 31]`.
 	fn list_series(s: u32, ) -> Weight {
-		// Minimum execution time: 36_695_000 ps.
-		Weight::from_parts(41_814_476, 3706)
-			.saturating_add(Weight::from_parts(3_670_468, 0).saturating_mul(s.into()))
+		// Minimum execution time: 37_737_000 ps.
+		Weight::from_parts(44_716_659, 3706)
+			.saturating_add(Weight::from_parts(3_836_636, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 2560).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(s.into()))
 	}
-	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:1 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(124), added: 619, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -120,12 +120,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OrderQueue` (`max_values`: None, `max_size`: Some(7214), added: 9689, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[0, 8]`.
 	fn place_order(p: u32, ) -> Weight {
-		// Minimum execution time: 57_586_000 ps.
-		Weight::from_parts(69_922_946, 10679)
-			.saturating_add(Weight::from_parts(38_572_994, 0).saturating_mul(p.into()))
+		// Minimum execution time: 55_683_000 ps.
+		Weight::from_parts(66_321_617, 10679)
+			.saturating_add(Weight::from_parts(38_420_030, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	/// Storage: `Options::OrderQueue` (r:1 w:1)
@@ -133,7 +133,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Holdings` (r:1 w:1)
 	/// Proof: `Options::Holdings` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	fn execute_order() -> Weight {
-		// Minimum execution time: 144_204_000 ps.
-		Weight::from_parts(151_075_000, 10679)
+		// Minimum execution time: 144_555_000 ps.
+		Weight::from_parts(148_791_000, 10679)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -161,7 +161,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Holdings` (r:64 w:64)
 	/// Proof: `Options::Holdings` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:64 w:64)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:8 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
@@ -180,9 +180,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1162), added: 3637, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn execute_orders(n: u32, ) -> Weight {
-		// Minimum execution time: 169_192_000 ps.
-		Weight::from_parts(35_506_492, 18630)
-			.saturating_add(Weight::from_parts(135_886_012, 0).saturating_mul(n.into()))
+		// Minimum execution time: 165_797_000 ps.
+		Weight::from_parts(25_334_969, 18630)
+			.saturating_add(Weight::from_parts(128_559_781, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(34_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
@@ -199,28 +199,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OptionMarkets` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Component `e` ranges over `[1, 32]`.
 	fn refresh_market(e: u32, ) -> Weight {
-		// Minimum execution time: 26_709_000 ps.
-		Weight::from_parts(22_376_925, 3706)
-			.saturating_add(Weight::from_parts(5_562_161, 0).saturating_mul(e.into()))
+		// Minimum execution time: 26_819_000 ps.
+		Weight::from_parts(21_903_343, 3706)
+			.saturating_add(Weight::from_parts(5_599_041, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2557).saturating_mul(e.into()))
 	}
 	/// Storage: `Options::Series` (r:32 w:0)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[1, 32]`.
 	fn revalue(s: u32, ) -> Weight {
-		// Minimum execution time: 52_088_000 ps.
-		Weight::from_parts(52_699_000, 990)
-			.saturating_add(Weight::from_parts(48_936_064, 0).saturating_mul(s.into()))
+		// Minimum execution time: 51_927_000 ps.
+		Weight::from_parts(459_434, 990)
+			.saturating_add(Weight::from_parts(50_653_744, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(s.into()))
 	}
 	/// Storage: `Options::SettlingSeries` (r:1 w:1)
 	/// Proof: `Options::SettlingSeries` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Holdings` (r:201 w:200)
 	/// Proof: `Options::Holdings` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Escrowed` (r:1 w:1)
@@ -235,9 +235,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 200]`.
 	fn pay_out(n: u32, ) -> Weight {
-		// Minimum execution time: 69_243_000 ps.
-		Weight::from_parts(36_510_991, 3866)
-			.saturating_add(Weight::from_parts(27_860_137, 0).saturating_mul(n.into()))
+		// Minimum execution time: 75_662_000 ps.
+		Weight::from_parts(76_707_024, 3866)
+			.saturating_add(Weight::from_parts(29_093_838, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -255,55 +255,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::SettlingSeries` (r:1 w:1)
 	/// Proof: `Options::SettlingSeries` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:32 w:32)
-	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Component `s` ranges over `[1, 32]`.
 	fn set_settlement_price(s: u32, ) -> Weight {
-		// Minimum execution time: 33_019_000 ps.
-		Weight::from_parts(31_418_099, 3706)
-			.saturating_add(Weight::from_parts(4_500_437, 0).saturating_mul(s.into()))
+		// Minimum execution time: 34_011_000 ps.
+		Weight::from_parts(32_183_952, 3706)
+			.saturating_add(Weight::from_parts(4_479_050, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(s.into()))
 	}
 }
 
 /// The same measurements with RocksDB database costs, for mock runtimes.
 impl WeightInfo for () {
 	fn enable_market() -> Weight {
-		Weight::from_parts(32_869_000, 3706)
+		Weight::from_parts(33_550_000, 3706)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(7_091_000, 0)
+		Weight::from_parts(7_261_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn list_series(s: u32, ) -> Weight {
-		Weight::from_parts(41_814_476, 3706)
-			.saturating_add(Weight::from_parts(3_670_468, 0).saturating_mul(s.into()))
+		Weight::from_parts(44_716_659, 3706)
+			.saturating_add(Weight::from_parts(3_836_636, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 2560).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(s.into()))
 	}
 	fn place_order(p: u32, ) -> Weight {
-		Weight::from_parts(69_922_946, 10679)
-			.saturating_add(Weight::from_parts(38_572_994, 0).saturating_mul(p.into()))
+		Weight::from_parts(66_321_617, 10679)
+			.saturating_add(Weight::from_parts(38_420_030, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(p.into()))
 	}
 	fn execute_order() -> Weight {
-		Weight::from_parts(151_075_000, 10679)
+		Weight::from_parts(148_791_000, 10679)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn execute_orders(n: u32, ) -> Weight {
-		Weight::from_parts(35_506_492, 18630)
-			.saturating_add(Weight::from_parts(135_886_012, 0).saturating_mul(n.into()))
+		Weight::from_parts(25_334_969, 18630)
+			.saturating_add(Weight::from_parts(128_559_781, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(34_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(14_u64))
@@ -311,22 +311,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	fn refresh_market(e: u32, ) -> Weight {
-		Weight::from_parts(22_376_925, 3706)
-			.saturating_add(Weight::from_parts(5_562_161, 0).saturating_mul(e.into()))
+		Weight::from_parts(21_903_343, 3706)
+			.saturating_add(Weight::from_parts(5_599_041, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2557).saturating_mul(e.into()))
 	}
 	fn revalue(s: u32, ) -> Weight {
-		Weight::from_parts(52_699_000, 990)
-			.saturating_add(Weight::from_parts(48_936_064, 0).saturating_mul(s.into()))
+		Weight::from_parts(459_434, 990)
+			.saturating_add(Weight::from_parts(50_653_744, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(s.into()))
 	}
 	fn pay_out(n: u32, ) -> Weight {
-		Weight::from_parts(36_510_991, 3866)
-			.saturating_add(Weight::from_parts(27_860_137, 0).saturating_mul(n.into()))
+		Weight::from_parts(76_707_024, 3866)
+			.saturating_add(Weight::from_parts(29_093_838, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -334,12 +334,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(n.into()))
 	}
 	fn set_settlement_price(s: u32, ) -> Weight {
-		Weight::from_parts(31_418_099, 3706)
-			.saturating_add(Weight::from_parts(4_500_437, 0).saturating_mul(s.into()))
+		Weight::from_parts(32_183_952, 3706)
+			.saturating_add(Weight::from_parts(4_479_050, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(s.into()))
 	}
 }
