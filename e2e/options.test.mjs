@@ -29,7 +29,10 @@ describe('options written by the BTC-USD vault', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    if (feeder) feeder.stopped = true;
+    if (feeder) {
+      feeder.stopped = true;
+      await feeder.done;
+    }
     if (api) await api.disconnect().catch(() => {});
     if (node) await node.stop();
   });
@@ -118,6 +121,6 @@ describe('options written by the BTC-USD vault', { timeout: 600_000 }, () => {
     const kept = buys.reduce((sum, b) => sum + b.amount + b.fee - share(b.fee), 0n) - 40n * BUSD;
     const held = (await api.call.vaultsApi.vault(BTC)).nav.toBigInt();
     assert.equal(held, navBefore + kept, 'the vault: its stake, the premiums and fee shares, less the payout');
-    log(`Eve paid 40 bUSD; Ferdie 0; the vault kept ${Number(kept) / 1e6} bUSD`);
+    log(`Eve paid 40 bUSD, Ferdie 0: the vault's NAV moved by ${Number(kept) / 1e6} bUSD (premiums and fee shares less the payout)`);
   });
 });

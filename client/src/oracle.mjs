@@ -65,8 +65,10 @@ export async function registerOperators(api, operators, bonds, market) {
  * `feeder.failed` holds the error that stopped it.
  */
 export function startFeeder(api, operators, market) {
-  const feeder = { price: 100n, stopped: false, rounds: 0, failed: null };
-  (async () => {
+  const feeder = { price: 100n, stopped: false, rounds: 0, failed: null, done: null };
+  // `done` settles once the loop has ended after `stopped` (await it before disconnecting, so
+  // that no submission's timer outlives the test).
+  feeder.done = (async () => {
     let first = true;
     while (!feeder.stopped) {
       const p = feeder.price;
