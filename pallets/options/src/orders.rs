@@ -152,7 +152,7 @@ impl<T: Config> Pallet<T> {
 		let Some(order) = holding.order.filter(|o| o.due_block == now) else { return };
 		let Some(mut series) = Series::<T>::get(id) else { return };
 		let price = T::Prices::price_info(series.market);
-		if !price.is_some_and(|p| p.round > order.round) {
+		if price.is_none_or(|p| p.round <= order.round) {
 			let reason = if T::Prices::current_round() > order.expires_round {
 				Error::<T>::OrderExpired
 			} else {

@@ -720,9 +720,11 @@ mod pricing_rules {
 			buys in proptest::collection::vec(1i128..=200, 1..5),
 			sell_split in proptest::collection::vec(1u32..=100, 1..5),
 		) {
-			let mut params = OptionsParams::default();
-			params.fee_rate = Perbill::zero();
-			params.skew_coeff = FixedU128::from_u32(2);
+			let params = OptionsParams {
+				fee_rate: Perbill::zero(),
+				skew_coeff: FixedU128::from_u32(2),
+				..Default::default()
+			};
 			let c = contract(kind, 100, strike, days, vol);
 			let nav = nav_k * 1_000 * BUSD;
 			let mut book = Exposure { delta: start_delta * UNIT, vega: 0 };

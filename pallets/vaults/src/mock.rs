@@ -109,6 +109,14 @@ impl bulwark_primitives::WrittenOptions for OptionsStub {
 	fn stressed_value(_: MarketId) -> Balance {
 		OptionsValue::get().1
 	}
+
+	fn value_at(_: MarketId, _: bulwark_primitives::Price) -> Balance {
+		OptionsValue::get().0
+	}
+
+	fn value_at_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 pub struct PricesStub;

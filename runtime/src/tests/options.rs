@@ -15,7 +15,7 @@ fn fixed(n: u32) -> sp_runtime::FixedU128 {
 fn run_with_price(price: u32, block: u32) {
 	let length: u32 = crate::configs::bulwark::OracleRoundLength::get();
 	while System::block_number() < block {
-		if System::block_number() % length == 0 {
+		if System::block_number().is_multiple_of(length) {
 			submit_btc(price);
 		}
 		run_to(System::block_number() + 1);
