@@ -52,16 +52,21 @@ fn one() -> SignedSize {
 	SignedSize::from_u32(1)
 }
 
-/// Fills a buy of one contract of `series` for `who` (placed now, filled in its due block).
-fn bought<T: Config>(who: &T::AccountId, series: SeriesId) {
-	assert!(Pallet::<T>::place_order(
+/// Places a buy of one contract of `series` for `who`, at a limit of 50.
+fn place_buy<T: Config>(who: &T::AccountId, series: SeriesId) {
+	let placed = Pallet::<T>::place_order(
 		RawOrigin::Signed(who.clone()).into(),
 		series,
 		one(),
 		FixedU128::from_u32(50),
-		10
-	)
-	.is_ok());
+		10,
+	);
+	assert!(placed.is_ok());
+}
+
+/// Fills a buy of one contract of `series` for `who` (placed now, filled in its due block).
+fn bought<T: Config>(who: &T::AccountId, series: SeriesId) {
+	place_buy::<T>(who, series);
 	let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
 	frame_system::Pallet::<T>::set_block_number(due.into());
 	T::BenchmarkHelper::set_price(0, spot());
@@ -119,14 +124,7 @@ mod benchmarks {
 	fn execute_order() {
 		market_with_series::<T>(1, false);
 		let who = trader::<T>(0, 0);
-		assert!(Pallet::<T>::place_order(
-			RawOrigin::Signed(who.clone()).into(),
-			0,
-			one(),
-			FixedU128::from_u32(50),
-			10
-		)
-		.is_ok());
+		place_buy::<T>(&who, 0);
 		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
 		frame_system::Pallet::<T>::set_block_number(due.into());
 		T::BenchmarkHelper::set_price(0, spot());
@@ -173,14 +171,7 @@ mod benchmarks {
 		let traders: alloc::vec::Vec<T::AccountId> = (0..n).map(|i| trader::<T>(i, 0)).collect();
 		for (i, who) in traders.iter().enumerate() {
 			let series: SeriesId = i.saturated_into();
-			assert!(Pallet::<T>::place_order(
-				RawOrigin::Signed(who.clone()).into(),
-				series,
-				one(),
-				FixedU128::from_u32(50),
-				10
-			)
-			.is_ok());
+			place_buy::<T>(who, series);
 		}
 		let due = Pallet::<T>::order_due_block(Pallet::<T>::now());
 		frame_system::Pallet::<T>::set_block_number(due.into());
@@ -252,14 +243,7 @@ mod benchmarks {
 			bought::<T>(who, 0);
 		}
 		for who in holders.iter() {
-			assert!(Pallet::<T>::place_order(
-				RawOrigin::Signed(who.clone()).into(),
-				0,
-				one(),
-				FixedU128::from_u32(50),
-				10
-			)
-			.is_ok());
+			place_buy::<T>(who, 0);
 		}
 		let at = expiry::<T>(0);
 		let state = Expiries::<T>::get(0, at).expect("listed");

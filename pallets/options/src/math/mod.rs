@@ -249,6 +249,32 @@ pub fn intrinsic(kind: OptionKind, spot: i128, strike: i128) -> Option<i128> {
 	})
 }
 
+/// Black-Scholes' `d1`, `d2`, `sigma x sqrt(T)` and `sqrt(T)`.
+struct Terms {
+	d1: i128,
+	d2: i128,
+	spread: i128,
+	root_years: i128,
+}
+
+/// The [`Terms`] of a valuation; `Some(None)` when `sigma x sqrt(T)` is zero (at expiry, or with
+/// no volatility: the payoff), `None` for a spot or strike not above zero, a negative volatility
+/// or time, or a value out of range.
+fn terms(spot: i128, strike: i128, volatility: i128, years: i128) -> Option<Option<Terms>> {
+	if spot <= 0 || strike <= 0 || volatility < 0 || years < 0 {
+		return None;
+	}
+	let root_years = sqrt(years)?;
+	let spread = mul(volatility, root_years)?;
+	if spread == 0 {
+		return Some(None);
+	}
+	let variance_half = mul(mul(volatility, volatility)?, years)?.checked_div(2)?;
+	let d1 = div(ln(div(spot, strike)?)?.checked_add(variance_half)?, spread)?;
+	let d2 = d1.checked_sub(spread)?;
+	Some(Some(Terms { d1, d2, spread, root_years }))
+}
+
 /// The Black-Scholes value alone of `kind` (as [`black_scholes`]'s `price`, computed the same
 /// way, without the greeks): for valuations that need no sensitivity (a skewed quote, a stressed
 /// book), at about half the cost.
@@ -259,17 +285,9 @@ pub fn black_scholes_price(
 	volatility: i128,
 	years: i128,
 ) -> Option<i128> {
-	if spot <= 0 || strike <= 0 || volatility < 0 || years < 0 {
-		return None;
-	}
-	let root_years = sqrt(years)?;
-	let spread = mul(volatility, root_years)?;
-	if spread == 0 {
+	let Some(Terms { d1, d2, .. }) = terms(spot, strike, volatility, years)? else {
 		return intrinsic(kind, spot, strike);
-	}
-	let variance_half = mul(mul(volatility, volatility)?, years)?.checked_div(2)?;
-	let d1 = div(ln(div(spot, strike)?)?.checked_add(variance_half)?, spread)?;
-	let d2 = d1.checked_sub(spread)?;
+	};
 	match kind {
 		OptionKind::Call => {
 			Some(mul(spot, normal_cdf(d1)?)?.checked_sub(mul(strike, normal_cdf(d2)?)?)?.max(0))
@@ -296,22 +314,14 @@ pub fn black_scholes(
 	volatility: i128,
 	years: i128,
 ) -> Option<Greeks> {
-	if spot <= 0 || strike <= 0 || volatility < 0 || years < 0 {
-		return None;
-	}
-	let root_years = sqrt(years)?;
-	let spread = mul(volatility, root_years)?;
-	if spread == 0 {
+	let Some(Terms { d1, d2, spread, root_years }) = terms(spot, strike, volatility, years)? else {
 		let delta = match kind {
 			OptionKind::Call if spot > strike => ONE,
 			OptionKind::Put if spot < strike => -ONE,
 			_ => 0,
 		};
 		return Some(Greeks { price: intrinsic(kind, spot, strike)?, delta, ..Greeks::default() });
-	}
-	let variance_half = mul(mul(volatility, volatility)?, years)?.checked_div(2)?;
-	let d1 = div(ln(div(spot, strike)?)?.checked_add(variance_half)?, spread)?;
-	let d2 = d1.checked_sub(spread)?;
+	};
 	match kind {
 		OptionKind::Call | OptionKind::Put => {
 			let density = normal_pdf(d1)?;
