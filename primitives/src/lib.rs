@@ -612,8 +612,9 @@ pub trait WrittenOptions {
 	/// series at their payout). O(series): for the security monitor's samples and stress test.
 	fn value_at(market: MarketId, price: Price) -> Balance;
 
-	/// Upper bound of the weight of one [`Self::value_at`].
-	fn value_at_weight() -> Weight;
+	/// Upper bound of the weight of [`Self::value_at`] once for each of `markets` markets
+	/// (only the markets the options pallet allows can have a book to value).
+	fn value_at_weight(markets: u32) -> Weight;
 }
 
 /// `()`: no options written.
@@ -630,7 +631,7 @@ impl WrittenOptions for () {
 		0
 	}
 
-	fn value_at_weight() -> Weight {
+	fn value_at_weight(_: u32) -> Weight {
 		Weight::zero()
 	}
 }

@@ -232,7 +232,7 @@ pub mod pallet {
 			}
 			let markets = Self::refresh(now);
 			// Three valuations of each market's written options (`option_exposure`).
-			let options = T::Options::value_at_weight().saturating_mul(3 * u64::from(markets));
+			let options = T::Options::value_at_weight(markets).saturating_mul(3);
 			smoothing.saturating_add(T::WeightInfo::on_initialize(markets)).saturating_add(options)
 		}
 

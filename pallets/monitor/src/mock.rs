@@ -241,7 +241,7 @@ impl bulwark_primitives::WrittenOptions for OptionsStub {
 		contracts * intrinsic / 1_000_000_000_000_000_000
 	}
 
-	fn value_at_weight() -> Weight {
+	fn value_at_weight(_: u32) -> Weight {
 		Weight::zero()
 	}
 }

@@ -607,17 +607,20 @@ impl<T: Config> WrittenOptions for Pallet<T> {
 	}
 
 	fn value_at(market: MarketId, price: Price) -> Balance {
-		let (Some(mut book), Some(mut info)) =
+		let (Some(book), Some(info)) =
 			(OptionMarkets::<T>::get(market), T::Prices::price_info(market))
 		else {
 			return 0;
 		};
-		info.price = price;
-		Self::revalue(&mut book, &info, &Params::<T>::get(), Self::time());
-		book.written_value
+		Self::book_value_at(&book, price, &info, &Params::<T>::get(), Self::time())
 	}
 
-	fn value_at_weight() -> Weight {
+	/// A revaluation of the most series (three valuations a series; this is one) for each market
+	/// that can have a book, and one read for each other.
+	fn value_at_weight(markets: u32) -> Weight {
+		let books = markets.min(T::MaxMarkets::get());
 		T::WeightInfo::revalue(T::MaxSeriesPerMarket::get())
+			.saturating_mul(u64::from(books))
+			.saturating_add(T::DbWeight::get().reads(u64::from(markets)))
 	}
 }

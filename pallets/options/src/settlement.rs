@@ -165,6 +165,46 @@ impl<T: Config> Pallet<T> {
 		book.series.len().saturated_into()
 	}
 
+	/// What `book`'s open options are worth at `price` instead of the oracle's `info.price`: the
+	/// model value (price-only valuations), settled series at their payout, rounded up.
+	pub(crate) fn book_value_at(
+		book: &OptionMarket<T::MaxSeriesPerMarket>,
+		price: Price,
+		info: &PriceInfo,
+		params: &OptionsParams,
+		time: Moment,
+	) -> Balance {
+		let spot = i128::try_from(price.into_inner()).unwrap_or(i128::MAX);
+		let oracle_vol = i128::try_from(info.volatility.into_inner()).unwrap_or(i128::MAX);
+		let vol = pricing::base_vol(params, oracle_vol).unwrap_or(oracle_vol);
+		book.series.iter().fold(0u128, |value, id| {
+			let Some(series) = Series::<T>::get(id) else { return value };
+			let size = series.open.into_inner();
+			if size.is_zero() {
+				return value;
+			}
+			let strike = i128::try_from(series.strike.into_inner()).unwrap_or(i128::MAX);
+			let per_contract = match series.status {
+				SeriesStatus::Settled { price: settled } => math::intrinsic(
+					series.kind,
+					i128::try_from(settled.into_inner()).unwrap_or(i128::MAX),
+					strike,
+				),
+				SeriesStatus::Trading => math::black_scholes_price(
+					series.kind,
+					spot,
+					strike,
+					vol,
+					pricing::years_to(time, series.expiry),
+				),
+			};
+			let owed = per_contract
+				.and_then(|per| pricing::amount(size, per, Rounding::Up))
+				.unwrap_or(Balance::MAX);
+			value.saturating_add(owed)
+		})
+	}
+
 	/// Pays holders of settled series, oldest series first, at most `MaxPayoutsPerBlock`.
 	/// Returns the weight.
 	pub(crate) fn pay_out() -> Weight {

@@ -114,7 +114,7 @@ impl bulwark_primitives::WrittenOptions for OptionsStub {
 		OptionsValue::get().0
 	}
 
-	fn value_at_weight() -> frame_support::weights::Weight {
+	fn value_at_weight(_: u32) -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}
 }
