@@ -406,9 +406,10 @@ impl<T: Config> Pallet<T> {
 /// unsettled balances (the `try_state` invariant), so the collateral is what is left of it.
 impl<T: Config> MarginTotals for Pallet<T> {
 	fn total_collateral() -> Balance {
+		// Escrow (option orders in flight) counts as collateral: it is traders' bUSD at stake in
+		// custody, and the monitor reads this every block without a read more.
 		let custody = T::Currency::balance(&Self::custody_account())
-			.saturating_sub(T::Currency::minimum_balance())
-			.saturating_sub(Escrowed::<T>::get());
+			.saturating_sub(T::Currency::minimum_balance());
 		let unsettled = EnabledMarkets::<T>::get().iter().fold(0i128, |acc, market| {
 			Markets::<T>::get(market).map_or(acc, |info| acc.saturating_add(info.unsettled_total()))
 		});

@@ -616,11 +616,11 @@ impl<T: Config> WrittenOptions for Pallet<T> {
 	}
 
 	/// A revaluation of the most series (three valuations a series; this is one) for each market
-	/// that can have a book, and one read for each other.
+	/// that can have a book, and two reads (its book, its price) for each market.
 	fn value_at_weight(markets: u32) -> Weight {
 		let books = markets.min(T::MaxMarkets::get());
 		T::WeightInfo::revalue(T::MaxSeriesPerMarket::get())
 			.saturating_mul(u64::from(books))
-			.saturating_add(T::DbWeight::get().reads(u64::from(markets)))
+			.saturating_add(T::DbWeight::get().reads(u64::from(markets).saturating_mul(2)))
 	}
 }
